@@ -1,0 +1,244 @@
+"""The classical (local) value and the no-signalling value, exactly.
+
+Classical value (Bell, Physics 1, 195 (1964); the LP view as in Brunner et
+al., Rev. Mod. Phys. 86, 419 (2014), section II.B): shared randomness mixes
+deterministic strategies, so the value is
+
+    max  sum_s w_s (s c)(s)  over  w >= 0, sum_s w_s = 1,  sum_s w_s d_k(s) (rel_k) v_k.
+
+Without constraints the optimum is one deterministic strategy, found by exact
+best-response enumeration (certify.deterministic). With constraints it is an
+LP over strategy weights, solved by HiGHS, on every strategy when there are
+few and by column generation otherwise (the pricing problem is exactly the
+unconstrained problem for the Lagrangian game s c - mu.d). The optimal basis
+is then rebuilt exactly (certify.lp) and the certificate is checked by
+certify.certificates.check_classical.
+
+No-signalling value: the LP over behaviours with non-negativity,
+normalisation and the no-signalling equalities, with the same exact route.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from . import lp
+from .certificates import (
+    check_classical,
+    check_nosignalling,
+    nosignalling_rows,
+    rational_strings,
+    sense_sign,
+)
+from .deterministic import (
+    all_strategies,
+    best_deterministic,
+    best_deterministic_float,
+    strategy_count,
+)
+from .errors import SolverFailed
+from .results import Result
+
+LIST_ALL_LIMIT = 4096  # above this many deterministic strategies, generate columns
+_PRICING_TOLERANCE = 1e-9
+_MAX_ROUNDS = 500
+
+
+def classical_value(game):
+    """The exact classical optimum of a game with its certificate (a Result)."""
+    start = time.perf_counter()
+    if not game.constraints:
+        best, strategy = best_deterministic(game.objective_exact * sense_sign(game))
+        certificate = {
+            "kind": "classical",
+            "mixture": [{"weight": "1", **strategy.to_json()}],
+            "dual": {"constant": str(best), "multipliers": {}},
+            "value": str(best * sense_sign(game)),
+        }
+        solver = {"name": "exact best-response enumeration", "status": "optimal"}
+        method = "enumeration"
+    else:
+        certificate, solver, method = _constrained(game)
+    return _finish("classical", game, certificate, solver, method, check_classical, start)
+
+
+def _finish(command, game, certificate, solver, method, checker, start):
+    check = checker(game, certificate)
+    if check.exact is not None:
+        value, exact = check.exact, check.exact
+    elif check.bound is not None:
+        value, exact = check.bound, None
+    else:
+        value, exact = Fraction(0), None
+    details = {}
+    if check.achieved is not None:
+        details["achieved"] = str(check.achieved)
+    if check.bound is not None:
+        details["bound"] = str(check.bound)
+    return Result(
+        command=command,
+        game=game,
+        value=float(value),
+        exact=exact,
+        certified=check.ok and check.bound is not None,
+        certificate=certificate,
+        solver=solver,
+        seconds=time.perf_counter() - start,
+        method=method,
+        details=details,
+        problems=check.problems,
+    )
+
+
+def _constraint_table(game, strategies, exact):
+    """Rows (normalisation, then each constraint) and costs for listed strategies."""
+    sign = sense_sign(game)
+    if exact:
+        costs = [strategy.value(game.objective_exact) * sign for strategy in strategies]
+        rows = [[Fraction(1)] * len(strategies)]
+        rows += [[strategy.value(c.exact) for strategy in strategies] for c in game.constraints]
+        rhs = [Fraction(1)] + [c.value for c in game.constraints]
+        return costs, rows, rhs
+    from .deterministic import strategy_values
+
+    costs = strategy_values(game.objective, strategies) * sign
+    rows = [np.ones(len(strategies))]
+    rows += [strategy_values(c.coefficients, strategies) for c in game.constraints]
+    rhs = [1.0] + [float(c.value) for c in game.constraints]
+    return costs, np.array(rows), np.array(rhs)
+
+
+def _constrained(game):
+    relations = ["=="] + [c.relation for c in game.constraints]
+    total = strategy_count(game.inputs, game.outputs)
+    if total <= LIST_ALL_LIMIT:
+        strategies = all_strategies(game.inputs, game.outputs)
+        method = f"LP over all {total} deterministic strategies"
+    else:
+        strategies = _generate_columns(game, relations)
+        method = f"LP by column generation ({len(strategies)} of {total} strategies)"
+    costs, rows, rhs = _constraint_table(game, strategies, exact=False)
+    exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
+    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
+    duals = solution.duals if solution.duals is not None else lp.rationalise(solution.float_duals)
+    mixture = []
+    if solution.primal is not None:
+        mixture = [
+            {"weight": str(weight), **strategy.to_json()}
+            for weight, strategy in zip(solution.primal, strategies)
+            if weight != 0
+        ]
+    certificate = {
+        "kind": "classical",
+        "mixture": mixture,
+        "dual": {
+            "constant": str(duals[0]),
+            "multipliers": {c.name: str(mu) for c, mu in zip(game.constraints, duals[1:])},
+        },
+    }
+    if solution.primal is not None and solution.duals is not None:
+        value = sum(w * c for w, c in zip(solution.primal, exact_costs))
+        certificate["value"] = str(value * sense_sign(game))
+    return certificate, solution.solver, method
+
+
+def _generate_columns(game, relations):
+    """Deterministic strategies enough to hold an optimal mixture (column generation).
+
+    Artificial columns with a large penalty keep the restricted LP feasible;
+    pricing finds the deterministic strategy of largest reduced cost exactly as
+    the unconstrained problem for s c - mu.d.
+    """
+    sign = sense_sign(game)
+    objective = game.objective * sign
+    constraints = [c.coefficients for c in game.constraints]
+    seeds = [objective] + [s * d for d in constraints for s in (1, -1)]
+    strategies = []
+    seen = set()
+    for tensor in seeds:
+        _, strategy = best_deterministic_float(tensor)
+        if strategy not in seen:
+            seen.add(strategy)
+            strategies.append(strategy)
+    rows_count = 1 + len(constraints)
+    penalty = 1e3 * (1 + float(np.abs(objective).sum()))
+    for _ in range(_MAX_ROUNDS):
+        costs, rows, rhs = _constraint_table(game, strategies, exact=False)
+        artificial = np.zeros((rows_count, 2 * (rows_count - 1)))
+        for k in range(1, rows_count):
+            artificial[k, 2 * (k - 1)] = 1.0
+            artificial[k, 2 * (k - 1) + 1] = -1.0
+        solution = lp.solve(
+            np.concatenate([costs, np.full(artificial.shape[1], -penalty)]),
+            np.hstack([rows, artificial]),
+            relations,
+            rhs,
+        )
+        duals = solution.float_duals
+        reduced = objective.copy()
+        for mu, d in zip(duals[1:], constraints):
+            reduced = reduced - mu * d
+        price, strategy = best_deterministic_float(reduced)
+        if price <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])) or strategy in seen:
+            if np.any(solution.float_primal[len(strategies):] > 1e-9):
+                raise SolverFailed(
+                    "HiGHS", "infeasible",
+                    "no mixture of deterministic strategies meets the constraints; check the --fix values",
+                )
+            return strategies
+        seen.add(strategy)
+        strategies.append(strategy)
+    raise SolverFailed("HiGHS", "iteration limit", f"column generation did not settle in {_MAX_ROUNDS} rounds")
+
+
+def nosignalling_value(game):
+    """The exact no-signalling optimum with its certificate (a Result)."""
+    start = time.perf_counter()
+    sign = sense_sign(game)
+    oA, oB, iA, iB = game.shape
+    n = oA * oB * iA * iB
+    ns_rows = nosignalling_rows(game)
+    exact_rows, rhs, relations = [], [], []
+    for x in range(iA):
+        for y in range(iB):
+            row = np.full(game.shape, Fraction(0), dtype=object)
+            row[:, :, x, y] = Fraction(1)
+            exact_rows.append(row)
+            rhs.append(Fraction(1))
+            relations.append("==")
+    for _, row in ns_rows:
+        exact_rows.append(row)
+        rhs.append(Fraction(0))
+        relations.append("==")
+    for constraint in game.constraints:
+        exact_rows.append(constraint.exact)
+        rhs.append(constraint.value)
+        relations.append(constraint.relation)
+    exact_matrix = [list(row.reshape(n)) for row in exact_rows]
+    exact_costs = list((game.objective_exact * sign).reshape(n))
+    float_matrix = np.array([[float(v) for v in row] for row in exact_matrix])
+    solution = lp.solve(
+        [float(v) for v in exact_costs], float_matrix, relations, [float(v) for v in rhs],
+        exact_costs, exact_matrix, rhs,
+    )
+    duals = solution.duals if solution.duals is not None else lp.rationalise(solution.float_duals)
+    first_ns = iA * iB
+    first_constraint = first_ns + len(ns_rows)
+    behaviour = solution.primal
+    if behaviour is None:
+        behaviour = [Fraction(max(v, 0.0)).limit_denominator(10**9) for v in solution.float_primal]
+    certificate = {
+        "kind": "nosignalling",
+        "behaviour": rational_strings(np.array(behaviour, dtype=object).reshape(game.shape)),
+        "dual": {
+            "nosignalling": [str(v) for v in duals[first_ns:first_constraint]],
+            "multipliers": {c.name: str(mu) for c, mu in zip(game.constraints, duals[first_constraint:])},
+        },
+    }
+    if solution.primal is not None and solution.duals is not None:
+        value = sum(w * c for w, c in zip(solution.primal, exact_costs))
+        certificate["value"] = str(value * sign)
+    return _finish("nosignal", game, certificate, solution.solver, "LP over no-signalling behaviours", check_nosignalling, start)

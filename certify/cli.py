@@ -1,0 +1,138 @@
+"""The command line: parse options, call one method, render its Result.
+
+No mathematics here (DESIGN.md section 5). Exit status: 0 done, 1 a
+certificate failed or a regression drifted, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from . import __version__
+from .errors import BadInput, CertificateFailed, CertifyError, SolverFailed
+from .game import load_game, parse_fix
+from .results import write_json
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class FixType(click.ParamType):
+    """NAME=VALUE with VALUE a number or a rational p/q."""
+
+    name = "NAME=VALUE"
+
+    def convert(self, value, param, ctx):
+        try:
+            return parse_fix(value)
+        except BadInput as error:
+            self.fail(error.message, param, ctx)
+
+
+def _fixed(pairs):
+    return dict(pairs)
+
+
+def reports_errors(command):
+    """Turn certify's own errors into one line on stderr and the right exit status."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BadInput as error:
+            click.echo(f"certify: error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except SolverFailed as error:
+            click.echo(f"certify: solver trouble: {error}", err=True)
+            sys.exit(EXIT_FAILED)
+        except CertificateFailed as error:
+            click.echo(f"certify: certificate failed: {error}", err=True)
+            sys.exit(EXIT_FAILED)
+        except CertifyError as error:  # pragma: no cover - every family is listed above
+            click.echo(f"certify: error: {error}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+def game_argument(command):
+    return click.argument("game", metavar="GAME")(command)
+
+
+def fix_option(command):
+    return click.option(
+        "--fix", "fix", type=FixType(), multiple=True,
+        help="Set a constraint's value, e.g. --fix split=3/10 (repeatable).",
+    )(command)
+
+
+def json_option(command):
+    return click.option(
+        "--json", "json_path", metavar="PATH|-", default=None,
+        help="Write the result as JSON to PATH, or only JSON to stdout with '-'.",
+    )(command)
+
+
+def emit(result_json, table, json_path):
+    """Print the table (unless stdout is reserved for JSON), then write JSON."""
+    from .render import console
+
+    if json_path != "-":
+        console().print(table)
+    if json_path:
+        write_json(result_json, json_path)
+
+
+def finish(result, options, json_path):
+    """Render a single Result and exit 1 when it is not certified."""
+    from .render import result_table
+
+    emit(result.to_json(options), result_table(result), json_path)
+    if not result.certified:
+        click.echo("certify: the certificate did not pass its exact check: " + "; ".join(result.problems), err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="certify")
+def main():
+    """Certified bounds for two-player non-local games.
+
+    GAME is a problem file (TOML or JSON) or a bundled problem's name:
+    chsh, chsh_split, i3322, dual_work.
+    """
+
+
+@main.command()
+@game_argument
+@fix_option
+@json_option
+@reports_errors
+def classical(game, fix, json_path):
+    """Exact classical value, with a rational mixture and dual certificate."""
+    from .classical import classical_value
+
+    loaded = load_game(game, _fixed(fix))
+    result = classical_value(loaded)
+    finish(result, {"game": game, "fix": loaded.fixed}, json_path)
+
+
+@main.command()
+@game_argument
+@fix_option
+@json_option
+@reports_errors
+def nosignal(game, fix, json_path):
+    """Exact no-signalling value, with a rational behaviour and dual certificate."""
+    from .classical import nosignalling_value
+
+    loaded = load_game(game, _fixed(fix))
+    result = nosignalling_value(loaded)
+    finish(result, {"game": game, "fix": loaded.fixed}, json_path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,280 @@
+"""The safe expression language of problem files (DESIGN.md section 3).
+
+An expression is parsed by :mod:`ast` and evaluated by walking a whitelist of
+node types; nothing is ever passed to ``eval``. Payoff and constraint
+expressions use the variables a, b, x, y; throughput functions use t and may
+also call exp, log and sqrt. Integer and rational literals evaluate exactly
+(:class:`fractions.Fraction`), so a payoff such as ``(a ^ b) == (x & y)`` gives
+exact 0/1 coefficients; booleans count as 0 and 1.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from fractions import Fraction
+
+import numpy as np
+
+GAME_VARIABLES = ("a", "b", "x", "y")
+THROUGHPUT_VARIABLES = ("t",)
+
+
+class ExpressionError(ValueError):
+    """An expression outside the whitelist, or one that cannot be evaluated."""
+
+
+def _as_int(value, symbol):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer):
+        return value
+    raise ExpressionError(f"'{symbol}' needs whole numbers, got {value}")
+
+
+def _bitwise(op, symbol):
+    def apply(left, right):
+        return op(_as_int(left, symbol), _as_int(right, symbol))
+
+    return apply
+
+
+def _power(left, right):
+    if isinstance(right, Fraction) and right.denominator == 1:
+        right = int(right)
+    result = left**right
+    if isinstance(result, complex):
+        raise ExpressionError(f"{left} ** {right} is not a real number")
+    return result
+
+
+def _divide(left, right):
+    if isinstance(left, (int, Fraction)) and isinstance(right, (int, Fraction)):
+        if right == 0:
+            raise ExpressionError("division by zero")
+        return Fraction(left) / Fraction(right)
+    return left / right
+
+
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: _divide,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: _power,
+    ast.BitXor: _bitwise(operator.xor, "^"),
+    ast.BitAnd: _bitwise(operator.and_, "&"),
+    ast.BitOr: _bitwise(operator.or_, "|"),
+}
+_BINARY_SYMBOL = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+    ast.Mod: "%", ast.Pow: "**", ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|",
+}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+_EXACT_FUNCTIONS = {"abs": abs, "min": min, "max": max}
+
+
+def _mp_or_np(name):
+    """exp/log/sqrt that work on floats, numpy arrays and mpmath numbers."""
+
+    np_function = getattr(np, name)
+
+    def apply(value):
+        try:
+            import mpmath
+
+            if isinstance(value, mpmath.mpf):
+                return getattr(mpmath, name)(value)
+        except ImportError:  # pragma: no cover - mpmath is a dependency
+            pass
+        if isinstance(value, Fraction):
+            value = float(value)
+        return np_function(value)
+
+    return apply
+
+
+_THROUGHPUT_FUNCTIONS = {
+    "abs": abs,
+    "min": np.minimum,
+    "max": np.maximum,
+    "exp": _mp_or_np("exp"),
+    "log": _mp_or_np("log"),
+    "sqrt": _mp_or_np("sqrt"),
+}
+
+
+class Expression:
+    """A parsed, whitelisted expression that can be evaluated many times."""
+
+    def __init__(self, text, variables=GAME_VARIABLES, functions=None):
+        if not isinstance(text, str):
+            raise ExpressionError(f"expected an expression as a string, got {text!r}")
+        self.text = text
+        self.variables = tuple(variables)
+        self.functions = dict(_EXACT_FUNCTIONS if functions is None else functions)
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as error:
+            raise ExpressionError(f"cannot parse '{text}': {error.msg}") from None
+        self._check(tree.body)
+        self._tree = tree.body
+
+    def _check(self, node):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or isinstance(node.value, (int, float)):
+                return
+            raise ExpressionError(f"'{node.value!r}' is not a number")
+        if isinstance(node, ast.Name):
+            if node.id in self.variables:
+                return
+            allowed = ", ".join(self.variables)
+            raise ExpressionError(f"'{node.id}' is not allowed (variables are {allowed})")
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise ExpressionError(f"operator '{type(node.op).__name__}' is not allowed")
+            self._check(node.left)
+            self._check(node.right)
+            return
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd, ast.Not, ast.Invert)):
+                raise ExpressionError(f"operator '{type(node.op).__name__}' is not allowed")
+            self._check(node.operand)
+            return
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._check(value)
+            return
+        if isinstance(node, ast.Compare):
+            for op in node.ops:
+                if type(op) not in _COMPARE:
+                    raise ExpressionError(f"comparison '{type(op).__name__}' is not allowed")
+            self._check(node.left)
+            for comparator in node.comparators:
+                self._check(comparator)
+            return
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
+                name = getattr(node.func, "id", ast.unparse(node.func))
+                allowed = ", ".join(sorted(self.functions))
+                raise ExpressionError(f"function '{name}' is not allowed (functions are {allowed})")
+            if node.keywords or not node.args:
+                raise ExpressionError(f"'{node.func.id}' takes positional arguments only")
+            for argument in node.args:
+                self._check(argument)
+            return
+        if isinstance(node, ast.IfExp):
+            raise ExpressionError("'if ... else' is not allowed; use comparisons, which count as 0 and 1")
+        raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")
+
+    def __call__(self, **values):
+        missing = [name for name in self.variables if name not in values]
+        if missing:
+            raise ExpressionError(f"no value for {', '.join(missing)}")
+        try:
+            return self._evaluate(self._tree, values)
+        except ExpressionError:
+            raise
+        except (ArithmeticError, TypeError, ValueError, OverflowError) as error:
+            raise ExpressionError(f"cannot evaluate '{self.text}': {error}") from None
+
+    def _evaluate(self, node, values):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return int(node.value)
+            if isinstance(node.value, int):
+                return node.value
+            return Fraction(repr(node.value))  # a decimal literal, taken as written
+        if isinstance(node, ast.Name):
+            return values[node.id]
+        if isinstance(node, ast.BinOp):
+            return _BINARY[type(node.op)](
+                self._evaluate(node.left, values), self._evaluate(node.right, values)
+            )
+        if isinstance(node, ast.UnaryOp):
+            operand = self._evaluate(node.operand, values)
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            if isinstance(node.op, ast.Not):
+                return _truth(operand, negate=True)
+            return ~_as_int(operand, "~")
+        if isinstance(node, ast.BoolOp):
+            results = [_truth(self._evaluate(value, values)) for value in node.values]
+            if isinstance(node.op, ast.And):
+                return _combine(results, np.logical_and, all)
+            return _combine(results, np.logical_or, any)
+        if isinstance(node, ast.Compare):
+            left = self._evaluate(node.left, values)
+            outcome = 1
+            for op, comparator in zip(node.ops, node.comparators):
+                right = self._evaluate(comparator, values)
+                step = _COMPARE[type(op)](left, right)
+                outcome = outcome * (step.astype(int) if isinstance(step, np.ndarray) else int(step))
+                left = right
+            return outcome
+        if isinstance(node, ast.Call):
+            arguments = [self._evaluate(argument, values) for argument in node.args]
+            return self.functions[node.func.id](*arguments)
+        raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")  # pragma: no cover
+
+
+def _truth(value, negate=False):
+    if isinstance(value, np.ndarray):
+        truth = value != 0
+        return (~truth if negate else truth).astype(int)
+    return int((value == 0) if negate else (value != 0))
+
+
+def _combine(results, numpy_op, python_op):
+    if any(isinstance(result, np.ndarray) for result in results):
+        combined = results[0] != 0
+        for result in results[1:]:
+            combined = numpy_op(combined, result != 0)
+        return combined.astype(int)
+    return int(python_op(results))
+
+
+def game_expression(text):
+    """An expression in a, b, x, y with exact arithmetic."""
+    return Expression(text, GAME_VARIABLES)
+
+
+def throughput_expression(text):
+    """An expression in t, allowed to call exp, log and sqrt."""
+    return Expression(text, THROUGHPUT_VARIABLES, _THROUGHPUT_FUNCTIONS)
+
+
+def tabulate(expression, outputs, inputs):
+    """Evaluate a game expression exactly at every (a, b, x, y).
+
+    Returns an object array of Fractions with shape (oA, oB, iA, iB).
+    """
+    table = np.empty((outputs[0], outputs[1], inputs[0], inputs[1]), dtype=object)
+    for index in np.ndindex(table.shape):
+        a, b, x, y = index
+        value = expression(a=a, b=b, x=x, y=y)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ExpressionError(f"'{expression.text}' is not finite at a={a}, b={b}, x={x}, y={y}")
+            value = Fraction(value)
+        elif not isinstance(value, (int, Fraction)):
+            raise ExpressionError(f"'{expression.text}' is not a real number at a={a}, b={b}, x={x}, y={y}")
+        table[index] = Fraction(value)
+    return table

@@ -1,0 +1,484 @@
+"""A two-player non-local game as a frozen record, and its loading from files.
+
+A game (DESIGN.md section 1) is a linear functional on a behaviour
+p(a,b|x,y): value(p) = sum_{a,b,x,y} c[a,b,x,y] p(a,b|x,y), to be maximised
+or minimised, optionally under named linear constraints
+sum d[a,b,x,y] p(a,b|x,y) (==, <=, >=) v. Every coefficient is kept both as an
+exact Fraction (the game "as written") and as a float (for solvers).
+
+Problem files (TOML, or JSON with the same keys) give the objective in one of
+three notations, all reduced here to the dense tensor c[a,b,x,y]:
+
+* ``payoff`` + ``distribution``: c[a,b,x,y] = pi(x,y) * payoff(a,b,x,y);
+* ``coefficients``: c itself, nested as c[a][b][x][y];
+* ``collins_gisin``: the table of Collins and Gisin (J. Phys. A 37, 1775
+  (2004), arXiv:quant-ph/0306129) on p_A(a|x), p_B(b|y), p(a,b|x,y) for all
+  but the last answer of each question. Marginals and the constant term are
+  spread over the full behaviour (p_A(a|x) = (1/iB) sum_{b,y} p(a,b|x,y), the
+  constant as c0/(iA iB) on every entry), which is exact on every
+  no-signalling behaviour, so every bound below is a bound on the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BadInput
+from .expressions import ExpressionError, game_expression, tabulate
+
+RELATIONS = ("==", "<=", ">=")
+SENSES = ("max", "min")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """sum_{a,b,x,y} coefficients[a,b,x,y] p(a,b|x,y)  relation  value."""
+
+    name: str
+    exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB)
+    relation: str
+    value: Fraction
+    description: str = ""
+
+    @property
+    def coefficients(self):
+        return _as_float(self.exact)
+
+
+@dataclass(frozen=True)
+class Game:
+    """The plain data of a game; every method is a free function elsewhere."""
+
+    name: str
+    inputs: tuple[int, int]
+    outputs: tuple[int, int]
+    sense: str
+    objective_exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB)
+    constraints: tuple[Constraint, ...] = ()
+    description: str = ""
+    expected: dict = field(default_factory=dict)
+    model: dict | None = None  # the [model] table this game was generated from
+    source: str = ""
+
+    @property
+    def objective(self):
+        return _as_float(self.objective_exact)
+
+    @property
+    def shape(self):
+        return (self.outputs[0], self.outputs[1], self.inputs[0], self.inputs[1])
+
+    def constraint(self, name):
+        for constraint in self.constraints:
+            if constraint.name == name:
+                return constraint
+        raise KeyError(name)
+
+    @property
+    def fixed(self):
+        """The constraint values in force, as rational strings."""
+        return {constraint.name: str(constraint.value) for constraint in self.constraints}
+
+    def with_fixed(self, values, source="--fix"):
+        """The same game with some constraint values replaced."""
+        if not values:
+            return self
+        names = {constraint.name for constraint in self.constraints}
+        for name in values:
+            if name not in names:
+                known = ", ".join(sorted(names)) or "none"
+                raise BadInput(source, name, f"the game has no constraint of that name (constraints: {known})")
+        constraints = tuple(
+            replace(constraint, value=Fraction(values[constraint.name]))
+            if constraint.name in values
+            else constraint
+            for constraint in self.constraints
+        )
+        return replace(self, constraints=constraints)
+
+    def canonical(self):
+        """The game as a problem file in dense notation: exact, ordered, hashable.
+
+        Loading this dictionary (``game_from_mapping``) gives back the same game.
+        """
+        return {
+            "name": self.name,
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "sense": self.sense,
+            "objective": {"coefficients": _rational_strings(self.objective_exact)},
+            "constraints": [
+                {
+                    "name": constraint.name,
+                    "coefficients": _rational_strings(constraint.exact),
+                    "relation": constraint.relation,
+                    "value": str(constraint.value),
+                }
+                for constraint in self.constraints
+            ],
+        }
+
+    @property
+    def sha256(self):
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def summary(self):
+        """The "game" block of every JSON result (DESIGN.md section 4)."""
+        return {
+            "name": self.name,
+            "sha256": self.sha256,
+            "sense": self.sense,
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "definition": self.canonical(),
+        }
+
+
+def _as_float(exact):
+    return np.vectorize(float, otypes=[float])(exact) if exact.size else exact.astype(float)
+
+
+def _rational_strings(array):
+    return np.vectorize(str, otypes=[object])(array).tolist()
+
+
+# ---------------------------------------------------------------------------
+# Numbers
+
+
+def parse_number(value, source, key):
+    """A TOML/JSON number or a string "p/q" (or decimal) as an exact Fraction.
+
+    A float is taken as the decimal literal it was written as (0.1 -> 1/10).
+    """
+    if isinstance(value, bool):
+        raise BadInput(source, key, f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadInput(source, key, f"{value} is not a finite number")
+        return Fraction(repr(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
+            raise BadInput(source, key, f"'{value}' is not a finite number")
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise BadInput(source, key, f"'{value}' is not a number or a rational 'p/q'") from None
+    raise BadInput(source, key, f"expected a number, got {type(value).__name__} {value!r}")
+
+
+def _number_array(value, shape, source, key):
+    """A nested list of numbers with exactly the given shape, as Fractions."""
+    array = np.empty(shape, dtype=object)
+
+    def fill(node, prefix, depth):
+        if depth == len(shape):
+            array[prefix] = parse_number(node, source, key + "".join(f"[{i}]" for i in prefix))
+            return
+        where = key + "".join(f"[{i}]" for i in prefix)
+        if not isinstance(node, list):
+            raise BadInput(source, where, f"expected a list of length {shape[depth]}, got {node!r}")
+        if len(node) != shape[depth]:
+            raise BadInput(source, where, f"expected length {shape[depth]}, got {len(node)} (shape should be {list(shape)})")
+        for index, child in enumerate(node):
+            fill(child, prefix + (index,), depth + 1)
+
+    fill(value, (), 0)
+    return array
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+_GAME_KEYS = {"name", "description", "inputs", "outputs", "sense", "objective", "constraints", "expected", "source"}
+_MODEL_FILE_KEYS = {"name", "description", "model", "expected", "source", "constraints"}
+_OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin"}
+_CONSTRAINT_KEYS = {"name", "description", "expression", "distribution", "coefficients", "relation", "value"}
+
+
+def bundled_problems():
+    """Names of the problem files shipped with certify."""
+    folder = resources.files("certify.problems")
+    return sorted(
+        entry.name.rsplit(".", 1)[0]
+        for entry in folder.iterdir()
+        if entry.name.endswith((".toml", ".json"))
+    )
+
+
+def resolve(game, key="GAME"):
+    """A path, or the name of a bundled problem (``chsh``, ``dual-work``)."""
+    path = Path(game)
+    if path.is_file():
+        return path
+    folder = resources.files("certify.problems")
+    for stem in (str(game), str(game).replace("-", "_")):
+        for suffix in (".toml", ".json"):
+            candidate = folder / (stem + suffix)
+            if candidate.is_file():
+                return Path(str(candidate))
+    names = ", ".join(bundled_problems())
+    raise BadInput(None, key, f"'{game}' is neither a file nor a bundled problem (bundled: {names})")
+
+
+def read_mapping(path):
+    """Parse a TOML or JSON file into a dictionary, with errors naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BadInput(path, None, f"cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(path, None, "not a UTF-8 text file") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, parse_constant=_reject_constant(path))
+        except json.JSONDecodeError as error:
+            raise BadInput(path, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise BadInput(path, None, f"invalid TOML: {error}") from None
+    if not isinstance(data, dict):
+        raise BadInput(path, None, "expected a table of keys at the top level")
+    return data
+
+
+def _reject_constant(path):
+    def reject(name):
+        raise BadInput(path, None, f"'{name}' is not a finite number")
+
+    return reject
+
+
+def load_game(game, fixed=None, source=None):
+    """File or bundled name -> Game, with ``fixed`` constraint values applied."""
+    path = resolve(game)
+    data = read_mapping(path)
+    result = game_from_mapping(data, source or str(game))
+    return result.with_fixed(fixed or {})
+
+
+def game_from_mapping(data, source):
+    """Validate a problem mapping (structure first, meaning second) -> Game."""
+    if "model" in data:
+        _check_keys(data, _MODEL_FILE_KEYS, source, None)
+        from .dualwork import game_from_model  # the model generator owns its keys
+
+        return game_from_model(data, source)
+    _check_keys(data, _GAME_KEYS, source, None)
+    for required in ("inputs", "outputs", "objective"):
+        if required not in data:
+            raise BadInput(source, required, "missing")
+    inputs = _pair_of_counts(data["inputs"], source, "inputs")
+    outputs = _pair_of_counts(data["outputs"], source, "outputs")
+    sense = data.get("sense", "max")
+    if sense not in SENSES:
+        raise BadInput(source, "sense", f"expected 'max' or 'min', got {sense!r}")
+    name = data.get("name", Path(str(source)).stem)
+    if not isinstance(name, str) or not name:
+        raise BadInput(source, "name", "expected a non-empty string")
+    objective, distribution = _objective(data["objective"], inputs, outputs, source)
+    constraints_data = data.get("constraints", [])
+    if not isinstance(constraints_data, list):
+        raise BadInput(source, "constraints", "expected a list of tables ([[constraints]])")
+    constraints = []
+    for index, entry in enumerate(constraints_data):
+        constraint = _constraint(entry, index, distribution, inputs, outputs, source)
+        if any(existing.name == constraint.name for existing in constraints):
+            raise BadInput(source, f"constraints[{index}].name", f"'{constraint.name}' is used twice")
+        constraints.append(constraint)
+    expected = data.get("expected", {})
+    if not isinstance(expected, dict):
+        raise BadInput(source, "expected", "expected a table")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise BadInput(source, "description", "expected a string")
+    return Game(
+        name=name,
+        inputs=inputs,
+        outputs=outputs,
+        sense=sense,
+        objective_exact=objective,
+        constraints=tuple(constraints),
+        description=description,
+        expected=expected,
+        source=str(source),
+    )
+
+
+def _check_keys(table, allowed, source, prefix):
+    if not isinstance(table, dict):
+        raise BadInput(source, prefix, f"expected a table, got {table!r}")
+    for key in table:
+        if key not in allowed:
+            where = f"{prefix}.{key}" if prefix else key
+            raise BadInput(source, where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _pair_of_counts(value, source, key):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise BadInput(source, key, f"expected two whole numbers [for A, for B], got {value!r}")
+    if min(value) < 1:
+        raise BadInput(source, key, f"counts must be at least 1, got {value}")
+    return (value[0], value[1])
+
+
+def parse_distribution(value, inputs, source, key):
+    """pi(x, y): "uniform" or a nested array; non-negative, summing to 1."""
+    if isinstance(value, str):
+        if value != "uniform":
+            raise BadInput(source, key, f"expected 'uniform' or a nested array pi[x][y], got '{value}'")
+        return np.full(inputs, Fraction(1, inputs[0] * inputs[1]), dtype=object)
+    pi = _number_array(value, inputs, source, key)
+    for index in np.ndindex(pi.shape):
+        if pi[index] < 0:
+            raise BadInput(source, f"{key}[{index[0]}][{index[1]}]", f"negative probability {pi[index]}")
+    total = sum(pi.flat, Fraction(0))
+    if abs(total - 1) > Fraction(1, 10**9):
+        raise BadInput(source, key, f"sums to {float(total):.12g}, not 1")
+    return pi
+
+
+def _objective(table, inputs, outputs, source):
+    _check_keys(table, _OBJECTIVE_KEYS, source, "objective")
+    notations = [key for key in ("payoff", "coefficients", "collins_gisin") if key in table]
+    if len(notations) != 1:
+        raise BadInput(source, "objective", "give exactly one of payoff, coefficients, collins_gisin")
+    notation = notations[0]
+    distribution = None
+    if "distribution" in table:
+        distribution = parse_distribution(table["distribution"], inputs, source, "objective.distribution")
+    shape = (outputs[0], outputs[1], inputs[0], inputs[1])
+    if notation == "payoff":
+        if distribution is None:
+            raise BadInput(source, "objective.distribution", "missing (a payoff needs a distribution over questions)")
+        payoff = _tabulate(table["payoff"], inputs, outputs, source, "objective.payoff")
+        return payoff * distribution[None, None, :, :], distribution
+    if notation == "coefficients":
+        return _number_array(table["coefficients"], shape, source, "objective.coefficients"), distribution
+    cg_shape = (1 + inputs[0] * (outputs[0] - 1), 1 + inputs[1] * (outputs[1] - 1))
+    cg = _number_array(table["collins_gisin"], cg_shape, source, "objective.collins_gisin")
+    return collins_gisin_to_dense(cg, inputs, outputs), distribution
+
+
+def collins_gisin_to_dense(cg, inputs, outputs):
+    """Spread a Collins-Gisin table over c[a,b,x,y] (see the module docstring)."""
+    (iA, iB), (oA, oB) = inputs, outputs
+    dense = np.full((oA, oB, iA, iB), Fraction(0), dtype=object)
+    dense += cg[0, 0] / (iA * iB)
+    for x in range(iA):
+        for a in range(oA - 1):
+            row = 1 + x * (oA - 1) + a
+            dense[a, :, x, :] += cg[row, 0] / iB
+            for y in range(iB):
+                for b in range(oB - 1):
+                    column = 1 + y * (oB - 1) + b
+                    dense[a, b, x, y] += cg[row, column]
+    for y in range(iB):
+        for b in range(oB - 1):
+            column = 1 + y * (oB - 1) + b
+            dense[:, b, :, y] += cg[0, column] / iA
+    return dense
+
+
+def dense_to_collins_gisin(dense):
+    """The Collins-Gisin table of a dense tensor c[a,b,x,y] (inverse of the above on
+    no-signalling behaviours).
+
+    With the last answer's projector written as 1 - sum of the others,
+    p(a,b|x,y) is a linear function of the Collins-Gisin moments; collecting
+    terms gives, with L = the last answer,
+
+        [0][0]       = sum_{x,y} c[L,L,x,y]
+        [(x,a)][0]   = sum_y (c[a,L,x,y] - c[L,L,x,y])
+        [0][(y,b)]   = sum_x (c[L,b,x,y] - c[L,L,x,y])
+        [(x,a)][(y,b)] = c[a,b,x,y] - c[a,L,x,y] - c[L,b,x,y] + c[L,L,x,y].
+
+    Works on object arrays of Fractions (exact) and on float arrays.
+    """
+    oA, oB, iA, iB = dense.shape
+    la, lb = oA - 1, oB - 1
+    table = np.zeros((1 + iA * la, 1 + iB * lb), dtype=dense.dtype)
+    if dense.dtype == object:
+        table[...] = Fraction(0)
+    table[0, 0] = dense[la, lb].sum()
+    for x in range(iA):
+        for a in range(la):
+            row = 1 + x * la + a
+            table[row, 0] = (dense[a, lb, x, :] - dense[la, lb, x, :]).sum()
+            for y in range(iB):
+                for b in range(lb):
+                    column = 1 + y * lb + b
+                    table[row, column] = dense[a, b, x, y] - dense[a, lb, x, y] - dense[la, b, x, y] + dense[la, lb, x, y]
+    for y in range(iB):
+        for b in range(lb):
+            column = 1 + y * lb + b
+            table[0, column] = (dense[la, b, :, y] - dense[la, lb, :, y]).sum()
+    return table
+
+
+def _tabulate(text, inputs, outputs, source, key):
+    try:
+        return tabulate(game_expression(text), outputs, inputs)
+    except ExpressionError as error:
+        raise BadInput(source, key, str(error)) from None
+
+
+def _constraint(entry, index, distribution, inputs, outputs, source):
+    key = f"constraints[{index}]"
+    _check_keys(entry, _CONSTRAINT_KEYS, source, key)
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise BadInput(source, f"{key}.name", f"expected a name made of letters, digits and _, got {name!r}")
+    if ("expression" in entry) == ("coefficients" in entry):
+        raise BadInput(source, key, "give exactly one of expression, coefficients")
+    shape = (outputs[0], outputs[1], inputs[0], inputs[1])
+    if "coefficients" in entry:
+        exact = _number_array(entry["coefficients"], shape, source, f"{key}.coefficients")
+    else:
+        weights = distribution
+        if "distribution" in entry:
+            weights = parse_distribution(entry["distribution"], inputs, source, f"{key}.distribution")
+        if weights is None:
+            raise BadInput(source, f"{key}.distribution", "missing (the objective has no distribution to weight the expression by)")
+        exact = _tabulate(entry["expression"], inputs, outputs, source, f"{key}.expression") * weights[None, None]
+    relation = entry.get("relation", "==")
+    if relation not in RELATIONS:
+        raise BadInput(source, f"{key}.relation", f"expected one of {', '.join(RELATIONS)}, got {relation!r}")
+    if "value" not in entry:
+        raise BadInput(source, f"{key}.value", "missing (set it here or with --fix NAME=VALUE)")
+    value = parse_number(entry["value"], source, f"{key}.value")
+    description = entry.get("description", "")
+    return Constraint(name=name, exact=exact, relation=relation, value=value, description=str(description))
+
+
+def parse_fix(text, key="--fix"):
+    """'NAME=VALUE' -> (name, Fraction)."""
+    if "=" not in text:
+        raise BadInput(None, key, f"expected NAME=VALUE, got '{text}'")
+    name, value = text.split("=", 1)
+    return name.strip(), parse_number(value.strip(), None, f"{key} {name.strip()}")
+
+
+def behaviour_value(tensor, behaviour):
+    """sum c[a,b,x,y] p(a,b|x,y) for float arrays."""
+    return float(np.sum(np.asarray(tensor, dtype=float) * behaviour))

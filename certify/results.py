@@ -1,0 +1,99 @@
+"""The result record every method returns, and the JSON contract of DESIGN.md section 4.
+
+A Result is data first; the CLI renders it as a rich table or as JSON, so
+the two cannot disagree (the pattern of pyhf's cli/spec.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from . import __version__
+
+
+@dataclass
+class Result:
+    """A bound with its certificate.
+
+    ``value`` is the bound this result proves about the game as written (an
+    upper bound on the optimum for "max" games from a relaxation, the exact
+    optimum where ``exact`` is set, a lower bound from an explicit strategy).
+    ``certified`` is True only when the exact re-check in
+    :mod:`certify.certificates` passed.
+    """
+
+    command: str
+    game: object
+    value: float
+    exact: Fraction | None
+    certified: bool
+    certificate: dict
+    solver: dict
+    seconds: float
+    method: str = ""
+    details: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # why certification failed, one line each
+
+    def to_json(self, options=None):
+        body = {
+            "tool": {"name": "certify", "version": __version__},
+            "command": self.command,
+            "options": options or {},
+            "game": self.game.summary(),
+            "fixed": self.game.fixed,
+            "method": self.method,
+            "value": float(self.value),
+            "exact": None if self.exact is None else str(self.exact),
+            "certified": bool(self.certified),
+            "certificate": self.certificate,
+            "solver": self.solver,
+            "seconds": round(self.seconds, 6),
+        }
+        if self.problems:
+            body["problems"] = list(self.problems)
+        body.update(self.details)
+        return body
+
+
+def envelope(command, game, options, body):
+    """The contract keys around a composite result (gap, pareto, simulate)."""
+    head = {
+        "tool": {"name": "certify", "version": __version__},
+        "command": command,
+        "options": options or {},
+        "game": game.summary(),
+        "fixed": game.fixed,
+    }
+    head.update(body)
+    return head
+
+
+def dumps(data):
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
+
+
+def write_json(data, path):
+    """Write JSON to a path atomically (never half a file), or to stdout for '-'."""
+    text = dumps(data)
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

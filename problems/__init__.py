@@ -1,0 +1,1 @@
+"""Bundled problem files, installed as ``certify.problems`` (see pyproject.toml)."""
