@@ -96,7 +96,28 @@ def finish(result, options, json_path):
         sys.exit(EXIT_FAILED)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CertifyGroup(click.Group):
+    """A click group whose usage errors are one line on stderr, exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            command = f" {error.ctx.command_path.split(' ', 1)[1]}" if error.ctx and " " in error.ctx.command_path else ""
+            click.echo(f"certify: usage error: {error.format_message()} (see certify{command} --help)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as error:
+            click.echo(f"certify: error: {error.format_message()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.Abort:
+            click.echo("certify: aborted", err=True)
+            sys.exit(EXIT_FAILED)
+        if not standalone_mode:
+            return outcome
+        sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
+
+
+@click.group(cls=CertifyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="certify")
 def main():
     """Certified bounds for two-player non-local games.
