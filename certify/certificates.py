@@ -112,6 +112,93 @@ def behaviour_problems(game, p):
 
 
 # ---------------------------------------------------------------------------
+# Whole result documents (certify verify)
+
+# Certificate kind -> name of its check in this module (looked up when called,
+# so every check below is found wherever it is defined).
+CHECKS = {
+    "classical": "check_classical",
+    "nosignalling": "check_nosignalling",
+    "npa": "check_npa",
+    "seesaw": "check_seesaw",
+}
+
+
+@dataclass
+class Verified:
+    """The re-check of one result inside a JSON document."""
+
+    path: str
+    kind: str
+    ok: bool
+    value: Fraction | None
+    problems: list
+
+
+def checked_value(check):
+    """The number a check proves: the exact value, else the bound, else what a witness reaches."""
+    if check.exact is not None:
+        return check.exact
+    return check.bound if check.bound is not None else check.achieved
+
+
+def verify_result(node, path, source):
+    """Rebuild the game from the result's own definition and re-check its certificate."""
+    from .errors import BadInput
+    from .game import game_from_mapping
+
+    problems = []
+    try:
+        game = game_from_mapping(node["game"]["definition"], f"{source} {path}.game.definition")
+        kind = node["certificate"]["kind"]
+    except BadInput as error:
+        return Verified(path, "?", False, None, [f"game definition: {error}"])
+    except (KeyError, TypeError) as error:
+        return Verified(path, "?", False, None, [f"missing {error} in the result"])
+    if game.sha256 != node["game"].get("sha256"):
+        problems.append("the game definition does not match its sha256")
+    if kind not in CHECKS or CHECKS[kind] not in globals():
+        return Verified(path, str(kind), False, None, problems + [f"unknown certificate kind '{kind}'"])
+    check = globals()[CHECKS[kind]](game, node["certificate"])
+    problems += check.problems
+    value = checked_value(check)
+    if value is None:
+        problems.append("the certificate proves no number")
+    else:
+        claimed = node.get("value")
+        if not isinstance(claimed, (int, float)) or abs(claimed - float(value)) > 1e-9 * (1 + abs(float(value))):
+            problems.append(f"claimed value {claimed} differs from the checked {float(value):.15g}")
+        if node.get("exact") is not None and (check.exact is None or fraction(node["exact"]) != check.exact):
+            problems.append(f"claimed exact value {node['exact']} is not what the certificate proves")
+    if node.get("certified") is not True:
+        problems.append("the result itself says it is not certified")
+    return Verified(path, kind, not problems, value, problems)
+
+
+def verify_document(data, source="result"):
+    """Re-check every result with a certificate anywhere inside a JSON document.
+
+    A result is any object with "game" and "certificate" keys (top level, the
+    three parts of a gap, each point of a frontier). No solver is called.
+    """
+    found = []
+
+    def visit(node, path):
+        if isinstance(node, dict):
+            if "certificate" in node and "game" in node:
+                found.append(verify_result(node, path, source))
+                return
+            for key, child in node.items():
+                visit(child, f"{path}.{key}" if path else key)
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                visit(child, f"{path}[{index}]")
+
+    visit(data, "")
+    return found
+
+
+# ---------------------------------------------------------------------------
 # Classical value: a mixture of deterministic strategies and dual multipliers
 
 

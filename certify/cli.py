@@ -155,5 +155,50 @@ def nosignal(game, fix, json_path):
     finish(result, {"game": game, "fix": loaded.fixed}, json_path)
 
 
+@main.command()
+@click.argument("result_file", metavar="RESULT.json")
+@reports_errors
+def verify(result_file):
+    """Re-check every certificate in a JSON result, without any solver."""
+    from .certificates import verify_document
+    from .game import read_mapping
+    from .render import console, verify_table
+
+    if not result_file.lower().endswith(".json"):
+        raise BadInput(result_file, None, "expected a .json file written by certify")
+    items = verify_document(read_mapping(result_file), result_file)
+    if not items:
+        raise BadInput(result_file, None, "no result with a certificate in this file")
+    console().print(verify_table(result_file, items))
+    failed = [item for item in items if not item.ok]
+    if failed:
+        names = ", ".join(item.path or item.kind for item in failed)
+        click.echo(f"certify: {len(failed)} of {len(items)} certificates failed: {names}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("bounds_file", metavar="BOUNDS.toml")
+@reports_errors
+def regress(bounds_file):
+    """Recompute every recorded bound; exit 1 on any drift beyond its tolerance."""
+    from .regress import load_bounds, recompute
+    from .render import console, progress, regress_table
+
+    entries = load_bounds(bounds_file)
+    drifts = []
+    with progress() as bar:
+        task = bar.add_task("recomputing bounds", total=len(entries))
+        for entry in entries:
+            drifts.append(recompute(entry))
+            bar.advance(task)
+    console().print(regress_table(bounds_file, drifts))
+    failed = [d for d in drifts if not d.ok]
+    if failed:
+        click.echo(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
+                   + ", ".join(d.entry.label for d in failed), err=True)
+        sys.exit(EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

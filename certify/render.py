@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 TITLES = {
@@ -53,4 +54,35 @@ def result_table(result):
         table.add_row("optimal mixture", shown)
     for line in result.problems:
         table.add_row("[red]problem[/]", line)
+    return table
+
+
+def progress():
+    """A progress bar on stderr, so stdout stays clean for JSON."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console(stderr=True), transient=True,
+    )
+
+
+def verify_table(source, items):
+    table = Table(title=f"Certificates in {source}")
+    for column in ("result", "kind", "value", "check"):
+        table.add_column(column)
+    for item in items:
+        verdict = "[bold green]holds[/]" if item.ok else "[bold red]FAILS[/]: " + "; ".join(item.problems)
+        table.add_row(item.path or "(top)", item.kind, format_number(item.value, 12), verdict)
+    return table
+
+
+def regress_table(source, drifts):
+    table = Table(title=f"Regression of {source}")
+    for column in ("bound", "expected", "value", "drift", "tolerance", "seconds", "status"):
+        table.add_column(column, justify="right" if column not in ("bound", "status") else "left")
+    for d in drifts:
+        status = "[bold green]ok[/]" if d.ok else "[bold red]DRIFT[/]" + (f": {d.message}" if d.message else "")
+        table.add_row(
+            d.entry.label, format_number(d.entry.expected, 12), format_number(d.value, 12),
+            "-" if d.drift is None else f"{d.drift:+.2e}", f"{d.entry.tolerance:.0e}", f"{d.seconds:.2f}", status,
+        )
     return table
