@@ -1,0 +1,366 @@
+"""The dual-work scheduling model (DESIGN.md section 2; docs/model.md) as a game.
+
+Two servers, requests arriving in pairs (Poisson, rate lambda pairs per unit
+time), request sizes S i.i.d. Front-end A sees only S_A, B only S_B; with
+thresholds w_1 < ... < w_k the local question is the size class
+x = #{i : S_A > w_i} in {0..k}, likewise y. Class c is the interval
+(w_c, w_{c+1}] with w_0 = 0, w_{k+1} = inf; q_c = P(S in class c) and
+m_c = E[S | class c] = E[S; class c] / q_c in closed form:
+
+* exponential, mean mu:  P(S > s) = e^{-s/mu},
+  E[S; a < S <= b] = (a + mu) e^{-a/mu} - (b + mu) e^{-b/mu};
+* hyperexponential, branches (p_i, mu_i): the p_i-mixture of the above;
+* lognormal, mean mu and log-sd sigma (log S ~ N(nu, sigma^2), nu = ln mu - sigma^2/2):
+  P(a < S <= b) = Phi(z_b) - Phi(z_a), z_s = (ln s - nu)/sigma,
+  E[S; a < S <= b] = mu (Phi(z_b - sigma) - Phi(z_a - sigma));
+* deterministic, S = mu: q = 1 on the class holding mu (m_c there is mu; on
+  the empty classes m_c = 0, which never matters as their weight is 0).
+
+The game (answers a, b = servers chosen; sense "min"):
+
+* pi(x, y) = q_x q_y;
+* objective W = (1/2) sum_xy pi(x,y) P(a == b | x,y) (m_x + m_y)/2, i.e.
+  c[a,b,x,y] = [a == b] pi(x,y) (m_x + m_y) / 4 (mean wait per customer in
+  light traffic: in a concentrated pair the second waits the first's size);
+* constraint "split": sum_xy pi(x,y) P(a != b | x,y) == p (default from the
+  file's [model] split, or --fix split=P);
+* constraint "balance": sum_xy pi(x,y) (P(0,0|x,y) - P(1,1|x,y)) == 0.
+
+Exactness: q_c and m_c are computed in floating point from the formulas and
+then taken as the exact rationals of those floats, except that the last
+class's q is 1 - sum of the others (exactly), so that pi sums to exactly 1
+(the never-split and always-split strategies are then exactly feasible at
+p = 0 and p = 1). Every coefficient is then an exact product of those
+rationals: the generated game "as written" is this rational game.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from scipy import special
+
+from .errors import BadInput
+from .game import Game, _constraint, load_game, parse_number, read_mapping, resolve
+from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
+
+SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
+MODEL_KEYS = {
+    "kind", "sizes", "mean_size", "sigma", "probabilities", "means",
+    "thresholds", "arrival_rate", "throughput", "split",
+}
+DEFAULT_THROUGHPUT = "t**1.8"
+
+
+@dataclass(frozen=True)
+class SizeDistribution:
+    """A request-size law with closed-form class probabilities and partial means."""
+
+    kind: str
+    mean: float
+    sigma: float | None = None  # lognormal: standard deviation of log S
+    branches: tuple = ()  # hyperexponential: ((probability, mean), ...)
+
+    def tail(self, s):
+        """P(S > s) for s >= 0 (s may be inf)."""
+        if self.kind == "exponential":
+            return 0.0 if math.isinf(s) else math.exp(-s / self.mean)
+        if self.kind == "hyperexponential":
+            return sum(p * (0.0 if math.isinf(s) else math.exp(-s / mu)) for p, mu in self.branches)
+        if self.kind == "lognormal":
+            if math.isinf(s):
+                return 0.0
+            if s <= 0:
+                return 1.0
+            nu = math.log(self.mean) - self.sigma**2 / 2
+            return float(special.ndtr(-(math.log(s) - nu) / self.sigma))
+        return 1.0 if self.mean > s else 0.0  # deterministic
+
+    def partial_mean(self, lower, upper):
+        """E[S; lower < S <= upper]."""
+        if self.kind == "exponential":
+            return _exponential_partial(self.mean, lower, upper)
+        if self.kind == "hyperexponential":
+            return sum(p * _exponential_partial(mu, lower, upper) for p, mu in self.branches)
+        if self.kind == "lognormal":
+            nu = math.log(self.mean) - self.sigma**2 / 2
+
+            def below(s):  # P(S <= s) under the size-biased law, times the mean
+                if math.isinf(s):
+                    return 1.0
+                if s <= 0:
+                    return 0.0
+                return float(special.ndtr((math.log(s) - nu) / self.sigma - self.sigma))
+
+            return self.mean * (below(upper) - below(lower))
+        return self.mean if lower < self.mean <= upper else 0.0
+
+    def sample(self, rng, count):
+        """count i.i.d. sizes (numpy Generator)."""
+        if self.kind == "exponential":
+            return rng.exponential(self.mean, count)
+        if self.kind == "hyperexponential":
+            probabilities = np.array([p for p, _ in self.branches])
+            means = np.array([mu for _, mu in self.branches])
+            branch = rng.choice(len(means), size=count, p=probabilities / probabilities.sum())
+            return rng.exponential(1.0, count) * means[branch]
+        if self.kind == "lognormal":
+            nu = math.log(self.mean) - self.sigma**2 / 2
+            return rng.lognormal(nu, self.sigma, count)
+        return np.full(count, self.mean)
+
+    def to_json(self):
+        body = {"kind": self.kind, "mean": self.mean}
+        if self.sigma is not None:
+            body["sigma"] = self.sigma
+        if self.branches:
+            body["branches"] = [list(branch) for branch in self.branches]
+        return body
+
+
+def _exponential_partial(mu, lower, upper):
+    def term(s):
+        return 0.0 if math.isinf(s) else (s + mu) * math.exp(-s / mu)
+
+    return term(lower) - term(upper)
+
+
+@dataclass(frozen=True)
+class DualWorkModel:
+    """The parameters of a dual-work model and the derived class data."""
+
+    sizes: SizeDistribution
+    thresholds: tuple[float, ...]
+    arrival_rate: float
+    throughput: Throughput
+    split: Fraction
+    q: tuple[float, ...]  # class probabilities (floats from the formulas)
+    m: tuple[float, ...]  # class conditional means
+    q_exact: tuple[Fraction, ...] = field(default=())
+    m_exact: tuple[Fraction, ...] = field(default=())
+    strictly_convex: bool = True
+    source: str = ""
+
+    @property
+    def classes(self):
+        return len(self.q)
+
+    @property
+    def mean_size(self):
+        return self.sizes.mean
+
+    @property
+    def load(self):
+        """rho = lambda E[S]: each server receives lambda requests per unit time on average."""
+        return self.arrival_rate * self.sizes.mean
+
+    def size_class(self, sizes):
+        """x = #{i : S > w_i} for an array of sizes."""
+        return np.searchsorted(np.asarray(self.thresholds), sizes, side="left")
+
+    def interruption_rate(self, split):
+        return interruption_rate(self.arrival_rate, split)
+
+    def to_json(self):
+        return {
+            "sizes": self.sizes.to_json(),
+            "thresholds": list(self.thresholds),
+            "arrival_rate": self.arrival_rate,
+            "load": self.load,
+            "throughput": self.throughput.to_json(),
+            "strictly_convex": self.strictly_convex,
+            "class_probabilities": list(self.q),
+            "class_means": list(self.m),
+        }
+
+
+# ---------------------------------------------------------------------------
+# Validation
+
+
+def _positive(table, key, source, default=None):
+    if key not in table:
+        if default is None:
+            raise BadInput(source, f"model.{key}", "missing")
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise BadInput(source, f"model.{key}", f"expected a positive number, got {value!r}")
+    number = float(parse_number(value, source, f"model.{key}"))
+    if not number > 0:
+        raise BadInput(source, f"model.{key}", f"must be positive, got {value!r}")
+    return number
+
+
+def _number_list(table, key, source):
+    value = table.get(key)
+    if not isinstance(value, list) or not value:
+        raise BadInput(source, f"model.{key}", f"expected a non-empty list of numbers, got {value!r}")
+    return [float(parse_number(v, source, f"model.{key}[{i}]")) for i, v in enumerate(value)]
+
+
+def _size_distribution(table, source):
+    kind = table.get("sizes", "exponential")
+    if kind not in SIZE_DISTRIBUTIONS:
+        raise BadInput(source, "model.sizes", f"unknown size distribution {kind!r} (known: {', '.join(SIZE_DISTRIBUTIONS)})")
+    own = {"exponential": set(), "deterministic": set(), "lognormal": {"sigma"}, "hyperexponential": {"probabilities", "means"}}[kind]
+    for key in ("sigma", "probabilities", "means"):
+        if key in table and key not in own:
+            raise BadInput(source, f"model.{key}", f"not a parameter of {kind} sizes")
+    if kind == "hyperexponential":
+        probabilities = _number_list(table, "probabilities", source)
+        means = _number_list(table, "means", source)
+        if len(probabilities) != len(means):
+            raise BadInput(source, "model.means", f"expected {len(probabilities)} means, one per probability, got {len(means)}")
+        if any(p < 0 for p in probabilities) or abs(sum(probabilities) - 1) > 1e-9:
+            raise BadInput(source, "model.probabilities", "must be non-negative and sum to 1")
+        if any(not mu > 0 for mu in means):
+            raise BadInput(source, "model.means", "every branch mean must be positive")
+        mean = sum(p * mu for p, mu in zip(probabilities, means))
+        if "mean_size" in table and abs(_positive(table, "mean_size", source) - mean) > 1e-9 * mean:
+            raise BadInput(source, "model.mean_size", f"disagrees with the branches' mean {mean:.12g}")
+        return SizeDistribution(kind, mean, branches=tuple(zip(probabilities, means)))
+    mean = _positive(table, "mean_size", source, default=1.0)
+    if kind == "lognormal":
+        return SizeDistribution(kind, mean, sigma=_positive(table, "sigma", source))
+    return SizeDistribution(kind, mean)
+
+
+def _thresholds(table, source):
+    values = _number_list(table, "thresholds", source) if "thresholds" in table else [1.0]
+    if any(not w > 0 for w in values):
+        raise BadInput(source, "model.thresholds", "thresholds must be positive")
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise BadInput(source, "model.thresholds", "thresholds must be strictly increasing")
+    return tuple(values)
+
+
+def class_data(sizes, thresholds):
+    """q_c = P(S in class c) and m_c = E[S | class c] (0 for an empty class)."""
+    edges = (0.0,) + tuple(thresholds) + (math.inf,)
+    q, m = [], []
+    for lower, upper in zip(edges, edges[1:]):
+        probability = sizes.tail(lower) - sizes.tail(upper)
+        partial = sizes.partial_mean(lower, upper)
+        q.append(probability)
+        m.append(partial / probability if probability > 0 else 0.0)
+    return tuple(q), tuple(m)
+
+
+def model_from_table(data, source, throughput_override=None):
+    """Validate a problem file's mapping ([model] table) -> DualWorkModel."""
+    table = data.get("model")
+    if not isinstance(table, dict):
+        raise BadInput(source, "model", "expected a table [model]")
+    for key in table:
+        if key not in MODEL_KEYS:
+            raise BadInput(source, f"model.{key}", f"unknown key (allowed: {', '.join(sorted(MODEL_KEYS))})")
+    if table.get("kind") != "dual-work":
+        raise BadInput(source, "model.kind", f"expected 'dual-work', got {table.get('kind')!r}")
+    sizes = _size_distribution(table, source)
+    thresholds = _thresholds(table, source)
+    arrival_rate = _positive(table, "arrival_rate", source)
+    if not arrival_rate * sizes.mean < 1:
+        raise BadInput(source, "model.arrival_rate", f"load lambda E[S] = {arrival_rate * sizes.mean:.6g} must be below 1 for stable queues")
+    split = parse_number(table.get("split", "1/2"), source, "model.split")
+    if not 0 <= split <= 1:
+        raise BadInput(source, "model.split", f"a probability must lie in [0, 1], got {split}")
+    if throughput_override is not None:
+        throughput = parse_throughput(throughput_override, "--throughput", "throughput")
+        where = ("--throughput", "throughput")
+    else:
+        throughput = parse_throughput(table.get("throughput", DEFAULT_THROUGHPUT), source, "model.throughput")
+        where = (source, "model.throughput")
+    # The slowest interruptions (p = 0, r = lambda/2) give the longest runs.
+    strictly = check_throughput(throughput, interruption_rate(arrival_rate, 0), *where)
+    q, m = class_data(sizes, thresholds)
+    q_exact = [Fraction(v) for v in q[:-1]]
+    q_exact.append(1 - sum(q_exact, Fraction(0)))
+    if q_exact[-1] < 0:
+        raise BadInput(source, "model.thresholds", "class probabilities do not sum to 1")
+    m_exact = [Fraction(v) for v in m]
+    return DualWorkModel(
+        sizes=sizes, thresholds=thresholds, arrival_rate=arrival_rate, throughput=throughput,
+        split=split, q=q, m=m, q_exact=tuple(q_exact), m_exact=tuple(m_exact),
+        strictly_convex=strictly, source=str(source),
+    )
+
+
+def game_from_model(data, source):
+    """A [model] kind = "dual-work" problem mapping -> Game (see the module docstring)."""
+    model = model_from_table(data, source)
+    k = model.classes
+    q, m = model.q_exact, model.m_exact
+    pi = np.empty((k, k), dtype=object)
+    for x in range(k):
+        for y in range(k):
+            pi[x, y] = q[x] * q[y]
+    shape = (2, 2, k, k)
+    zero = Fraction(0)
+    objective = np.full(shape, zero, dtype=object)
+    split = np.full(shape, zero, dtype=object)
+    balance = np.full(shape, zero, dtype=object)
+    for x in range(k):
+        for y in range(k):
+            wait = pi[x, y] * (m[x] + m[y]) / 4
+            for a in range(2):
+                objective[a, a, x, y] = wait
+                split[a, 1 - a, x, y] = pi[x, y]
+            balance[0, 0, x, y] = pi[x, y]
+            balance[1, 1, x, y] = -pi[x, y]
+    from .game import Constraint
+
+    constraints = [
+        Constraint("split", split, "==", model.split, "P(a != b), weighted by pi"),
+        Constraint("balance", balance, "==", Fraction(0), "P(a = b = 0) - P(a = b = 1)"),
+    ]
+    extra = data.get("constraints", [])
+    if not isinstance(extra, list):
+        raise BadInput(source, "constraints", "expected a list of tables ([[constraints]])")
+    for index, entry in enumerate(extra):
+        constraint = _constraint(entry, index, pi, (k, k), (2, 2), source)
+        if constraint.name in {c.name for c in constraints}:
+            raise BadInput(source, f"constraints[{index}].name", f"'{constraint.name}' is already defined by the model")
+        constraints.append(constraint)
+    name = data.get("name", "dual-work")
+    if not isinstance(name, str) or not name:
+        raise BadInput(source, "name", "expected a non-empty string")
+    expected = data.get("expected", {})
+    if not isinstance(expected, dict):
+        raise BadInput(source, "expected", "expected a table")
+    description = data.get("description", "")
+    return Game(
+        name=name,
+        inputs=(k, k),
+        outputs=(2, 2),
+        sense="min",
+        objective_exact=objective,
+        constraints=tuple(constraints),
+        description=str(description),
+        expected=expected,
+        model=dict(data["model"]),
+        source=str(source),
+    )
+
+
+def model_of(game, throughput=None):
+    """The DualWorkModel behind a generated Game (BadInput if it has none)."""
+    if game.model is None:
+        raise BadInput(game.source or game.name, "model", "this game was not generated from a [model] table")
+    return model_from_table({"model": game.model}, game.source or game.name, throughput)
+
+
+def load_model(problem="dual_work", throughput=None, fixed=None):
+    """(Game, DualWorkModel) from a path or bundled name; --throughput overrides the file's T."""
+    game = load_game(problem, fixed)
+    model = model_of(game, throughput)
+    return game, model
+
+
+def read_model(problem="dual_work", throughput=None):
+    """The DualWorkModel of a file, without building the game."""
+    path = resolve(problem, "PROBLEM")
+    return model_from_table(read_mapping(path), str(problem), throughput)

@@ -1,0 +1,196 @@
+"""Baseline throughput functions T(t) and the throughput Theta(p) of the dual-work model.
+
+DESIGN.md section 2: a server runs a preemptible baseline task whenever it
+has no customer; an uninterrupted run of length t yields T(t), with T convex
+(strictly, for the trade-off to exist) and T(0) = 0. Each server is
+interrupted by a Poisson stream of rate r = lambda (1 + p) / 2 (a split pair
+interrupts both servers, a concentrated pair one), so its idle periods are
+R ~ Exp(r), it is idle a fraction 1 - rho of the time (rho = lambda E[S]),
+and idle periods end at rate (1 - rho) r per unit time. Summed over the two
+servers (renewal-reward):
+
+    Theta(p) = 2 (1 - rho) r E[T(R)],   E[T(R)] = int_0^inf T(t) r e^{-r t} dt.
+
+For T(t) = t this is 2 (1 - rho), whatever p; for strictly convex T,
+r E[T(R)] falls as r grows (Jensen on the scale family R = E / r), so
+Theta falls as p grows.
+
+T is an expression in t (certify.expressions, the safe language) or a named
+family with closed forms that the quadrature is checked against:
+
+* power, alpha > 0:  T = t^(1+alpha),  E[T(R)] = Gamma(2+alpha) / r^(1+alpha);
+* exponential, beta > 0:  T = e^(beta t) - 1,  E[T(R)] = beta / (r - beta)  (r > beta);
+* linear:  T = t,  E[T(R)] = 1 / r.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import integrate, special
+
+from .errors import BadInput
+from .expressions import ExpressionError, throughput_expression
+
+FAMILIES = ("power", "exponential", "linear")
+# Convexity is checked where R ~ Exp(r) has all but e^-30 of its mass.
+_MASS_SCALE = 30.0
+_GRID = 4001
+_TAIL = 80.0
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """A baseline throughput function: text for reports, a vectorised evaluator."""
+
+    text: str
+    family: str | None = None  # a named family with a closed form, or None for an expression
+    parameter: float | None = None  # alpha (power) or beta (exponential)
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        if self.family == "power":
+            return t ** (1.0 + self.parameter)
+        if self.family == "exponential":
+            return np.expm1(self.parameter * t)
+        if self.family == "linear":
+            return t.copy()
+        value = throughput_expression(self.text)(t=t)
+        return np.broadcast_to(np.asarray(value, dtype=float), t.shape).astype(float)
+
+    def closed_form(self, r):
+        """E[T(R)] for R ~ Exp(r) in closed form, or None for a general expression."""
+        if self.family == "power":
+            return math.gamma(2.0 + self.parameter) / r ** (1.0 + self.parameter)
+        if self.family == "exponential":
+            return self.parameter / (r - self.parameter) if r > self.parameter else math.inf
+        if self.family == "linear":
+            return 1.0 / r
+        return None
+
+    def to_json(self):
+        body = {"text": self.text}
+        if self.family:
+            body["family"] = self.family
+            body["parameter"] = self.parameter
+        return body
+
+
+def parse_throughput(value, source, key):
+    """A throughput from a file or option: an expression string or {family, alpha|beta}."""
+    if isinstance(value, str):
+        try:
+            throughput_expression(value)
+        except ExpressionError as error:
+            raise BadInput(source, key, str(error)) from None
+        # "t**c" with c > 1 is the power family: keep the text, gain the closed form.
+        match = re.fullmatch(r"\s*t\s*(?:\*\*|\^)\s*([0-9]*\.?[0-9]+)\s*", value)
+        if match and "^" not in value and float(match.group(1)) > 1:
+            return Throughput(value, "power", float(match.group(1)) - 1.0)
+        return Throughput(value)
+    if isinstance(value, dict):
+        allowed = {"family", "alpha", "beta"}
+        for name in value:
+            if name not in allowed:
+                raise BadInput(source, f"{key}.{name}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        family = value.get("family")
+        if family not in FAMILIES:
+            raise BadInput(source, f"{key}.family", f"expected one of {', '.join(FAMILIES)}, got {family!r}")
+        if family == "linear":
+            return Throughput("t", "linear", None)
+        name = "alpha" if family == "power" else "beta"
+        parameter = value.get(name)
+        if isinstance(parameter, bool) or not isinstance(parameter, (int, float)) or not math.isfinite(parameter) or parameter <= 0:
+            raise BadInput(source, f"{key}.{name}", f"expected a positive number, got {parameter!r}")
+        text = f"t**{1 + parameter:g}" if family == "power" else f"exp({parameter:g}*t) - 1"
+        return Throughput(text, family, float(parameter))
+    raise BadInput(source, key, f"expected an expression in t or a table {{family = ...}}, got {value!r}")
+
+
+def check_throughput(throughput, smallest_rate, source, key):
+    """T(0) = 0, finite, and convex on [0, 30 / r_min]; raises BadInput saying where it fails.
+
+    Convexity is tested by second differences on a uniform grid of 4001
+    points, with a tolerance of 1e-9 times the local scale of T. Returns
+    True when T is strictly convex there (every second difference clearly
+    positive), False when only convex (e.g. linear T, for which Theta does
+    not depend on p).
+    """
+    if not (smallest_rate > 0 and math.isfinite(smallest_rate)):
+        raise BadInput(source, key, f"interruption rate {smallest_rate} must be positive")
+    upper = _MASS_SCALE / smallest_rate
+    grid = np.linspace(0.0, upper, _GRID)
+    try:
+        with np.errstate(all="ignore"):
+            values = throughput(grid)
+    except ExpressionError as error:
+        raise BadInput(source, key, str(error)) from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = grid[np.argmax(bad)]
+        raise BadInput(source, key, f"T({throughput.text}) is not finite at t = {where:.6g}")
+    if abs(values[0]) > 1e-12:
+        raise BadInput(source, key, f"T(0) = {values[0]:.6g}, but a run of length 0 must yield 0")
+    second = values[2:] - 2 * values[1:-1] + values[:-2]
+    scale = 1e-9 * (np.abs(values[2:]) + np.abs(values[1:-1]) + np.abs(values[:-2]) + 1e-300)
+    concave = second < -scale
+    if concave.any():
+        index = int(np.argmax(concave)) + 1
+        raise BadInput(
+            source, key,
+            f"T(t) = {throughput.text} is not convex on the range used [0, {upper:.4g}]: "
+            f"it bends down near t = {grid[index]:.4g}",
+        )
+    return bool(np.all(second > scale))
+
+
+def expected_run_value(throughput, rate):
+    """E[T(R)] for R ~ Exp(rate), by adaptive quadrature (scipy.integrate.quad).
+
+    Substituting t = u / rate gives int_0^inf T(u / rate) e^{-u} du, which
+    quad handles on a fixed scale. The closed form (where the family has
+    one) is the value used; the quadrature must agree to 1e-7 relative.
+    """
+    def integrand(u):
+        with np.errstate(all="ignore"):
+            return float(throughput(np.array([u / rate]))[0]) * math.exp(-u)
+
+    # e^-80 ~ 1e-35: beyond u = 80 the weight is negligible unless T grows
+    # like e^{r t} or faster, which the tail test below catches.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        value, _ = integrate.quad(integrand, 0.0, _TAIL, points=[1.0, 5.0, 20.0], limit=400, epsabs=0.0, epsrel=1e-11)
+    tail = integrand(_TAIL) + integrand(_TAIL / 2) * math.exp(-_TAIL / 2)
+    if not math.isfinite(value) or not math.isfinite(tail) or tail > 1e-12 * max(abs(value), 1e-300):
+        raise BadInput(None, "throughput", f"E[T(R)] does not converge for T = {throughput.text} at interruption rate {rate:.6g}")
+    closed = throughput.closed_form(rate)
+    if closed is not None:
+        if not math.isfinite(closed):
+            raise BadInput(None, "throughput", f"E[T(R)] is infinite for T = {throughput.text} at rate {rate:.6g}")
+        if abs(value - closed) > 1e-7 * abs(closed) + 1e-12:
+            raise BadInput(None, "throughput", f"quadrature {value} disagrees with closed form {closed}")
+        return closed
+    if not math.isfinite(value):
+        raise BadInput(None, "throughput", f"E[T(R)] is infinite for T = {throughput.text} at rate {rate:.6g}")
+    return value
+
+
+def interruption_rate(arrival_rate, split):
+    """r = lambda (1 + p) / 2: a split pair interrupts both servers, a concentrated one only one."""
+    return arrival_rate * (1.0 + float(split)) / 2.0
+
+
+def throughput_at(throughput, arrival_rate, mean_size, split):
+    """Theta(p) = 2 (1 - rho) r E[T(R)] with rho = lambda E[S], r = lambda (1 + p) / 2."""
+    rho = arrival_rate * mean_size
+    rate = interruption_rate(arrival_rate, split)
+    return 2.0 * (1.0 - rho) * rate * expected_run_value(throughput, rate)
+
+
+def gamma_check(alpha, rate):
+    """Gamma(2 + alpha) / r^(1 + alpha), the power family's E[T(R)] (for tests)."""
+    return float(special.gamma(2.0 + alpha)) / rate ** (1.0 + alpha)
