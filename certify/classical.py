@@ -58,7 +58,7 @@ def classical_value(game):
             "dual": {"constant": str(best), "multipliers": {}},
             "value": str(best * sense_sign(game)),
         }
-        solver = {"name": "exact best-response enumeration", "status": "optimal"}
+        solver = {"name": "none: exact best-response enumeration"}
         method = "enumeration"
     else:
         certificate, solver, method = _constrained(game)

@@ -44,7 +44,8 @@ def result_table(result):
             table.add_row(key.replace("_", " "), str(result.details[key]))
     table.add_row("certified", certified_text(result.certified))
     solver = result.solver or {}
-    table.add_row("solver", " ".join(str(v) for v in (solver.get("name"), solver.get("version"), solver.get("status")) if v))
+    name = " ".join(str(v) for v in (solver.get("name"), solver.get("version")) if v)
+    table.add_row("solver", f"{name} ({solver['status']})" if solver.get("status") else name)
     table.add_row("seconds", f"{result.seconds:.3f}")
     mixture = result.certificate.get("mixture") if isinstance(result.certificate, dict) else None
     if mixture:
@@ -52,6 +53,10 @@ def result_table(result):
         if len(mixture) > 4:
             shown += f"; … {len(mixture) - 4} more"
         table.add_row("optimal mixture", shown)
+    dual = result.certificate.get("dual") if isinstance(result.certificate, dict) else None
+    if dual and "constant" in dual:
+        parts = [f"constant {dual['constant']}"] + [f"{k} multiplier {v}" for k, v in dual.get("multipliers", {}).items()]
+        table.add_row("dual certificate", "; ".join(parts))
     for line in result.problems:
         table.add_row("[red]problem[/]", line)
     return table
