@@ -1,0 +1,560 @@
+"""The throughput-waiting Pareto frontiers of the dual-work model (DESIGN.md section 2).
+
+For each split probability p on a grid, with Theta(p) = 2 (1 - rho) r E[T(R)]
+(certify.throughput), three bounds on the minimal mean waiting W at that p:
+
+* classical: the exact minimum (certify.classical, an LP with rational
+  certificate);
+* quantum_upper: W reached by an explicit quantum strategy, exactly;
+* quantum_lower: a rigorous lower bound on W over every quantum behaviour.
+
+Quantum part. The dual-work objective and split constraint are invariant
+under flipping both answers, and balance is odd under it, so (see the
+correlation section of certify.certificates) they depend on a behaviour only
+through its correlators E_xy, and the flip-symmetrised behaviour meets
+balance. By Tsirelson's theorem (Lett. Math. Phys. 4, 93 (1980)) the
+quantum correlators are exactly the Gram entries u_x . v_y of unit vectors,
+so the quantum minimum of W at split p is the SDP
+
+    min K + g.E   over  G >= 0, diag G = 1, E = G[A, B],  K_s + h.E = p,
+
+(NPA level 1 on +-1 observables, which equals the quantum value here; any
+NPA level >= 1 gives the same number). Its solution gives vectors of rank r
+(r(r+1)/2 <= iA + iB + 1 at an extreme optimum, so r <= 3, qubits, for up to
+four size classes: Pataki's rank bound). The vectors are rounded to exact
+rational unit vectors (inverse stereographic projection of a rational point),
+their exact split p' is mixed with the never-split or always-split strategy
+with an exact weight to meet p exactly, and W of the result is an exact
+rational (``check_correlation_strategy``). The dual SDP, rationalised and
+shifted until its slack is exactly positive definite, gives the lower bound
+(``check_correlation_dual``). Both are re-checked by ``certify verify``.
+When certify.npa provides ``npa_bound`` the NPA bound at the requested level
+is computed too and the tighter certified lower bound is reported.
+
+An advantage at p is certified when quantum_upper < classical exactly: both
+are exact rationals of certified objects, so no error bound is needed.
+
+Each grid point is a pure function of (game, p, options) and runs in its own
+process with --jobs. Summary figures (largest relative waiting reduction at
+equal throughput, largest relative throughput gain at equal waiting) use the
+exact classical frontier, the lower convex hull of the (split, W) points of
+the deterministic strategies (shared randomness mixes them; a flip-symmetrised
+strategy meets balance at no cost).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .certificates import (
+    check_correlation_dual,
+    check_correlation_strategy,
+    correlation_slack,
+    correlator_form,
+    _flip_odd,
+    _positive_definite,
+    sense_sign,
+)
+from .classical import classical_value
+from .errors import BadInput, SolverFailed
+from .results import Result
+
+_DENOMINATOR = 10**12  # rationalising SDP output: far below the solver's accuracy
+_RANK_TOLERANCE = 1e-6
+
+
+# ---------------------------------------------------------------------------
+# Quantum bounds for correlation games
+
+
+@dataclass
+class CorrelationForm:
+    """A game in max form as K + g.E, with its flip-invariant constraints K_j + h_j.E rel v_j."""
+
+    constant: Fraction
+    g: np.ndarray
+    constraints: list  # (name, K_j, h_j, relation, value)
+
+
+def correlation_form(game):
+    """The game as a correlation game, or BadInput saying why it is not one."""
+    form = correlator_form(game.objective_exact * sense_sign(game))
+    if form is None:
+        raise BadInput(game.source or game.name, "objective", "not a correlation game (two answers, invariant under flipping both)")
+    constraints = []
+    for constraint in game.constraints:
+        form_j = correlator_form(constraint.exact)
+        if form_j is None:
+            if _flip_odd(constraint.exact) and constraint.value == 0 and constraint.relation == "==":
+                continue  # met by every flip-symmetric behaviour
+            raise BadInput(game.source or game.name, f"constraint {constraint.name}", "neither flip-invariant nor odd with value 0")
+        constraints.append((constraint.name, form_j[0], form_j[1], constraint.relation, constraint.value))
+    return CorrelationForm(form[0], form[1], constraints)
+
+
+def _floats(array):
+    return np.vectorize(float, otypes=[float])(array)
+
+
+def _solve(problem, what):
+    import cvxpy as cp
+
+    try:
+        problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=200)
+    except cp.error.SolverError as error:
+        raise SolverFailed("Clarabel", "error", f"{what}: {error}; try fewer thresholds or check the --fix values") from None
+    if problem.status not in ("optimal", "optimal_inaccurate"):
+        raise SolverFailed("Clarabel", problem.status, f"{what}: check that the split value is feasible")
+    return problem.status
+
+
+def _gram_sdp(form, iA, iB):
+    """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
+    import cvxpy as cp
+
+    n = iA + iB
+    G = cp.Variable((n, n), PSD=True)
+    E = G[:iA, iA:]
+    rows = [cp.diag(G) == 1]
+    for _, k_j, h_j, relation, value in form.constraints:
+        level = float(k_j) + cp.sum(cp.multiply(_floats(h_j), E))
+        rows.append({"==": level == float(value), "<=": level <= float(value), ">=": level >= float(value)}[relation])
+    problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(_floats(form.g), E))), rows)
+    status = _solve(problem, "Gram SDP")
+    return np.array(G.value), status
+
+
+def _dual_sdp(form, iA, iB):
+    """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
+    import cvxpy as cp
+
+    n = iA + iB
+    z = cp.Variable(n)
+    J = len(form.constraints)
+    mu = cp.Variable(J) if J else None
+    f = _floats(form.g)
+    f = cp.Constant(f)
+    rows = []
+    offset = 0
+    for j, (_, k_j, h_j, relation, value) in enumerate(form.constraints):
+        f = f - mu[j] * _floats(h_j)
+        offset = offset + mu[j] * float(value - k_j)
+        if relation == "<=":
+            rows.append(mu[j] >= 0)
+        elif relation == ">=":
+            rows.append(mu[j] <= 0)
+    block = cp.bmat([[np.zeros((iA, iA)), f / 2], [f.T / 2, np.zeros((iB, iB))]])
+    S = cp.diag(z) - block
+    rows.append((S + S.T) / 2 >> 0)
+    problem = cp.Problem(cp.Minimize(cp.sum(z) + offset), rows)
+    status = _solve(problem, "dual SDP")
+    return np.array(z.value), (np.array(mu.value) if J else np.zeros(0)), status
+
+
+def rational_unit_vector(u):
+    """An exactly unit rational vector near the unit vector u.
+
+    Inverse stereographic projection from the pole -sign(u_j) e_j (j the
+    largest coordinate) maps every rational point s to the rational unit
+    vector (2 s, sign (1 - |s|^2)) / (1 + |s|^2), so rounding s keeps the
+    norm exactly 1.
+    """
+    u = np.asarray(u, dtype=float)
+    u = u / np.linalg.norm(u)
+    if len(u) == 1:
+        return [Fraction(1 if u[0] > 0 else -1)]
+    j = int(np.argmax(np.abs(u)))
+    sign = 1 if u[j] > 0 else -1
+    s = [Fraction(float(u[i] / (1 + sign * u[j]))).limit_denominator(_DENOMINATOR) for i in range(len(u)) if i != j]
+    norm = sum((v * v for v in s), Fraction(0))
+    scale = 1 + norm
+    out, k = [], 0
+    for i in range(len(u)):
+        if i == j:
+            out.append(sign * (1 - norm) / scale)
+        else:
+            out.append(2 * s[k] / scale)
+            k += 1
+    return out
+
+
+def _vectors(G, iA, iB):
+    values, vectors = np.linalg.eigh((G + G.T) / 2)
+    keep = values > _RANK_TOLERANCE * max(values.max(), 1.0)
+    X = vectors[:, keep] * np.sqrt(values[keep])
+    rank = int(keep.sum())
+    rows = [rational_unit_vector(row) for row in X]
+    return rows[:iA], rows[iA:], rank
+
+
+def _exact_level(k, h, us, vs):
+    total = Fraction(k)
+    for x, u in enumerate(us):
+        for y, v in enumerate(vs):
+            if h[x, y]:
+                total += h[x, y] * sum((s * t for s, t in zip(u, v)), Fraction(0))
+    return total
+
+
+def quantum_strategy(game, form=None):
+    """An explicit quantum strategy (vector mixture) optimal up to the SDP's accuracy: a Result."""
+    start = time.perf_counter()
+    form = form or correlation_form(game)
+    iA, iB = game.inputs
+    G, status = _gram_sdp(form, iA, iB)
+    us, vs, rank = _vectors(G, iA, iB)
+    mixture = [{"weight": Fraction(1), "A": us, "B": vs}]
+    equalities = [c for c in form.constraints if c[3] == "=="]
+    if len(equalities) == 1:
+        # Meet the equality exactly: mix with the strategy with E = +1 or E = -1
+        # everywhere (never split / always split in the dual-work game).
+        _, k_j, h_j, _, value = equalities[0]
+        reached = _exact_level(k_j, h_j, us, vs)
+        if reached != value:
+            total = sum(h_j.flat, Fraction(0))
+            for sign_e in (1, -1):
+                other = k_j + sign_e * total
+                if (reached - value) * (other - value) <= 0 and other != reached:
+                    weight = (value - other) / (reached - other)
+                    mixture = [
+                        {"weight": weight, "A": us, "B": vs},
+                        {"weight": 1 - weight, "A": [[Fraction(1)]] * iA, "B": [[Fraction(sign_e)]] * iB},
+                    ]
+                    break
+    mixture = [entry for entry in mixture if entry["weight"] != 0]
+    certificate = {
+        "kind": "correlation-strategy",
+        "realisation": (
+            f"maximally entangled state of local dimension {2 ** (rank // 2)}; "
+            "A_x = u_x . Gamma, B_y = v_y . Gamma^T (Gamma: Pauli matrices for r <= 3); "
+            "flip both answers with a shared fair coin"
+        ),
+        "rank": rank,
+        "mixture": [
+            {"weight": str(entry["weight"]), "A": [[str(c) for c in u] for u in entry["A"]],
+             "B": [[str(c) for c in v] for v in entry["B"]]}
+            for entry in mixture
+        ],
+    }
+    check = check_correlation_strategy(game, certificate)
+    if check.achieved is not None:
+        certificate["value"] = str(check.achieved)
+    return Result(
+        command="quantum-strategy",
+        game=game,
+        value=float(check.achieved) if check.achieved is not None else float("nan"),
+        exact=None,
+        certified=check.ok and check.achieved is not None,
+        certificate=certificate,
+        solver={"name": "Clarabel (Gram SDP) + exact rounding", "status": status},
+        seconds=time.perf_counter() - start,
+        method=f"Tsirelson vectors of rank {rank}, rounded to exact unit vectors",
+        details={"achieved": str(check.achieved)} if check.achieved is not None else {},
+        problems=check.problems,
+    )
+
+
+def quantum_dual_bound(game, form=None):
+    """A rigorous bound on the quantum optimum from the Tsirelson-SDP dual: a Result."""
+    start = time.perf_counter()
+    form = form or correlation_form(game)
+    iA, iB = game.inputs
+    n = iA + iB
+    z_float, mu_float, status = _dual_sdp(form, iA, iB)
+    z = [Fraction(float(v)).limit_denominator(_DENOMINATOR) for v in z_float]
+    mus = {}
+    for (name, _, _, relation, _), v in zip(form.constraints, mu_float):
+        mu = Fraction(float(v)).limit_denominator(_DENOMINATOR)
+        if relation == "<=":
+            mu = max(mu, Fraction(0))
+        elif relation == ">=":
+            mu = min(mu, Fraction(0))
+        mus[name] = mu
+    f = form.g.copy()
+    for name, _, h_j, _, _ in form.constraints:
+        f = f - h_j * mus[name]
+    slack = np.array([[float(v) for v in row] for row in correlation_slack(f, z, Fraction(0))])
+    lowest = float(np.linalg.eigvalsh(slack).min())
+    shift = Fraction(max(0.0, -lowest) * 1.5 + 1e-13).limit_denominator(10**15)
+    for _ in range(40):
+        if _positive_definite(correlation_slack(f, z, shift)):
+            break
+        shift *= 4
+    else:
+        raise SolverFailed("Clarabel", status, "the dual slack could not be made positive definite; try again with another solver")
+    certificate = {
+        "kind": "correlation-dual",
+        "z": [str(v) for v in z],
+        "multipliers": {k: str(v) for k, v in mus.items()},
+        "shift": str(shift),
+    }
+    check = check_correlation_dual(game, certificate)
+    if check.bound is not None:
+        certificate["value"] = str(check.bound)
+    return Result(
+        command="quantum-dual",
+        game=game,
+        value=float(check.bound) if check.bound is not None else float("nan"),
+        exact=None,
+        certified=check.ok and check.bound is not None,
+        certificate=certificate,
+        solver={"name": "Clarabel (dual Gram SDP) + exact PSD check", "status": status},
+        seconds=time.perf_counter() - start,
+        method=f"Tsirelson SDP dual (NPA level 1 on +-1 observables), shift {float(shift):.2g} x {n}",
+        details={"bound": str(check.bound)} if check.bound is not None else {},
+        problems=check.problems,
+    )
+
+
+# ---------------------------------------------------------------------------
+# One point of the frontier (a pure function of its inputs)
+
+
+@dataclass
+class PointJob:
+    game: object  # the dual-work game with split fixed at p
+    split: Fraction
+    throughput: float
+    level: str | None = None
+
+
+def npa_available():
+    try:
+        from . import npa
+    except ImportError:
+        return False
+    return hasattr(npa, "npa_bound")
+
+
+def run_point(job):
+    """Classical (exact), quantum strategy (exact W) and quantum lower bound at one split."""
+    start = time.perf_counter()
+    game = job.game
+    classical = classical_value(game)
+    form = correlation_form(game)
+    upper = quantum_strategy(game, form)
+    lower = quantum_dual_bound(game, form)
+    npa = None
+    if job.level is not None and npa_available():
+        from .npa import npa_bound
+
+        npa = npa_bound(game, level=job.level)
+    lowers = [r for r in (lower, npa) if r is not None and r.certified]
+    best_lower = max(lowers, key=lambda r: r.value) if lowers else lower
+    c_exact = classical.exact if classical.certified else None
+    q_exact = Fraction(upper.certificate["value"]) if upper.certified else None
+    problems = []
+    if best_lower.certified and upper.certified and best_lower.value > upper.value + 1e-12:
+        problems.append(f"lower bound {best_lower.value} above the achieved {upper.value}")
+    certified = c_exact is not None and q_exact is not None and q_exact < c_exact and not problems
+    point = {
+        "split": float(job.split),
+        "split_exact": str(job.split),
+        "throughput": job.throughput,
+        "classical": classical.value,
+        "quantum_lower": best_lower.value,
+        "quantum_upper": upper.value,
+        "advantage_certified": bool(certified),
+        "advantage": (float(c_exact - q_exact) if certified else 0.0),
+        "relative_advantage": (float((c_exact - q_exact) / c_exact) if certified and c_exact else 0.0),
+        "gap_npa": upper.value - best_lower.value,
+        "results": {
+            "classical": classical.to_json(),
+            "quantum_upper": upper.to_json(),
+            "quantum_lower": lower.to_json(),
+        },
+        "seconds": time.perf_counter() - start,
+    }
+    if npa is not None:
+        point["results"]["npa"] = npa.to_json({"level": job.level})
+        point["npa_level"] = job.level
+        point["npa_bound"] = npa.value
+    if problems:
+        point["problems"] = problems
+    return point
+
+
+# ---------------------------------------------------------------------------
+# The frontier
+
+
+def split_grid(points):
+    """points splits i/(points-1) in [0, 1], exact (both ends included: W is 1/2 E[S] and 0 there)."""
+    if points < 2:
+        raise BadInput(None, "--points", f"need at least 2 points, got {points}")
+    return [Fraction(i, points - 1) for i in range(points)]
+
+
+def classical_hull(game):
+    """The exact classical frontier: lower convex hull of (split, W) over deterministic strategies.
+
+    Returns the hull vertices [(split, W)] as Fractions, split increasing.
+    """
+    from .deterministic import all_strategies
+
+    split_tensor = game.constraint("split").exact
+    points = sorted({(s.value(split_tensor), s.value(game.objective_exact)) for s in all_strategies(game.inputs, game.outputs)})
+    hull = []
+    for point in points:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) <= 0:
+                hull.pop()
+            else:
+                break
+        if hull and hull[-1][0] == point[0]:
+            continue
+        hull.append(point)
+    return hull
+
+
+def hull_value(hull, p):
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if x1 <= p <= x2:
+            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
+    raise ValueError(p)
+
+
+def hull_inverse(hull, w):
+    """The smallest split at which the classical frontier reaches waiting w (W falls with p)."""
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if y2 <= w <= y1 and y1 != y2:
+            return x1 + (x2 - x1) * (y1 - w) / (y1 - y2)
+    if w >= hull[0][1]:
+        return hull[0][0]
+    return None
+
+
+@dataclass
+class Frontier:
+    game: object
+    model: object
+    points: list
+    summary: dict
+    seconds: float
+    options: dict = field(default_factory=dict)
+
+
+def summarise(game, model, points):
+    """Largest relative W reduction at equal Theta, and largest relative Theta gain at equal W."""
+    from .throughput import throughput_at
+
+    best_w = {"value": 0.0, "split": None}
+    best_t = {"value": 0.0, "split": None, "classical_split": None}
+    hull = classical_hull(game)
+    for point in points:
+        if point["advantage_certified"] and point["relative_advantage"] > best_w["value"]:
+            best_w = {"value": point["relative_advantage"], "split": point["split"]}
+        if not point["advantage_certified"]:
+            continue
+        w_q = Fraction(point["results"]["quantum_upper"]["certificate"]["value"])
+        p_c = hull_inverse(hull, w_q)
+        if p_c is None or p_c <= Fraction(point["split_exact"]):
+            continue
+        theta_c = throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p_c))
+        gain = point["throughput"] / theta_c - 1 if theta_c > 0 else 0.0
+        if gain > best_t["value"]:
+            best_t = {"value": gain, "split": point["split"], "classical_split": float(p_c)}
+    certified = [p["split"] for p in points if p["advantage_certified"]]
+    return {
+        "waiting_reduction": best_w,
+        "throughput_gain": best_t,
+        "certified_splits": certified,
+        "certified_range": [min(certified), max(certified)] if certified else None,
+        "largest_gap_npa": max(p["gap_npa"] for p in points),
+        "classical_hull": [[str(x), str(y)] for x, y in hull],
+    }
+
+
+def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None):
+    """Sweep the split grid; each point runs run_point (in worker processes when jobs > 1)."""
+    from .dualwork import load_model
+    from .throughput import throughput_at
+
+    start = time.perf_counter()
+    game, model = load_model(problem, throughput)
+    if level is not None:
+        level = str(level)
+        if npa_available():
+            from .npa import parse_level
+
+            parse_level(level)  # bad levels are bad input before any work
+    grid = split_grid(points)
+    jobs_list = [
+        PointJob(game.with_fixed({"split": p}), p,
+                 throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level)
+        for p in grid
+    ]
+    results = [None] * len(jobs_list)
+    if jobs > 1 and len(jobs_list) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(run_point, job): index for index, job in enumerate(jobs_list)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress()
+    else:
+        for index, job in enumerate(jobs_list):
+            results[index] = run_point(job)
+            if progress:
+                progress()
+    return Frontier(game, model, results, summarise(game, model, results), time.perf_counter() - start)
+
+
+def frontier_json(result, options):
+    """The contract envelope with "points" (DESIGN.md section 4)."""
+    from .results import envelope
+
+    certified_points = [p for p in result.points if p["advantage_certified"]]
+    body = {
+        "value": max((p["advantage"] for p in result.points), default=0.0),
+        "exact": None,
+        "certified": bool(certified_points) and all(
+            p["results"]["classical"]["certified"] and p["results"]["quantum_upper"]["certified"]
+            for p in result.points
+        ),
+        "certificate": {"kind": "frontier", "points": len(result.points)},
+        "solver": {"name": "HiGHS (classical) + Clarabel (quantum)", "status": "optimal"},
+        "seconds": round(result.seconds, 6),
+        "model": result.model.to_json(),
+        "summary": result.summary,
+        "points": result.points,
+    }
+    return envelope("pareto", result.game, options, body)
+
+
+def plot_frontier(result, path):
+    """Both frontiers, Theta against W, certified region shaded (PNG or SVG by extension)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    suffix = str(path).rsplit(".", 1)[-1].lower()
+    if suffix not in ("png", "svg"):
+        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{path}'")
+    theta = np.array([p["throughput"] for p in result.points])
+    classical = np.array([p["classical"] for p in result.points])
+    quantum = np.array([p["quantum_upper"] for p in result.points])
+    certified = np.array([p["advantage_certified"] for p in result.points])
+    figure, axis = plt.subplots(figsize=(6.4, 4.4), dpi=150)
+    axis.plot(classical, theta, "o-", color="tab:blue", label="classical (exact)", markersize=3)
+    axis.plot(quantum, theta, "s-", color="tab:red", label="quantum (explicit strategy = NPA bound)", markersize=3)
+    axis.fill_betweenx(theta, quantum, classical, where=certified, color="tab:red", alpha=0.2,
+                       label="certified quantum advantage")
+    axis.set_xlabel("mean waiting per customer W")
+    axis.set_ylabel(r"baseline throughput $\Theta$")
+    axis.set_title(f"{result.game.name}: T(t) = {result.model.throughput.text}, "
+                   f"$\\lambda$ = {result.model.arrival_rate:g}")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
