@@ -200,5 +200,28 @@ def regress(bounds_file):
         sys.exit(EXIT_FAILED)
 
 
+# ---------------------------------------------------------------------------
+# See-saw (quantum lower bound by an explicit strategy)
+
+
+@main.command()
+@game_argument
+@click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of each player.")
+@click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
+@click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
+@fix_option
+@json_option
+@reports_errors
+def seesaw(game, dim, restarts, seed, projective, fix, json_path):
+    """Quantum lower bound (upper for min games) by see-saw, with the strategy as witness."""
+    from .seesaw import seesaw_bound
+
+    loaded = load_game(game, _fixed(fix))
+    result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective)
+    options = {"game": game, "dim": dim, "restarts": restarts, "seed": seed, "projective": projective, "fix": loaded.fixed}
+    finish(result, options, json_path)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

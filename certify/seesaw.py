@@ -51,6 +51,8 @@ from fractions import Fraction
 import numpy as np
 
 from .certificates import (
+    SEESAW_DIGITS,
+    _decimal,
     check_seesaw,
     seesaw_component_json,
     seesaw_exact_behaviour,
@@ -63,9 +65,12 @@ from .errors import BadInput, SolverFailed
 from .results import Result
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
-_MAX_SWEEPS = 2000
+_MAX_SWEEPS = 600
+_PRUNE_AFTER = 30
+_PRUNE_GAP = 1e-4
 _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
+_STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for this many rounds
 
 
 # ---------------------------------------------------------------------------
@@ -250,26 +255,46 @@ def _random_measurements(rng, R, inputs, outputs, d):
     return ops
 
 
-def _sweeps(c, M, A, B, projective):
-    """Run see-saw sweeps (A, then B, then psi) on a batch until none improves."""
+def _sweep(c, M, A, B, projective):
+    """One see-saw sweep on a batch: A, then B, then psi; returns (values, M, A, B)."""
     R, dA, dB = M.shape
-    IA, IB = np.eye(dA), np.eye(dB)
+    Mh = np.conj(np.swapaxes(M, -1, -2))
+    # K^x_a = sum_{y,b} c[a,b,x,y] M (B^y_b)^T M^dag
+    T = M[:, None, None] @ np.swapaxes(B, -1, -2) @ Mh[:, None, None]  # (R, iB, oB, dA, dA)
+    KA = np.tensordot(T, c, axes=([1, 2], [3, 1])).transpose(0, 4, 3, 1, 2)
+    A = _best_povm(KA, np.eye(dA), projective)
+    # L^y_b = sum_{x,a} c[a,b,x,y] (M^dag A^x_a M)^T
+    X = Mh[:, None, None] @ A @ M[:, None, None]  # (R, iA, oA, dB, dB)
+    KB = np.tensordot(X, c, axes=([1, 2], [2, 0])).transpose(0, 4, 3, 2, 1)
+    B = _best_povm(KB, np.eye(dB), projective)
+    # W = sum_{x,a} A^x_a (x) (sum_{y,b} c[a,b,x,y] B^y_b); psi = its top eigenvector
+    Bc = np.tensordot(B, c, axes=([1, 2], [3, 1])).transpose(0, 4, 3, 1, 2)  # (R, iA, oA, dB, dB)
+    W = np.einsum("rxaik,rxajl->rijkl", A, Bc).reshape(R, dA * dB, dA * dB)
+    W = (W + np.conj(np.swapaxes(W, -1, -2))) / 2
+    w, V = np.linalg.eigh(W)
+    return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
+
+
+def _sweeps(c, M, A, B, projective):
+    """Run sweeps until no restart improves by more than _TOLERANCE (relative).
+
+    Each sweep cannot lower a restart's value. Converged restarts leave the
+    batch; after _PRUNE_AFTER sweeps, restarts more than _PRUNE_GAP below the
+    best leave it too (they only cost time: the best is kept regardless).
+    """
+    R = M.shape[0]
     values = np.full(R, -np.inf)
-    for _ in range(_MAX_SWEEPS):
-        KA = np.einsum("abxy,rij,rybjl,rml->rxaim", c, M, B.transpose(0, 1, 2, 4, 3), M.conj(), optimize=True)
-        A = _best_povm(KA, IA, projective)
-        X = np.einsum("rji,rxajk,rkl->rxail", M.conj(), A, M, optimize=True)
-        KB = np.einsum("abxy,rxaij->rybji", c, X)
-        B = _best_povm(KB, IB, projective)
-        W = np.einsum("abxy,rxaik,rybjl->rijkl", c, A, B, optimize=True).reshape(R, dA * dB, dA * dB)
-        W = (W + np.conj(np.swapaxes(W, -1, -2))) / 2
-        w, V = np.linalg.eigh(W)
-        M = V[:, :, -1].reshape(R, dA, dB)
-        new = w[:, -1]
-        if np.all(new - values <= _TOLERANCE * (1 + np.abs(new))):
-            values = new
+    active = np.arange(R)
+    for sweep in range(_MAX_SWEEPS):
+        new, M[active], A[active], B[active] = _sweep(c, M[active], A[active], B[active], projective)
+        gain = new - values[active]
+        values[active] = new
+        keep = gain > _TOLERANCE * (1 + np.abs(new))
+        if sweep >= _PRUNE_AFTER:
+            keep &= new >= values.max() - _PRUNE_GAP
+        active = active[keep]
+        if active.size == 0:
             break
-        values = new
     return values, M, A, B
 
 
@@ -349,12 +374,16 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
         _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective)
         pool.append(best)
         relations = ["=="] + [c.relation for c in game.constraints]
+        history = []
         rhs = [1.0] + [float(c.value) for c in game.constraints]
         for rounds in range(1, _MAX_ROUNDS + 1):
             behaviours = [s.behaviour() for s in pool]
             costs = np.array([np.sum(objective * p) for p in behaviours])
             rows = np.array([[1.0] * len(pool)] + [[np.sum(c.coefficients * p) for p in behaviours] for c in game.constraints])
             solution = lp.solve(costs, rows, relations, rhs)
+            history.append(solution.float_value)
+            if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
+                break
             duals = solution.float_duals
             price = objective - sum(mu * c.coefficients for mu, c in zip(duals[1:], game.constraints))
             ranked = np.argsort(-solution.float_primal)[:3]
@@ -372,7 +401,11 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
             f"{restarts} restarts, seed {seed}"
         )
     certificate, check, details = _best_certificate(game, candidates, projective)
-    details.update({"classical": str(classical.exact) if classical.exact is not None else None, "rounds": rounds})
+    details.update({
+        "achieved": None if check.achieved is None else _decimal(check.achieved, SEESAW_DIGITS),
+        "classical": None if classical.exact is None else str(classical.exact),
+        "rounds": rounds,
+    })
     return Result(
         command="seesaw",
         game=game,
