@@ -1,0 +1,248 @@
+"""See-saw lower bounds and their exact witness check.
+
+Literature values: CHSH quantum value cos^2(pi/8) (Cirel'son, Lett. Math.
+Phys. 4, 93 (1980)); I3322 in Collins-Gisin form: 0.25 with qubits (Collins
+and Gisin, J. Phys. A 37, 1775 (2004), arXiv:quant-ph/0306129), best known
+quantum value 0.250875384514 (Pal and Vertesi, arXiv:1006.3032), which
+finite-dimensional see-saw cannot exceed.
+"""
+
+import copy
+import json
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from certify.certificates import check_seesaw, verify_document
+from certify.classical import classical_value, nosignalling_value
+from certify.cli import main
+from certify.game import game_from_mapping, load_game
+from certify.seesaw import Mixture, QuantumStrategy, optimise_tensor, seesaw_bound
+
+TSIRELSON = math.cos(math.pi / 8) ** 2  # Cirel'son 1980
+I3322_QUBIT = 0.25  # Collins and Gisin 2004
+I3322_BEST_KNOWN = 0.250875384514  # Pal and Vertesi, arXiv:1006.3032
+
+
+@pytest.fixture(scope="module")
+def chsh():
+    return load_game("chsh")
+
+
+@pytest.fixture(scope="module")
+def chsh_result(chsh):
+    return seesaw_bound(chsh, dim=2, restarts=20, seed=0)
+
+
+def test_chsh_reaches_tsirelson_fast(chsh):
+    start = time.perf_counter()
+    value, strategy = optimise_tensor(chsh.objective, chsh.inputs, chsh.outputs, dim=2, restarts=20, seed=0)
+    elapsed = time.perf_counter() - start
+    assert abs(value - TSIRELSON) < 1e-7
+    assert elapsed < 2.0
+    assert abs(strategy.value(chsh.objective) - value) < 1e-14
+
+
+def test_chsh_certified_bound(chsh_result):
+    assert chsh_result.certified, chsh_result.problems
+    assert abs(chsh_result.value - TSIRELSON) < 1e-7
+    assert chsh_result.value <= TSIRELSON + 1e-12  # a lower bound: never above the quantum value
+    assert chsh_result.seconds < 2.0
+
+
+def test_value_equals_value_recomputed_from_witness(chsh, chsh_result):
+    """The reported number is what the returned state and measurements reach."""
+    certificate = chsh_result.certificate
+    mixture = Mixture([
+        (Fraction(entry["weight"]), QuantumStrategy.from_json(entry)) for entry in certificate["components"]
+    ])
+    assert abs(mixture.value(chsh.objective) - chsh_result.value) < 1e-12
+    check = check_seesaw(chsh, certificate)
+    assert check.ok and float(check.achieved) == chsh_result.value
+    assert abs(check.achieved - Fraction(certificate["value"])) < Fraction(1, 10**29)
+
+
+def test_reproducible_for_fixed_seed(chsh):
+    game = load_game("i3322")
+    first = seesaw_bound(game, dim=2, restarts=5, seed=3)
+    second = seesaw_bound(game, dim=2, restarts=5, seed=3)
+    assert first.certificate == second.certificate
+    assert first.value == second.value
+
+
+def test_i3322_qubits_reach_a_quarter():
+    game = load_game("i3322")
+    result = seesaw_bound(game, dim=2, restarts=20, seed=0)
+    assert result.certified, result.problems
+    assert abs(result.value - I3322_QUBIT) < 1e-9  # Collins-Gisin 2004: 0.25 with qubits
+
+
+@pytest.mark.parametrize("dim", [3, 4])
+def test_i3322_higher_dimensions_one_sided(dim):
+    game = load_game("i3322")
+    value, _ = optimise_tensor(game.objective, game.inputs, game.outputs, dim=dim, restarts=10, seed=0)
+    assert I3322_QUBIT - 1e-9 <= value <= I3322_BEST_KNOWN + 1e-9
+
+
+def _correlation_game(seed, inputs, outputs):
+    """c[a,b,x,y] = M[x,y] [a - b = x y mod m], M random integers / 10."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(-9, 10, size=inputs)
+    m = outputs[0]
+    coefficients = [[[[
+        f"{int(weights[x, y]) if (a - b) % m == (x * y) % m else 0}/10"
+        for y in range(inputs[1])] for x in range(inputs[0])] for b in range(outputs[1])] for a in range(outputs[0])]
+    return game_from_mapping({
+        "name": f"random-{seed}", "inputs": list(inputs), "outputs": list(outputs),
+        "objective": {"coefficients": coefficients},
+    }, "test")
+
+
+@pytest.mark.parametrize("seed,inputs,outputs,projective", [
+    (1, (3, 3), (2, 2), False),
+    (2, (4, 4), (2, 2), False),
+    (5, (3, 3), (2, 2), True),
+    (4, (2, 2), (3, 3), True),
+])
+def test_between_classical_and_nosignalling(seed, inputs, outputs, projective):
+    game = _correlation_game(seed, inputs, outputs)
+    result = seesaw_bound(game, dim=2, restarts=4, seed=seed, projective=projective)
+    assert result.certified, result.problems
+    classical = classical_value(game).exact
+    nosignalling = nosignalling_value(game).exact
+    assert Fraction(result.details["achieved"]) >= classical
+    assert result.value <= float(nosignalling) + 1e-12
+
+
+def test_quantum_advantage_found_on_a_random_xor_like_game():
+    # seed 2 gives a game where the classical value is 2.4 and no-signalling 4.0;
+    # see-saw must beat classical (the qubit strategy found reaches ~2.676)
+    game = _correlation_game(2, (4, 4), (2, 2))
+    result = seesaw_bound(game, dim=2, restarts=10, seed=0)
+    assert result.certified
+    assert Fraction(result.details["achieved"]) > classical_value(game).exact + Fraction(1, 10)
+
+
+def test_min_game_gives_an_upper_bound_on_the_minimum():
+    """min P(win) for CHSH is sin^2(pi/8) = 1 - cos^2(pi/8): see-saw gives an upper bound."""
+    game = load_game("chsh")
+    from dataclasses import replace
+
+    game = replace(game, sense="min")
+    result = seesaw_bound(game, dim=2, restarts=10, seed=0)
+    assert result.certified
+    assert 1 - TSIRELSON - 1e-12 <= result.value <= 1 - TSIRELSON + 1e-7
+
+
+def _numbers(node, path=()):
+    """Every decimal string in a certificate with its path."""
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from _numbers(child, path + (key,))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _numbers(child, path + (index,))
+    elif isinstance(node, str):
+        try:
+            Fraction(node)
+        except ValueError:
+            return
+        yield path
+
+
+def _set(node, path, value):
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def _get(node, path):
+    for key in path:
+        node = node[key]
+    return node
+
+
+def test_every_single_number_matters(chsh, chsh_result):
+    """Changing any one number of the witness makes the check fail or changes its value."""
+    certificate = chsh_result.certificate
+    original = check_seesaw(chsh, certificate).achieved
+    paths = list(_numbers(certificate))
+    assert len(paths) > 60
+    for path in paths:
+        tampered = copy.deepcopy(certificate)
+        _set(tampered, path, str(Fraction(_get(certificate, path)) + Fraction(1, 10**6)))
+        check = check_seesaw(chsh, tampered)
+        assert not check.ok or check.achieved != original, path
+
+
+def test_tampered_witness_fails(chsh, chsh_result):
+    certificate = copy.deepcopy(chsh_result.certificate)
+    certificate["value"] = "0.9"  # claims more than the strategy reaches
+    assert not check_seesaw(chsh, certificate).ok
+    certificate = copy.deepcopy(chsh_result.certificate)
+    certificate["components"][0]["A"][0][0]["re"][0][0] = "0.5"  # a different strategy
+    assert not check_seesaw(chsh, certificate).ok
+    certificate = copy.deepcopy(chsh_result.certificate)
+    certificate["components"][0]["weight"] = "1/2"
+    assert not check_seesaw(chsh, certificate).ok
+    certificate = copy.deepcopy(chsh_result.certificate)
+    del certificate["components"][0]["state"]
+    assert not check_seesaw(chsh, certificate).ok
+
+
+def test_non_positive_operator_is_rejected(chsh, chsh_result):
+    """An 'operator' that is not PSD (eigenvalue -1/2) cannot be repaired by a tiny mixture."""
+    certificate = copy.deepcopy(chsh_result.certificate)
+    component = certificate["components"][0]
+    component["A"][0][0] = {"re": [["-0.5", "0"], ["0", "1"]], "im": [["0", "0"], ["0", "0"]]}
+    component["A"][0][1] = {"re": [["1.5", "0"], ["0", "0"]], "im": [["0", "0"], ["0", "0"]]}
+    check = check_seesaw(chsh, certificate)
+    assert not check.ok
+    assert any("not a valid measurement" in line for line in check.problems)
+
+
+@pytest.mark.parametrize("split", ["1/10", "1/4", "3/10", "9/10"])
+def test_constrained_chsh_split_meets_npa(split):
+    """With P(a != b) fixed, see-saw mixtures reach the NPA level-2 bound within 1e-5
+    (the quantum set of 2-input 2-output correlators is reached by qubits and mixtures)."""
+    from certify.npa import npa_bound
+
+    game = load_game("chsh_split", {"split": Fraction(split)})
+    result = seesaw_bound(game, dim=2, restarts=10, seed=0)
+    assert result.certified, result.problems
+    assert result.details["constraint_residuals"]["split"] == 0.0  # exact weights: the constraint holds exactly
+    upper = npa_bound(game, level="2").value
+    assert result.value <= upper + 1e-9
+    assert upper - result.value < 1e-5
+    assert Fraction(result.details["achieved"]) >= classical_value(game).exact
+
+
+def test_never_below_classical_under_constraint():
+    """At split = 1/2 the classical value 3/4 is optimal quantumly too (NPA level 2 gives 0.75)."""
+    game = load_game("chsh_split", {"split": Fraction(1, 2)})
+    result = seesaw_bound(game, dim=2, restarts=5, seed=0)
+    assert result.certified
+    assert Fraction(result.details["achieved"]) >= Fraction(3, 4)
+
+
+def test_cli_json_and_verify(tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(main, ["seesaw", "chsh_split", "--fix", "split=3/10", "--restarts", "5", "--json", "-"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["command"] == "seesaw" and data["certified"] is True
+    assert data["certificate"]["kind"] == "seesaw"
+    assert data["fixed"] == {"split": "3/10"}
+    checked = verify_document(data)
+    assert len(checked) == 1 and checked[0].ok, checked[0].problems
+    data["certificate"]["components"][0]["state"]["re"][0] = "0.1"
+    assert not verify_document(data)[0].ok
+
+
+def test_cli_bad_dimension_is_usage_error():
+    out = CliRunner().invoke(main, ["seesaw", "chsh", "--dim", "0"])
+    assert out.exit_code == 2
