@@ -690,6 +690,58 @@ def check_correlation_dual(game, certificate):
     return Check(ok=not problems, bound=bound, problems=problems)
 
 
+CHECKS["frontier"] = "check_frontier"
+CHECKS["simulation"] = "check_simulation"
+
+
+def check_frontier(game, certificate):
+    """Re-check every result of a Pareto frontier (certify pareto).
+
+    certificate["points"][i] holds full results ("classical",
+    "quantum_upper", "quantum_lower", optionally "npa"), each re-checked by
+    verify_result against its own game definition. The number proved is the
+    largest advantage classical - quantum_upper over the points, exactly:
+    the classical value is an exact optimum and quantum_upper the exact W of
+    an explicit strategy at the same split. ``game`` is unused: every point
+    carries its own game (the split fixed).
+    """
+    problems = []
+    best = Fraction(0)
+    try:
+        entries = list(certificate["points"])
+    except (KeyError, TypeError) as error:
+        return Check(False, problems=[f"malformed frontier certificate: {error!r}"])
+    for index, entry in enumerate(entries):
+        verified = {}
+        for key, node in entry.items():
+            if isinstance(node, dict) and "certificate" in node and "game" in node:
+                item = verify_result(node, f"points[{index}].{key}", "frontier")
+                verified[key] = item
+                problems += [f"points[{index}].{key}: {p}" for p in item.problems]
+        classical, upper = verified.get("classical"), verified.get("quantum_upper")
+        if classical is None or upper is None:
+            problems.append(f"points[{index}]: needs a classical and a quantum_upper result")
+            continue
+        if classical.ok and upper.ok and classical.value is not None and upper.value is not None:
+            if entry["classical"]["game"]["sha256"] != entry["quantum_upper"]["game"]["sha256"]:
+                problems.append(f"points[{index}]: classical and quantum results are for different games")
+            else:
+                best = max(best, sense_sign(game) * (upper.value - classical.value))
+    return Check(ok=not problems, achieved=best if not problems else None, problems=problems)
+
+
+def check_simulation(game, certificate):
+    """Re-check the strategy a simulation routed by; the number proved is its exact model W.
+
+    The simulated estimates themselves are statistics, not certified numbers.
+    """
+    node = certificate.get("strategy_result") if isinstance(certificate, dict) else None
+    if not isinstance(node, dict):
+        return Check(False, problems=["simulation certificate without its strategy_result"])
+    item = verify_result(node, "strategy_result", "simulation")
+    return Check(ok=item.ok, achieved=item.value if item.ok else None, problems=list(item.problems))
+
+
 # ---------------------------------------------------------------------------
 # See-saw witness
 #

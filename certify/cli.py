@@ -223,5 +223,74 @@ def seesaw(game, dim, restarts, seed, projective, fix, json_path):
     finish(result, options, json_path)
 
 
+# ---------------------------------------------------------------------------
+# Dual-work scheduling: Pareto frontiers and event simulation
+
+
+def _default_jobs():
+    import os
+
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@main.command()
+@click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
+@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t), e.g. 't**1.8' (overrides the file).")
+@click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
+@click.option("--level", default="2", show_default=True, help="NPA level of the extra cross-check bound when certify.npa is installed ('none' to skip).")
+@click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
+@json_option
+@reports_errors
+def pareto(problem, throughput, points, level, plot_path, jobs, json_path):
+    """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
+    from .pareto import frontier, frontier_json, plot_frontier
+    from .render import console, pareto_summary, pareto_table, progress
+
+    if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
+        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
+    level = None if str(level).strip().lower() == "none" else level
+    jobs = jobs or _default_jobs()
+    with progress() as bar:
+        task = bar.add_task("frontier points", total=points)
+        result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task))
+    options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
+               "level": level, "jobs": jobs, "plot": plot_path}
+    data = frontier_json(result, options)
+    if plot_path:
+        plot_frontier(result, plot_path)
+    emit(data, pareto_table(result), json_path)
+    if json_path != "-":
+        console().print(pareto_summary(result))
+    if not data["certified"]:
+        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
+@click.option("--split", "split", required=True, metavar="P", help="Split probability p, a number or rational p/q.")
+@click.option("--strategy", type=click.Choice(["classical", "quantum"]), default="classical", show_default=True,
+              help="Route by the exact classical optimum or the explicit quantum strategy at p.")
+@click.option("--pairs", type=click.IntRange(min=2), default=10**6, show_default=True, help="Request pairs to simulate.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
+@click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")
+@click.option("--arrival-rate", "arrival_rate", type=float, default=None, help="Override lambda, pairs per unit time.")
+@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t) (overrides the file).")
+@json_option
+@reports_errors
+def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throughput, json_path):
+    """Event simulation of the two queues: W and Theta with 95% intervals beside the model."""
+    from .game import parse_number
+    from .render import simulation_table
+    from .simulate import simulate as run, simulation_json
+
+    p = parse_number(split, None, "--split")
+    sim = run(problem, p, strategy, pairs, seed, batches, throughput, arrival_rate)
+    options = {"problem": problem, "split": str(p), "strategy": strategy, "pairs": pairs, "seed": seed,
+               "batches": batches, "arrival_rate": sim.model.arrival_rate, "throughput": sim.model.throughput.text}
+    emit(simulation_json(sim, options), simulation_table(sim), json_path)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -340,10 +340,16 @@ def run_point(job):
     upper = quantum_strategy(game, form)
     lower = quantum_dual_bound(game, form)
     npa = None
+    npa_trouble = None
     if job.level is not None and npa_available():
         from .npa import npa_bound
 
-        npa = npa_bound(game, level=job.level)
+        # The NPA bound is a cross-check here (the Tsirelson dual above is
+        # already the quantum value): solver trouble is reported, not fatal.
+        try:
+            npa = npa_bound(game, level=job.level)
+        except SolverFailed as error:
+            npa_trouble = str(error)
     lowers = [r for r in (lower, npa) if r is not None and r.certified]
     best_lower = max(lowers, key=lambda r: r.value) if lowers else lower
     c_exact = classical.exact if classical.certified else None
@@ -374,8 +380,29 @@ def run_point(job):
         point["results"]["npa"] = npa.to_json({"level": job.level})
         point["npa_level"] = job.level
         point["npa_bound"] = npa.value
+    if npa_trouble:
+        point["npa_level"] = job.level
+        point["npa_problem"] = npa_trouble
     if problems:
         point["problems"] = problems
+    return point
+
+
+def _run_point_in_worker(job):
+    """run_point for a worker process: certify's errors travel back as plain data."""
+    from .errors import CertifyError
+
+    try:
+        return run_point(job)
+    except CertifyError as error:
+        return {"error": type(error).__name__, "message": str(error)}
+
+
+def _reraise(point):
+    if isinstance(point, dict) and "error" in point:
+        if point["error"] == "BadInput":
+            raise BadInput(None, None, point["message"])
+        raise SolverFailed("worker", "failed", point["message"])
     return point
 
 
@@ -467,6 +494,9 @@ def summarise(game, model, points):
         "certified_splits": certified,
         "certified_range": [min(certified), max(certified)] if certified else None,
         "largest_gap_npa": max(p["gap_npa"] for p in points),
+        # see-saw (explicit strategy) W against the NPA bound at the requested level
+        "largest_gap_npa_level": max((p["quantum_upper"] - p["npa_bound"] for p in points if "npa_bound" in p), default=None),
+        "npa_failures": [p["split"] for p in points if "npa_problem" in p],
         "classical_hull": [[str(x), str(y)] for x, y in hull],
     }
 
@@ -495,9 +525,9 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_point, job): index for index, job in enumerate(jobs_list)}
+            futures = {pool.submit(_run_point_in_worker, job): index for index, job in enumerate(jobs_list)}
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                results[futures[future]] = _reraise(future.result())
                 if progress:
                     progress()
     else:
@@ -509,23 +539,38 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
 
 
 def frontier_json(result, options):
-    """The contract envelope with "points" (DESIGN.md section 4)."""
+    """The contract envelope with "points" (DESIGN.md section 4).
+
+    The points' full results (classical, quantum_upper, quantum_lower and,
+    where computed, npa) sit in certificate["points"], where ``certify
+    verify`` re-checks each of them (certify.certificates.check_frontier);
+    "value" is the largest certified advantage in W, exactly re-derived there.
+    """
     from .results import envelope
 
-    certified_points = [p for p in result.points if p["advantage_certified"]]
+    points, nested = [], []
+    best = Fraction(0)
+    for point in result.points:
+        points.append({key: value for key, value in point.items() if key != "results"})
+        nested.append({"split": point["split_exact"], **point["results"]})
+        if point["advantage_certified"]:
+            classical = Fraction(point["results"]["classical"]["exact"])
+            upper = Fraction(point["results"]["quantum_upper"]["certificate"]["value"])
+            best = max(best, classical - upper)
     body = {
-        "value": max((p["advantage"] for p in result.points), default=0.0),
+        "value": float(best),
         "exact": None,
-        "certified": bool(certified_points) and all(
+        "certified": any(p["advantage_certified"] for p in result.points) and all(
             p["results"]["classical"]["certified"] and p["results"]["quantum_upper"]["certified"]
+            and p["results"]["quantum_lower"]["certified"]
             for p in result.points
         ),
-        "certificate": {"kind": "frontier", "points": len(result.points)},
+        "certificate": {"kind": "frontier", "points": nested},
         "solver": {"name": "HiGHS (classical) + Clarabel (quantum)", "status": "optimal"},
         "seconds": round(result.seconds, 6),
         "model": result.model.to_json(),
         "summary": result.summary,
-        "points": result.points,
+        "points": points,
     }
     return envelope("pareto", result.game, options, body)
 
