@@ -98,6 +98,16 @@ class SizeDistribution:
             return self.mean * (below(upper) - below(lower))
         return self.mean if lower < self.mean <= upper else 0.0
 
+    def second_moment(self):
+        """E[S^2]: 2 mu^2 (exponential), sum p_i 2 mu_i^2, mu^2 e^{sigma^2} (lognormal), mu^2."""
+        if self.kind == "exponential":
+            return 2 * self.mean**2
+        if self.kind == "hyperexponential":
+            return sum(p * 2 * mu**2 for p, mu in self.branches)
+        if self.kind == "lognormal":
+            return self.mean**2 * math.exp(self.sigma**2)
+        return self.mean**2
+
     def sample(self, rng, count):
         """count i.i.d. sizes (numpy Generator)."""
         if self.kind == "exponential":

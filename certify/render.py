@@ -104,13 +104,13 @@ def pareto_table(frontier):
         title=(f"Pareto frontiers: {frontier.game.name}  (T(t) = {model.throughput.text}, "
                f"lambda = {model.arrival_rate:g}, {model.classes} size classes)"),
     )
-    for column in ("split p", "throughput Theta", "classical W", "quantum W >=", "quantum W <=", "W reduction", "certified"):
-        table.add_column(column, justify="right" if column != "certified" else "center")
+    for column in ("p", "Theta", "W classical", "W quant. >=", "W quant. <=", "W cut", "cert."):
+        table.add_column(column, justify="right" if column != "cert." else "center", no_wrap=True)
     for point in frontier.points:
         reduction = f"{100 * point['relative_advantage']:.2f}%" if point["advantage_certified"] else "-"
         table.add_row(
-            point["split_exact"], f"{point['throughput']:.6g}", f"{point['classical']:.10f}",
-            f"{point['quantum_lower']:.10f}", f"{point['quantum_upper']:.10f}", reduction,
+            point["split_exact"], f"{point['throughput']:.4f}", f"{point['classical']:.8f}",
+            f"{point['quantum_lower']:.8f}", f"{point['quantum_upper']:.8f}", reduction,
             certified_text(point["advantage_certified"]),
         )
     return table
@@ -143,11 +143,16 @@ def simulation_table(sim):
     """Simulated W and Theta with 95% batch-means intervals beside the model's values."""
     table = Table(title=(f"Simulation: {sim.game.name}, {sim.strategy} strategy at split p = {sim.split}, "
                          f"{sim.pairs} pairs, seed {sim.seed}, lambda = {sim.model.arrival_rate:g}"))
-    for column in ("quantity", "simulated", "95% CI", "model", "model inside CI", "deviation"):
-        table.add_column(column, justify="right" if column != "quantity" else "left")
-    for name, estimate in (("waiting W", sim.waiting), ("throughput Theta", sim.throughput)):
+    for column in ("quantity", "simulated", "95% CI", "model", "in CI", "deviation"):
+        table.add_column(column, justify="right" if column != "quantity" else "left", no_wrap=True)
+    for name, estimate in (("waiting W", sim.waiting), ("Theta", sim.throughput)):
         inside = abs(estimate.mean - estimate.model) <= estimate.ci95
         deviation = (estimate.mean - estimate.model) / estimate.model if estimate.model else float("nan")
         table.add_row(name, f"{estimate.mean:.6g}", f"± {estimate.ci95:.2g}", f"{estimate.model:.6g}",
                       "[green]yes[/]" if inside else "[yellow]no[/]", f"{100 * deviation:+.2f}%")
+    first = sim.waiting.first_order
+    if first is not None:
+        inside = abs(sim.waiting.mean - first) <= sim.waiting.ci95
+        table.add_row("W, 1st order", "", "", f"{first:.6g}", "[green]yes[/]" if inside else "[yellow]no[/]",
+                      f"{100 * (sim.waiting.mean - first) / first:+.2f}%")
     return table
