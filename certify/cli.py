@@ -292,5 +292,40 @@ def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throu
     emit(simulation_json(sim, options), simulation_table(sim), json_path)
 
 
+# ---------------------------------------------------------------------------
+# Quantum upper bound (NPA hierarchy)
+
+
+class LevelType(click.ParamType):
+    """An NPA level: 1, 2, 3, ... or '1+AB' (case and spaces ignored)."""
+
+    name = "LEVEL"
+
+    def convert(self, value, param, ctx):
+        from .npa import parse_level
+
+        try:
+            return parse_level(value)
+        except BadInput as error:
+            self.fail(error.message, param, ctx)
+
+
+@main.command()
+@game_argument
+@click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level: 1, 2, 3, ... or 1+AB.")
+@click.option("--solver", default=None, metavar="NAME", help="SDP solver: clarabel (default), scs (large relaxations), mosek, cvxopt.")
+@fix_option
+@json_option
+@reports_errors
+def quantum(game, level, solver, fix, json_path):
+    """Certified quantum bound from the NPA hierarchy (exact dual certificate)."""
+    from .npa import npa_bound
+
+    loaded = load_game(game, _fixed(fix))
+    result = npa_bound(loaded, level=level, solver=solver)
+    options = {"game": game, "level": level.name, "solver": result.solver.get("name"), "fix": loaded.fixed}
+    finish(result, options, json_path)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
