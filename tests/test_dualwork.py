@@ -1,0 +1,195 @@
+"""The dual-work model generator and throughput functions (DESIGN.md section 2, docs/model.md)."""
+
+import math
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import integrate, optimize, stats
+
+from certify.classical import classical_value
+from certify.cli import main
+from certify.dualwork import SizeDistribution, class_data, game_from_model, load_model
+from certify.errors import BadInput
+from certify.throughput import (
+    check_throughput,
+    expected_run_value,
+    gamma_check,
+    parse_throughput,
+    throughput_at,
+)
+
+
+def _model_data(**model):
+    table = {"kind": "dual-work", "sizes": "exponential", "mean_size": 1.0, "thresholds": [1.0],
+             "arrival_rate": 0.1, "throughput": "t**1.8"}
+    table.update(model)
+    return {"name": "test", "model": table}
+
+
+# ---------------------------------------------------------------------------
+# Class probabilities and conditional means: closed forms vs quadrature
+
+LAWS = {
+    "exponential": (SizeDistribution("exponential", 1.3), stats.expon(scale=1.3).pdf),
+    "hyperexponential": (
+        SizeDistribution("hyperexponential", 0.9 * 0.5 + 0.1 * 5.5, branches=((0.9, 0.5), (0.1, 5.5))),
+        lambda s: 0.9 * stats.expon(scale=0.5).pdf(s) + 0.1 * stats.expon(scale=5.5).pdf(s),
+    ),
+    "lognormal": (
+        SizeDistribution("lognormal", 1.0, sigma=1.2),
+        stats.lognorm(s=1.2, scale=math.exp(-1.2**2 / 2)).pdf,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAWS))
+def test_class_data_match_numerical_integration(name):
+    """q_c = int_class f, m_c = int_class s f / q_c, by scipy quad on each class."""
+    law, pdf = LAWS[name]
+    thresholds = (0.4, 1.0, 2.5)
+    q, m = class_data(law, thresholds)
+    edges = (0.0,) + thresholds + (np.inf,)
+    for c, (lo, hi) in enumerate(zip(edges, edges[1:])):
+        mass = integrate.quad(pdf, lo, hi, epsabs=1e-13, epsrel=1e-12)[0]
+        first = integrate.quad(lambda s: s * pdf(s), lo, hi, epsabs=1e-13, epsrel=1e-12)[0]
+        assert q[c] == pytest.approx(mass, rel=1e-9, abs=1e-12)
+        assert m[c] == pytest.approx(first / mass, rel=1e-8)
+    assert sum(qc * mc for qc, mc in zip(q, m)) == pytest.approx(law.mean, rel=1e-10)
+    second = integrate.quad(lambda s: s * s * pdf(s), 0, np.inf, epsrel=1e-11, limit=200)[0]
+    assert law.second_moment() == pytest.approx(second, rel=1e-7)
+
+
+def test_deterministic_sizes_fall_in_one_class():
+    q, m = class_data(SizeDistribution("deterministic", 1.5), (1.0, 2.0))
+    assert q == (0.0, 1.0, 0.0) and m[1] == 1.5
+
+
+def test_bundled_model_class_data():
+    """Exp(1), w = 1: q0 = 1 - 1/e, m0 = (1 - 2/e)/(1 - 1/e), q1 = 1/e, m1 = 2 (memorylessness)."""
+    game, model = load_model()
+    assert model.q == pytest.approx((1 - 1 / math.e, 1 / math.e), rel=1e-15)
+    assert model.m == pytest.approx(((1 - 2 / math.e) / (1 - 1 / math.e), 2.0), rel=1e-14)
+    assert sum(model.q_exact) == 1  # exactly, so never/always split are exactly feasible
+    assert game.sense == "min" and game.inputs == (2, 2) and game.outputs == (2, 2)
+    assert [c.name for c in game.constraints] == ["split", "balance"]
+    assert game.constraint("split").value == Fraction(1, 2)
+
+
+def test_game_coefficients_follow_the_formulas():
+    """c[a,a,x,y] = q_x q_y (m_x + m_y)/4, split[a,1-a,x,y] = q_x q_y, balance = +-pi on a = b."""
+    game, model = load_model()
+    q, m = model.q_exact, model.m_exact
+    for a, b, x, y in product(range(2), range(2), range(2), range(2)):
+        pi = q[x] * q[y]
+        assert game.objective_exact[a, b, x, y] == (pi * (m[x] + m[y]) / 4 if a == b else 0)
+        assert game.constraint("split").exact[a, b, x, y] == (pi if a != b else 0)
+        expected_balance = pi if a == b == 0 else -pi if a == b == 1 else 0
+        assert game.constraint("balance").exact[a, b, x, y] == expected_balance
+
+
+# ---------------------------------------------------------------------------
+# Classical W against an independent brute-force LP
+
+
+def _brute_force_classical(game, p):
+    """min W over mixtures of the 16 deterministic strategies, split = p, balance = 0 (scipy linprog)."""
+    W, split, balance = (game.objective, game.constraint("split").coefficients, game.constraint("balance").coefficients)
+    costs, rows_split, rows_balance = [], [], []
+    for alpha in product(range(2), repeat=2):
+        for beta in product(range(2), repeat=2):
+            behaviour = np.zeros((2, 2, 2, 2))
+            for x, y in product(range(2), range(2)):
+                behaviour[alpha[x], beta[y], x, y] = 1
+            costs.append(np.sum(W * behaviour))
+            rows_split.append(np.sum(split * behaviour))
+            rows_balance.append(np.sum(balance * behaviour))
+    solution = optimize.linprog(
+        costs, A_eq=[np.ones(16), rows_split, rows_balance], b_eq=[1, p, 0], bounds=(0, None), method="highs"
+    )
+    assert solution.status == 0
+    return solution.fun
+
+
+@pytest.mark.parametrize("p", [Fraction(i, 10) for i in range(11)])
+def test_classical_waiting_equals_brute_force_lp(p):
+    game, _ = load_model(fixed={"split": p})
+    result = classical_value(game)
+    assert result.certified and result.exact is not None
+    assert float(result.exact) == pytest.approx(_brute_force_classical(game, float(p)), abs=1e-12)
+
+
+def test_classical_endpoints():
+    """Never split: W = E[S]/2 = 1/2; always split: W = 0 (DESIGN.md section 2)."""
+    game, _ = load_model()
+    assert float(classical_value(game.with_fixed({"split": 0})).exact) == pytest.approx(0.5, abs=1e-15)
+    assert classical_value(game.with_fixed({"split": 1})).exact == 0
+
+
+# ---------------------------------------------------------------------------
+# Throughput
+
+
+def test_power_family_closed_form_matches_quadrature():
+    """E[R^(1+alpha)] = Gamma(2+alpha)/r^(1+alpha) for R ~ Exp(r)."""
+    for alpha in (0.3, 0.8, 1.5):
+        for r in (0.05, 0.1, 1.0):
+            general = parse_throughput(f"t**{1 + alpha} + 0*t", None, "t")  # no closed form: quadrature
+            assert general.family is None
+            assert expected_run_value(general, r) == pytest.approx(gamma_check(alpha, r), rel=1e-9)
+
+
+def test_exponential_family_closed_form():
+    T = parse_throughput({"family": "exponential", "beta": 0.02}, None, "t")
+    assert expected_run_value(T, 0.1) == pytest.approx(0.02 / 0.08, rel=1e-12)
+
+
+def test_theta_constant_for_linear_throughput():
+    """T(t) = t: Theta = 2 (1 - rho) whatever p (time idle is all that counts)."""
+    T = parse_throughput("t", None, "t")
+    values = [throughput_at(T, 0.1, 1.0, p) for p in np.linspace(0, 1, 11)]
+    assert values == pytest.approx([2 * 0.9] * 11, rel=1e-10)
+    assert check_throughput(T, 0.05, None, "t") is False  # convex, not strictly
+
+
+def test_theta_strictly_decreasing_for_convex_throughput():
+    T = parse_throughput("t**1.8", None, "t")
+    values = [throughput_at(T, 0.1, 1.0, p) for p in np.linspace(0, 1, 21)]
+    assert all(later < earlier for earlier, later in zip(values, values[1:]))
+    # closed form 2 (1 - rho) Gamma(2.8) r^-0.8 with r = lambda (1 + p)/2
+    assert values[10] == pytest.approx(2 * 0.9 * math.gamma(2.8) * (0.1 * 1.5 / 2) ** -0.8, rel=1e-12)
+    assert check_throughput(T, 0.05, None, "t") is True
+
+
+# ---------------------------------------------------------------------------
+# Bad input: one line, exit 2
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        ({"throughput": "sqrt(t)"}, "model.throughput"),
+        ({"throughput": "t**0.5 + t"}, "model.throughput"),
+        ({"throughput": "t + 1"}, "model.throughput"),  # T(0) != 0
+        ({"sizes": "pareto"}, "model.sizes"),
+        ({"arrival_rate": -0.1}, "model.arrival_rate"),
+        ({"arrival_rate": 1.5}, "model.arrival_rate"),  # unstable: rho >= 1
+        ({"thresholds": [2.0, 1.0]}, "model.thresholds"),
+        ({"split": 1.5}, "model.split"),
+        ({"colour": "red"}, "model.colour"),
+        ({"sizes": "lognormal"}, "model.sigma"),
+        ({"sigma": 1.0}, "model.sigma"),  # not a parameter of exponential sizes
+    ],
+)
+def test_bad_model_input(change, key):
+    with pytest.raises(BadInput) as error:
+        game_from_model(_model_data(**change), "bad.toml")
+    assert error.value.key == key
+
+
+def test_bad_throughput_on_the_command_line_exits_2(tmp_path):
+    result = CliRunner().invoke(main, ["pareto", "--throughput", "sqrt(t)", "--points", "3"])
+    assert result.exit_code == 2
+    assert "not convex" in result.output and "Traceback" not in result.output
