@@ -240,9 +240,10 @@ def _default_jobs():
 @click.option("--level", default="2", show_default=True, help="NPA level of the extra cross-check bound when certify.npa is installed ('none' to skip).")
 @click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
+@click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
 @json_option
 @reports_errors
-def pareto(problem, throughput, points, level, plot_path, jobs, json_path):
+def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
     from .pareto import frontier, frontier_json, plot_frontier
     from .render import console, pareto_summary, pareto_table, progress
@@ -253,9 +254,10 @@ def pareto(problem, throughput, points, level, plot_path, jobs, json_path):
     jobs = jobs or _default_jobs()
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
-        result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task))
+        result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
+                          seesaw=with_seesaw)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
-               "level": level, "jobs": jobs, "plot": plot_path}
+               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw}
     data = frontier_json(result, options)
     if plot_path:
         plot_frontier(result, plot_path)
