@@ -195,7 +195,59 @@ def verify_document(data, source="result"):
                 visit(child, f"{path}[{index}]")
 
     visit(data, "")
+    if isinstance(data, dict) and data.get("command") == "gap":
+        found.append(verify_gap(data, source))
     return found
+
+
+def check_gap(game, classical_certificate, seesaw_certificate):
+    """The certified quantum advantage, in the game's units (positive: entanglement helps).
+
+    With the classical dual (t, mu) checked exactly and the see-saw witness's
+    behaviour q computed exactly, every classical behaviour p meeting the
+    constraints at the witness's own levels l_k = d_k.q obeys
+
+        s c.p <= t + sum_k mu_k l_k        (weak duality, as in check_classical),
+
+    so the advantage s (value(q) - c.p) >= s achieved(q) - (t + mu.l), where
+    achieved is the witness's value rounded to the worse side. Comparing at the
+    witness's exact levels (not at the nominal values) needs no error term.
+    Returns (Fraction or None, problems).
+    """
+    problems = []
+    classical = check_classical(game, classical_certificate)
+    quantum = check_seesaw(game, seesaw_certificate)
+    problems += [f"classical: {line}" for line in classical.problems]
+    problems += [f"see-saw: {line}" for line in quantum.problems]
+    if not (classical.ok and quantum.ok) or classical.bound is None or quantum.achieved is None:
+        return None, problems or ["a certificate proves no number"]
+    sign = sense_sign(game)
+    constant = fraction(classical_certificate["dual"]["constant"])
+    multipliers = {k: fraction(v) for k, v in classical_certificate["dual"]["multipliers"].items()}
+    q, _ = _seesaw_behaviour(game, seesaw_certificate, problems)
+    classical_at_levels = constant + sum(
+        (multipliers.get(c.name, Fraction(0)) * sum((c.exact * q).flat, Fraction(0)) for c in game.constraints),
+        Fraction(0),
+    )
+    return sign * quantum.achieved - classical_at_levels, problems
+
+
+def verify_gap(data, source):
+    """Re-derive a gap document's advantage from its own certificates."""
+    from .game import game_from_mapping
+
+    try:
+        game = game_from_mapping(data["game"]["definition"], f"{source} game.definition")
+        gap, problems = check_gap(
+            game, data["classical"]["certificate"],
+            data["quantum_lower" if game.sense == "max" else "quantum_upper"]["certificate"],
+        )
+        claimed = fraction(data["gap_exact"])
+    except (KeyError, TypeError, ValueError) as error:
+        return Verified("gap", "gap", False, None, [f"malformed gap document: {error!r}"])
+    if gap is not None and gap != claimed:
+        problems.append(f"claimed gap {data['gap_exact']} differs from the checked {gap}")
+    return Verified("gap", "gap", gap is not None and not problems, gap, problems)
 
 
 # ---------------------------------------------------------------------------

@@ -329,5 +329,29 @@ def quantum(game, level, solver, fix, json_path):
     finish(result, options, json_path)
 
 
+@main.command()
+@game_argument
+@click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level of the upper bound.")
+@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the NPA bound.")
+@click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of the see-saw.")
+@click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
+@click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
+@fix_option
+@json_option
+@reports_errors
+def gap(game, level, solver, dim, restarts, seed, fix, json_path):
+    """Classical exact, see-saw and NPA bounds, and the quantum advantage they prove."""
+    from .gap import certified_gap
+    from .render import gap_table
+
+    loaded = load_game(game, _fixed(fix))
+    result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
+    options = {"game": game, "level": level.name, "dim": dim, "restarts": restarts, "seed": seed, "fix": loaded.fixed}
+    emit(result.to_json(options), gap_table(result), json_path)
+    if not result.certified:
+        click.echo("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]), err=True)
+        sys.exit(EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

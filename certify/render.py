@@ -156,3 +156,24 @@ def simulation_table(sim):
         table.add_row("W, 1st order", "", "", f"{first:.6g}", "[green]yes[/]" if inside else "[yellow]no[/]",
                       f"{100 * (sim.waiting.mean - first) / first:+.2f}%")
     return table
+
+
+def gap_table(gap):
+    """Classical, quantum lower and upper bounds, the advantage and what it proves."""
+    game = gap.game
+    table = Table(title=f"Certified gap: {game.name} ({game.sense})")
+    for column in ("bound", "value", "exact / certified", "method"):
+        table.add_column(column)
+    rows = [
+        ("classical optimum", gap.classical),
+        ("quantum lower bound", gap.lower),
+        ("quantum upper bound", gap.upper),
+    ]
+    for label, result in rows:
+        proof = str(result.exact) if result.exact is not None else ("certified" if result.certified else "[red]NOT certified[/]")
+        table.add_row(label, format_number(result.value, 12), proof, result.method)
+    advantage = "-" if gap.advantage is None else format_number(gap.advantage, 12)
+    table.add_row("[bold]quantum advantage[/]", advantage, certified_text(gap.certified), "see-saw witness against the classical dual")
+    table.add_row("NPA slack", format_number(gap.slack, 6), "", "upper - lower")
+    table.caption = gap.statement()
+    return table
