@@ -359,57 +359,39 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
         raise BadInput(None, "--dim", f"the local dimension must be at least 1, got {dim}")
     sign = sense_sign(game)
     objective = game.objective * sign
-    classical = classical_value(game)
-    fallback = [
-        (Fraction(entry["weight"]), QuantumStrategy.deterministic(_det(entry), game.outputs, dim))
-        for entry in classical.certificate["mixture"]
-    ]
+    try:
+        classical = classical_value(game)
+    except SolverFailed:
+        classical = None  # no classical strategy meets the constraints; a quantum one may
+    fallback = []
+    if classical is not None:
+        fallback = [
+            (Fraction(entry["weight"]), QuantumStrategy.deterministic(_det(entry), game.outputs, dim))
+            for entry in classical.certificate["mixture"]
+        ]
     rounds = 0
+    _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective)
     if not game.constraints:
-        _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective)
         candidates = [[(Fraction(1), best)], fallback]
         method = f"see-saw, dimension {dim}, {restarts} restarts + deterministic start, seed {seed}"
     else:
-        pool = [s for _, s in fallback]
-        _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective)
-        pool.append(best)
-        relations = ["=="] + [c.relation for c in game.constraints]
-        history = []
-        rhs = [1.0] + [float(c.value) for c in game.constraints]
-        for rounds in range(1, _MAX_ROUNDS + 1):
-            behaviours = [s.behaviour() for s in pool]
-            costs = np.array([np.sum(objective * p) for p in behaviours])
-            rows = np.array([[1.0] * len(pool)] + [[np.sum(c.coefficients * p) for p in behaviours] for c in game.constraints])
-            solution = lp.solve(costs, rows, relations, rhs)
-            history.append(solution.float_value)
-            if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
-                break
-            duals = solution.float_duals
-            price = objective - sum(mu * c.coefficients for mu, c in zip(duals[1:], game.constraints))
-            ranked = np.argsort(-solution.float_primal)[:3]
-            value, candidate = optimise_tensor(
-                price, game.inputs, game.outputs, dim, restarts, seed + rounds, projective,
-                initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)],
-            )
-            if value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
-                break
-            pool.append(candidate)
-        support = [pool[i] for i in np.flatnonzero(solution.float_primal > 1e-12)]
-        candidates = [_exact_mixture(game, support, relations, rhs), fallback]
+        support, rounds, size = _column_generation(game, objective, [s for _, s in fallback] + [best], dim, restarts, seed, projective)
+        candidates = [_exact_mixture(game, support), fallback]
         method = (
-            f"see-saw column generation ({rounds} rounds, {len(pool)} strategies), dimension {dim}, "
+            f"see-saw column generation ({rounds} rounds, {size} strategies), dimension {dim}, "
             f"{restarts} restarts, seed {seed}"
         )
+    candidates = [c for c in candidates if c]
     certificate, check, details = _best_certificate(game, candidates, projective)
     details.update({
         "achieved": None if check.achieved is None else _decimal(check.achieved, SEESAW_DIGITS),
-        "classical": None if classical.exact is None else str(classical.exact),
+        "classical": None if classical is None or classical.exact is None else str(classical.exact),
         "rounds": rounds,
     })
     return Result(
         command="seesaw",
         game=game,
-        value=float(check.achieved) if check.achieved is not None else float("nan"),
+        value=float(check.achieved) if check.achieved is not None else float(certificate.get("value", 0)),
         exact=None,
         certified=check.ok,
         certificate=certificate,
@@ -427,19 +409,74 @@ def _det(entry):
     return DeterministicStrategy.from_json(entry)
 
 
-def _exact_mixture(game, support, relations, rhs):
+def _column_generation(game, objective, pool, dim, restarts, seed, projective):
+    """Strategies whose best mixture meets the constraints (see the module docstring).
+
+    LP over the pool's weights (HiGHS) with an artificial column of large
+    penalty per constraint and direction, so the LP is feasible even before
+    the pool can meet the constraints; see-saw on the Lagrangian prices new
+    strategies. Returns (support strategies, rounds, pool size).
+    """
+    from . import lp
+
+    for constraint in game.constraints:  # strategies at the ends of each constraint's range
+        for direction in (1, -1):
+            pool.append(optimise_tensor(direction * constraint.coefficients, game.inputs, game.outputs, dim, restarts, seed, projective)[1])
+    relations = ["=="] + [c.relation for c in game.constraints]
+    rhs = [1.0] + [float(c.value) for c in game.constraints]
+    k = len(game.constraints)
+    artificial = np.zeros((1 + k, 2 * k))
+    for index in range(k):
+        artificial[1 + index, 2 * index], artificial[1 + index, 2 * index + 1] = 1.0, -1.0
+    penalty = 1e3 * (1 + float(np.abs(objective).sum()))
+    history = []
+    rounds = 0
+    for rounds in range(1, _MAX_ROUNDS + 1):
+        behaviours = [s.behaviour() for s in pool]
+        costs = np.array([np.sum(objective * p) for p in behaviours] + [-penalty] * (2 * k))
+        rows = np.array([[1.0] * len(pool)] + [[np.sum(c.coefficients * p) for p in behaviours] for c in game.constraints])
+        solution = lp.solve(costs, np.hstack([rows, artificial]), relations, rhs)
+        history.append(solution.float_value)
+        if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
+            break
+        duals = solution.float_duals
+        price = objective - sum(mu * c.coefficients for mu, c in zip(duals[1:], game.constraints))
+        ranked = np.argsort(-solution.float_primal[: len(pool)])[:3]
+        value, candidate = optimise_tensor(
+            price, game.inputs, game.outputs, dim, restarts, seed + rounds, projective,
+            initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)],
+        )
+        if value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
+            break
+        pool.append(candidate)
+    if np.any(solution.float_primal[len(pool):] > 1e-9):
+        raise SolverFailed(
+            "see-saw", "infeasible",
+            f"no mixture of strategies found in dimension {dim} meets the constraints; "
+            "check the --fix values, or try a larger --dim or more --restarts",
+        )
+    support = [pool[i] for i in np.flatnonzero(solution.float_primal[: len(pool)] > 1e-12)]
+    return support, rounds, len(pool)
+
+
+def _exact_mixture(game, support):
     """Exact weights on a support: re-solve the LP on the repaired strategies' exact behaviours."""
     from . import lp
 
     sign = sense_sign(game)
+    relations = ["=="] + [c.relation for c in game.constraints]
     exact = [seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for s in support]
     exact_costs = [_dot(game.objective_exact, p) * sign for p in exact]
     exact_rows = [[Fraction(1)] * len(support)] + [[_dot(c.exact, p) for p in exact] for c in game.constraints]
     exact_rhs = [Fraction(1)] + [c.value for c in game.constraints]
     costs = [float(v) for v in exact_costs]
     rows = [[float(v) for v in row] for row in exact_rows]
-    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
+    try:
+        solution = lp.solve(costs, rows, relations, [float(v) for v in exact_rhs], exact_costs, exact_rows, exact_rhs)
+    except SolverFailed:
+        return []  # the repaired strategies miss the constraints; the classical witness remains
     if solution.primal is None or any(w < 0 for w in solution.primal):
+        # no exact basic solution: nearby rational weights; the check reports the residuals
         weights = [Fraction(max(float(w), 0.0)).limit_denominator(10**15) for w in solution.float_primal]
         total = sum(weights)
         weights = [w / total for w in weights]

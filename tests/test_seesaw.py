@@ -246,3 +246,24 @@ def test_cli_json_and_verify(tmp_path):
 def test_cli_bad_dimension_is_usage_error():
     out = CliRunner().invoke(main, ["seesaw", "chsh", "--dim", "0"])
     assert out.exit_code == 2
+
+
+def test_constraint_no_classical_strategy_meets():
+    """P(win CHSH) >= 4/5 excludes every classical strategy (at most 3/4, CHSH 1969) but
+    not qubits (up to cos^2(pi/8) ~ 0.854, Cirel'son 1980): see-saw still finds a witness."""
+    from certify.errors import SolverFailed
+
+    definition = {
+        "name": "chsh-win", "inputs": [2, 2], "outputs": [2, 2],
+        "objective": {"distribution": "uniform", "payoff": "a != b"},
+        "constraints": [{"name": "win", "expression": "(a ^ b) == (x & y)", "relation": ">=", "value": "4/5"}],
+    }
+    game = game_from_mapping(definition, "test")
+    with pytest.raises(SolverFailed):
+        classical_value(game)
+    result = seesaw_bound(game, dim=2, restarts=5, seed=0)
+    assert result.certified, result.problems
+    assert result.details["constraint_residuals"]["win"] >= 0
+    definition["constraints"][0]["value"] = "0.86"  # above Tsirelson: nothing quantum meets it
+    with pytest.raises(SolverFailed):
+        seesaw_bound(game_from_mapping(definition, "test"), dim=2, restarts=5, seed=0)
