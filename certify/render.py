@@ -82,19 +82,24 @@ def verify_table(source, items):
 
 def regress_table(source, drifts):
     table = Table(title=f"Regression of {source}")
-    for column in ("bound", "expected", "value", "drift", "tolerance", "seconds", "status"):
+    for column in ("bound", "expected", "value", "drift", "tolerance", "status"):
         table.add_column(column, justify="right" if column not in ("bound", "status") else "left")
     for d in drifts:
         status = "[bold green]ok[/]" if d.ok else "[bold red]DRIFT[/]" + (f": {d.message}" if d.message else "")
         table.add_row(
             d.entry.label, format_number(d.entry.expected, 12), format_number(d.value, 12),
-            "-" if d.drift is None else f"{d.drift:+.2e}", f"{d.entry.tolerance:.0e}", f"{d.seconds:.2f}", status,
+            "-" if d.drift is None else f"{d.drift:+.2e}", f"{d.entry.tolerance:.0e}", status,
         )
     return table
 
 
 # ---------------------------------------------------------------------------
 # Dual-work frontier and simulation (certify pareto, certify simulate)
+
+
+def _fixed_point(value, decimals):
+    """Fixed-point text without a minus sign on a value that rounds to zero."""
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
 
 
 def pareto_table(frontier):
@@ -109,8 +114,8 @@ def pareto_table(frontier):
     for point in frontier.points:
         reduction = f"{100 * point['relative_advantage']:.2f}%" if point["advantage_certified"] else "-"
         table.add_row(
-            point["split_exact"], f"{point['throughput']:.4f}", f"{point['classical']:.8f}",
-            f"{point['quantum_lower']:.8f}", f"{point['quantum_upper']:.8f}", reduction,
+            point["split_exact"], f"{point['throughput']:.4f}", _fixed_point(point["classical"], 8),
+            _fixed_point(point["quantum_lower"], 8), _fixed_point(point["quantum_upper"], 8), reduction,
             certified_text(point["advantage_certified"]),
         )
     return table
