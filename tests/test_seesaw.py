@@ -267,3 +267,29 @@ def test_constraint_no_classical_strategy_meets():
     definition["constraints"][0]["value"] = "0.86"  # above Tsirelson: nothing quantum meets it
     with pytest.raises(SolverFailed):
         seesaw_bound(game_from_mapping(definition, "test"), dim=2, restarts=5, seed=0)
+
+
+def _cglmp3():
+    """CGLMP inequality I_3 (Collins, Gisin, Linden, Massar, Popescu, PRL 88, 040404 (2002),
+    arXiv:quant-ph/0106024), unnormalised: local bound 2."""
+    from certify.game import Game
+
+    c = np.full((3, 3, 2, 2), Fraction(0), dtype=object)
+    for a in range(3):
+        for b in range(3):
+            c[a, b, 0, 0] = int(a == b) - int(a == (b - 1) % 3)
+            c[a, b, 1, 0] = int(b == (a + 1) % 3) - int(b == a)
+            c[a, b, 1, 1] = int(a == b) - int(a == (b - 1) % 3)
+            c[a, b, 0, 1] = int(b == a) - int(b == (a - 1) % 3)
+    return Game(name="CGLMP3", inputs=(2, 2), outputs=(3, 3), sense="max", objective_exact=c)
+
+
+def test_cglmp_three_outcomes_reaches_qutrit_optimum():
+    """Three answers go through the POVM SDP step: the qutrit optimum of I_3 is
+    1 + sqrt(11/3) (Acin, Durt, Gisin, Latorre, PRA 65, 052325 (2002), arXiv:quant-ph/0111143)."""
+    game = _cglmp3()
+    result = seesaw_bound(game, dim=3, restarts=5, seed=0, projective=True)
+    assert result.certified, result.problems
+    target = 1 + math.sqrt(11 / 3)
+    assert target - 1e-6 <= result.value <= target + 1e-9
+    assert classical_value(game).exact == 2
