@@ -811,6 +811,7 @@ SEESAW_CLAIM_TOLERANCE = Fraction(1, 10**35)
 SEESAW_DIGITS = 30  # the achieved value is rounded to this many decimals, safe side
 SEESAW_CONSTRAINT_TOLERANCE = Fraction(1, 10**9)
 SEESAW_SUM_TOLERANCE = Fraction(1, 10**6)  # stored POVMs must sum to 1 this closely
+SEESAW_NORM_TOLERANCE = Fraction(1, 10**14)  # stored states must have norm 1 this closely
 SEESAW_PROJECTIVE_TOLERANCE = 1e-9
 # Mixing weights with the trivial measurement 1/m tried in turn until every
 # repaired operator is provably positive semidefinite.
@@ -839,6 +840,7 @@ def seesaw_component_json(state, A, B):
         return {"re": [_decimal_strings(row.real) for row in X], "im": [_decimal_strings(row.imag) for row in X]}
 
     state = np.asarray(state, dtype=complex).reshape(-1)
+    state = state / np.linalg.norm(state)
     return {
         "state": {"re": _decimal_strings(state.real), "im": _decimal_strings(state.imag)},
         "A": [[operator(X) for X in question] for question in A],
@@ -948,6 +950,11 @@ def seesaw_repair(component, game):
         raise ValueError(f"the state needs {dA * dB} = {dA} x {dB} amplitudes")
     if not any(re) and not any(im):
         raise ValueError("the state is zero")
+    # The behaviour is computed for psi/|psi| exactly; the stored state must
+    # still be normalised, so that no stored amplitude is free to change.
+    norm = sum(v * v for v in re) + sum(v * v for v in im)
+    if abs(norm - 1) > SEESAW_NORM_TOLERANCE:
+        problems.append(f"the state is not normalised (|psi|^2 = {float(norm):.17g})")
     repaired["state"] = (re, im)
     repaired["dims"] = (dA, dB)
     return repaired, problems

@@ -136,8 +136,8 @@ class QuantumStrategy:
     def deterministic(cls, strategy, outputs, dim):
         """A deterministic strategy as a quantum one: A^x_a = [a = alpha(x)] 1, psi = sum_i |ii>.
 
-        The state is maximally entangled (left unnormalised: the check
-        normalises exactly) so that every stored operator entry matters.
+        The state is maximally entangled so that every stored operator entry
+        matters (the check requires the state normalised within 1e-14).
         """
         dA = dB = dim
         A = np.zeros((len(strategy.alpha), outputs[0], dA, dA), dtype=complex)
@@ -146,7 +146,7 @@ class QuantumStrategy:
             A[x, a] = np.eye(dA)
         for y, b in enumerate(strategy.beta):
             B[y, b] = np.eye(dB)
-        state = np.eye(dim, dtype=complex).reshape(-1)
+        state = np.eye(dim, dtype=complex).reshape(-1) / np.sqrt(dim)
         return cls(state, A, B, projective=True)
 
 

@@ -166,16 +166,30 @@ def _get(node, path):
     return node
 
 
-def test_every_single_number_matters(chsh, chsh_result):
-    """Changing any one number of the witness makes the check fail or changes its value."""
-    certificate = chsh_result.certificate
-    original = check_seesaw(chsh, certificate).achieved
+@pytest.mark.parametrize("which", ["quantum", "deterministic mixture"])
+def test_every_single_number_matters(chsh, chsh_result, which):
+    """Changing any one number of the witness makes the check fail or changes its value
+    (a quantum witness, and the classical fallback: deterministic strategies padded with
+    a maximally entangled state, here CHSH-split's optimal classical mixture at split 1/2)."""
+    game, certificate = chsh, chsh_result.certificate
+    if which != "quantum":
+        from certify.deterministic import DeterministicStrategy
+        from certify.seesaw import witness_certificate
+
+        game = load_game("chsh_split", {"split": Fraction(1, 2)})
+        mixture = [
+            (Fraction(entry["weight"]), QuantumStrategy.deterministic(DeterministicStrategy.from_json(entry), game.outputs, 2))
+            for entry in classical_value(game).certificate["mixture"]
+        ]
+        certificate = witness_certificate(game, mixture)
+        assert check_seesaw(game, certificate).achieved == Fraction(3, 4)
+    original = check_seesaw(game, certificate).achieved
     paths = list(_numbers(certificate))
     assert len(paths) > 60
     for path in paths:
         tampered = copy.deepcopy(certificate)
         _set(tampered, path, str(Fraction(_get(certificate, path)) + Fraction(1, 10**6)))
-        check = check_seesaw(chsh, tampered)
+        check = check_seesaw(game, tampered)
         assert not check.ok or check.achieved != original, path
 
 
