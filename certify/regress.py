@@ -116,7 +116,7 @@ def load_bounds(path):
             raise BadInput(path, f"{key}.tolerance", "must not be negative")
         parsed.append(
             BoundEntry(
-                label=entry.get("name") or f"{entry['problem']} {command} {' '.join(f'{k}={v}' for k, v in options.items())}".strip(),
+                label=entry.get("name") or _label(entry["problem"], command, options, entry.get("fix", {})),
                 problem=entry["problem"],
                 command=command,
                 options=options,
@@ -127,6 +127,15 @@ def load_bounds(path):
             )
         )
     return parsed
+
+
+def _label(problem, command, options, fix):
+    """'chsh quantum L2', 'chsh_split seesaw d2 split=9/10': short enough for one table line."""
+    short = {"level": "L", "dim": "d"}
+    parts = [problem, command]
+    parts += [f"{short[k]}{v}" for k, v in options.items() if k in short]
+    parts += [f"{k}={v}" for k, v in fix.items()]
+    return " ".join(parts)
 
 
 def recompute(entry):

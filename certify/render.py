@@ -82,14 +82,19 @@ def verify_table(source, items):
 
 def regress_table(source, drifts):
     table = Table(title=f"Regression of {source}")
-    for column in ("bound", "expected", "value", "drift", "tolerance", "status"):
-        table.add_column(column, justify="right" if column not in ("bound", "status") else "left")
+    table.add_column("bound", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("drift (tolerance)", justify="right", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("expected", justify="right")
     for d in drifts:
-        status = "[bold green]ok[/]" if d.ok else "[bold red]DRIFT[/]" + (f": {d.message}" if d.message else "")
+        status = "[bold green]ok[/]" if d.ok else "[bold red]DRIFT[/]"
+        drift = "-" if d.drift is None else f"{d.drift:+.1e} ({d.entry.tolerance:.0e})"
         table.add_row(
-            d.entry.label, format_number(d.entry.expected, 12), format_number(d.value, 12),
-            "-" if d.drift is None else f"{d.drift:+.2e}", f"{d.entry.tolerance:.0e}", status,
+            d.entry.label, status, drift, format_number(d.value, 10), format_number(d.entry.expected, 10),
         )
+        if d.message:
+            table.add_row("", "", "", "", f"[red]{d.message}[/]")
     return table
 
 
