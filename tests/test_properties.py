@@ -1,0 +1,81 @@
+"""The chain of bounds on random games, and invariance under relabelling.
+
+For every game (Navascues, Pironio, Acin, New J. Phys. 10, 073013 (2008),
+arXiv:0803.4290, for the NPA levels; DESIGN.md section 7):
+
+    classical <= see-saw <= NPA level 2 <= NPA level 1+AB <= no-signalling,
+    NPA level 2 <= NPA level 1,
+
+each number certified. Level 1 is not below the no-signalling value in
+general: its moment matrix alone does not make every p(a,b|x,y) >= 0 (for
+I3322, 0.375 against 0.3660254 with positivity imposed, DESIGN.md section 7),
+while level 1+AB does (p(a,b|x,y) is the squared norm of a combination of its
+vectors). The values are invariant when questions and answers are
+relabelled and when the players swap roles.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from certify.classical import classical_value, nosignalling_value
+from certify.game import Game
+from certify.npa import npa_bound
+from certify.seesaw import seesaw_bound
+
+SLACK = 1e-6  # a certified NPA bound sits up to ~1e-6 above the SDP optimum (solver accuracy + exact shift)
+
+
+def random_game(seed, inputs, outputs):
+    rng = np.random.default_rng(seed)
+    payoff = rng.integers(-3, 4, size=(outputs[0], outputs[1], inputs[0], inputs[1]))
+    exact = np.vectorize(lambda v: Fraction(int(v), 4), otypes=[object])(payoff)
+    return Game(name=f"random-{seed}", inputs=inputs, outputs=outputs, sense="max", objective_exact=exact)
+
+
+def relabelled(game, rng):
+    """Permute questions and, per question, answers of both players; then swap the players."""
+    c = game.objective_exact
+    oA, oB, iA, iB = c.shape
+    c = c[:, :, rng.permutation(iA)][:, :, :, rng.permutation(iB)].copy()
+    for x in range(iA):
+        block = c[:, :, x, :]
+        c[:, :, x, :] = block[rng.permutation(oA)]
+    for y in range(iB):
+        block = c[:, :, :, y]
+        c[:, :, :, y] = block[:, rng.permutation(oB)]
+    c = np.transpose(c, (1, 0, 3, 2))
+    return Game(name=game.name + "-relabelled", inputs=(iB, iA), outputs=(oB, oA), sense="max", objective_exact=c)
+
+
+CASES = [(seed, (2, 2), (2, 2)) for seed in range(3)] + [(10, (3, 2), (2, 2)), (11, (2, 2), (3, 2))]
+
+
+@pytest.mark.parametrize("seed, inputs, outputs", CASES)
+def test_chain_of_certified_bounds(seed, inputs, outputs):
+    game = random_game(seed, inputs, outputs)
+    classical = classical_value(game)
+    seesaw = seesaw_bound(game, dim=2, restarts=5, seed=seed)
+    level_2 = npa_bound(game, level="2")
+    level_1ab = npa_bound(game, level="1+AB")
+    level_1 = npa_bound(game, level="1")
+    nosignal = nosignalling_value(game)
+    for result in (classical, seesaw, level_2, level_1ab, level_1, nosignal):
+        assert result.certified, (result.command, result.problems)
+    assert classical.value <= seesaw.value
+    assert seesaw.value <= level_2.value + SLACK
+    assert level_2.value <= level_1ab.value + SLACK
+    assert level_1ab.value <= nosignal.value + SLACK
+    assert level_2.value <= level_1.value + SLACK
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bounds_invariant_under_relabelling_and_swap(seed):
+    rng = np.random.default_rng(100 + seed)
+    game = random_game(seed, (3, 2), (2, 2))
+    other = relabelled(game, rng)
+    assert classical_value(game).exact == classical_value(other).exact
+    assert nosignalling_value(game).exact == nosignalling_value(other).exact
+    # Certified NPA bounds carry the solver's accuracy plus the exact shift e*n.
+    assert npa_bound(game, level="2").value == pytest.approx(npa_bound(other, level="2").value, abs=1e-5)
