@@ -108,9 +108,13 @@ def _solve(problem, what):
         problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=200)
     except cp.error.SolverError as error:
         raise SolverFailed("Clarabel", "error", f"{what}: {error}; try fewer thresholds or check the --fix values") from None
-    if problem.status not in ("optimal", "optimal_inaccurate"):
-        raise SolverFailed("Clarabel", problem.status, f"{what}: check that the split value is feasible")
-    return problem.status
+    from .sdp import INACCURATE, INFEASIBLE, OPTIMAL, collapse
+
+    status = collapse(problem.status)
+    if status not in (OPTIMAL, INACCURATE):
+        advice = "check that the split value is feasible" if status == INFEASIBLE else "try fewer thresholds"
+        raise SolverFailed("Clarabel", f"{status} ({problem.status})", f"{what}: {advice}")
+    return status
 
 
 def _gram_sdp(form, iA, iB):
