@@ -18,14 +18,12 @@ from scipy.optimize import linprog
 from certify.certificates import check_classical, check_nosignalling
 from certify.classical import classical_value, nosignalling_value
 from certify.deterministic import all_strategies
-from certify.game import Constraint, Game, load_game
+from certify.game import Constraint, load_game
+from helpers import integer_game, relabel
 
 
 def game_from_integers(payoff, sense="max", constraints=()):
-    exact = np.vectorize(lambda v: Fraction(int(v)), otypes=[object])(np.asarray(payoff))
-    oA, oB, iA, iB = exact.shape
-    return Game(name="random", inputs=(iA, iB), outputs=(oA, oB), sense=sense,
-                objective_exact=exact, constraints=tuple(constraints))
+    return integer_game(payoff, sense, constraints)
 
 
 def test_chsh_classical_three_quarters_and_nosignalling_one():
@@ -112,22 +110,6 @@ def test_constrained_lp_equals_brute_force_over_mixtures(seed, inputs, outputs, 
     assert result.certified
     assert result.exact is not None
     assert float(result.exact) == pytest.approx(brute_force_mixture_value(game), abs=1e-9)
-
-
-def relabel(payoff, rng):
-    """Permute questions of both players and, per question, the answers; maybe swap players."""
-    oA, oB, iA, iB = payoff.shape
-    px, py = rng.permutation(iA), rng.permutation(iB)
-    out = payoff[:, :, px][:, :, :, py].copy()
-    for x in range(iA):
-        block = out[:, :, x, :]
-        out[:, :, x, :] = block[rng.permutation(oA)]
-    for y in range(iB):
-        block = out[:, :, :, y]
-        out[:, :, :, y] = block[:, rng.permutation(oB)]
-    if rng.integers(2):
-        out = np.transpose(out, (1, 0, 3, 2))
-    return out
 
 
 @settings(max_examples=40, deadline=None)

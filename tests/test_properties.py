@@ -14,15 +14,13 @@ vectors). The values are invariant when questions and answers are
 relabelled and when the players swap roles.
 """
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
 
 from certify.classical import classical_value, nosignalling_value
-from certify.game import Game
 from certify.npa import npa_bound
 from certify.seesaw import seesaw_bound
+from helpers import integer_game, relabel
 
 SLACK = 1e-6  # a certified NPA bound sits up to ~1e-6 above the SDP optimum (solver accuracy + exact shift)
 
@@ -30,23 +28,7 @@ SLACK = 1e-6  # a certified NPA bound sits up to ~1e-6 above the SDP optimum (so
 def random_game(seed, inputs, outputs):
     rng = np.random.default_rng(seed)
     payoff = rng.integers(-3, 4, size=(outputs[0], outputs[1], inputs[0], inputs[1]))
-    exact = np.vectorize(lambda v: Fraction(int(v), 4), otypes=[object])(payoff)
-    return Game(name=f"random-{seed}", inputs=inputs, outputs=outputs, sense="max", objective_exact=exact)
-
-
-def relabelled(game, rng):
-    """Permute questions and, per question, answers of both players; then swap the players."""
-    c = game.objective_exact
-    oA, oB, iA, iB = c.shape
-    c = c[:, :, rng.permutation(iA)][:, :, :, rng.permutation(iB)].copy()
-    for x in range(iA):
-        block = c[:, :, x, :]
-        c[:, :, x, :] = block[rng.permutation(oA)]
-    for y in range(iB):
-        block = c[:, :, :, y]
-        c[:, :, :, y] = block[:, rng.permutation(oB)]
-    c = np.transpose(c, (1, 0, 3, 2))
-    return Game(name=game.name + "-relabelled", inputs=(iB, iA), outputs=(oB, oA), sense="max", objective_exact=c)
+    return integer_game(payoff, scale=4, name=f"random-{seed}")
 
 
 CASES = [(seed, (2, 2), (2, 2)) for seed in range(3)] + [(10, (3, 2), (2, 2)), (11, (2, 2), (3, 2))]
@@ -74,7 +56,8 @@ def test_chain_of_certified_bounds(seed, inputs, outputs):
 def test_bounds_invariant_under_relabelling_and_swap(seed):
     rng = np.random.default_rng(100 + seed)
     game = random_game(seed, (3, 2), (2, 2))
-    other = relabelled(game, rng)
+    payoff = np.vectorize(lambda v: int(v * 4), otypes=[int])(game.objective_exact)
+    other = integer_game(relabel(payoff, rng, swap=True), scale=4)
     assert classical_value(game).exact == classical_value(other).exact
     assert nosignalling_value(game).exact == nosignalling_value(other).exact
     # Certified NPA bounds carry the solver's accuracy plus the exact shift e*n.
