@@ -1,0 +1,79 @@
+"""Certified gaps, and `certify verify` on their JSON.
+
+CHSH: classical 3/4 (Clauser et al. 1969), quantum cos^2(pi/8) (Cirel'son,
+Lett. Math. Phys. 4, 93 (1980)), so the advantage is cos^2(pi/8) - 3/4.
+Dual-work at p = 0.8 (issue 5): the quantum W is more than 15% below the
+classical W (docs/model.md).
+"""
+
+import copy
+import json
+import math
+from fractions import Fraction
+
+import pytest
+from click.testing import CliRunner
+
+from certify.certificates import verify_document
+from certify.cli import main
+from certify.game import load_game
+from certify.gap import certified_gap
+
+ADVANTAGE_CHSH = math.cos(math.pi / 8) ** 2 - 0.75
+
+
+@pytest.fixture(scope="module")
+def chsh_gap_json():
+    return certified_gap(load_game("chsh")).to_json({})
+
+
+def test_chsh_gap_is_certified_and_tight(chsh_gap_json):
+    data = chsh_gap_json
+    assert data["certified"] is True
+    assert data["classical"]["exact"] == "3/4"
+    assert ADVANTAGE_CHSH - 1e-12 <= data["gap"] <= ADVANTAGE_CHSH
+    assert data["quantum_lower"]["command"] == "seesaw" and data["quantum_upper"]["command"] == "quantum"
+    assert 0 <= data["npa_slack"] < 1e-7
+    assert "Entanglement beats every classical strategy" in data["statement"]
+
+
+def test_verify_accepts_the_gap_document(chsh_gap_json):
+    items = verify_document(json.loads(json.dumps(chsh_gap_json)))
+    assert [item.path for item in items] == ["classical", "quantum_lower", "quantum_upper", "gap"]
+    assert all(item.ok for item in items)
+
+
+def _tampered(data, where):
+    data = copy.deepcopy(data)
+    if where == "classical weight":
+        data["classical"]["certificate"]["mixture"][0]["weight"] = "1/2"
+    elif where == "classical dual":
+        data["classical"]["certificate"]["dual"]["constant"] = "7/10"
+    elif where == "see-saw amplitude":
+        state = data["quantum_lower"]["certificate"]["components"][0]["state"]
+        state["re"][1] = str(float(state["re"][1]) + 1e-6)
+    elif where == "NPA bound":
+        bound = Fraction(data["quantum_upper"]["certificate"]["bound"])
+        data["quantum_upper"]["certificate"]["bound"] = str(bound - Fraction(1, 10**6))
+    elif where == "gap":
+        data["gap_exact"] = str(Fraction(data["gap_exact"]) + Fraction(1, 10**9))
+    return data
+
+
+@pytest.mark.parametrize("where", ["classical weight", "classical dual", "see-saw amplitude", "NPA bound", "gap"])
+def test_verify_rejects_any_tampered_number(chsh_gap_json, where, tmp_path):
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(_tampered(chsh_gap_json, where)))
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == 1
+    assert "certificates failed" in result.stderr
+
+
+def test_min_game_gap_dual_work_at_four_fifths():
+    """A "min" game: NPA bounds W from below, the see-saw witness from above."""
+    gap = certified_gap(load_game("dual_work", {"split": Fraction(4, 5)}), restarts=10)
+    assert gap.certified
+    assert gap.lower.command == "quantum" and gap.upper.command == "seesaw"
+    assert gap.lower.value <= gap.upper.value <= gap.lower.value + 1e-6
+    assert gap.advantage > 0
+    assert gap.advantage / gap.classical.value > 0.15
