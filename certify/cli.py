@@ -252,6 +252,13 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, jso
         raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
     level = None if str(level).strip().lower() == "none" else level
     jobs = jobs or _default_jobs()
+    # Bad input is reported before the progress bar starts (one clean line).
+    from .dualwork import read_model
+    from .npa import parse_level
+
+    read_model(problem, throughput)
+    if level is not None:
+        parse_level(level)
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),

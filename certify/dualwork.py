@@ -279,8 +279,8 @@ def model_from_table(data, source, throughput_override=None):
     if not 0 <= split <= 1:
         raise BadInput(source, "model.split", f"a probability must lie in [0, 1], got {split}")
     if throughput_override is not None:
-        throughput = parse_throughput(throughput_override, "--throughput", "throughput")
-        where = ("--throughput", "throughput")
+        throughput = parse_throughput(throughput_override, None, "--throughput")
+        where = (None, "--throughput")
     else:
         throughput = parse_throughput(table.get("throughput", DEFAULT_THROUGHPUT), source, "model.throughput")
         where = (source, "model.throughput")

@@ -44,9 +44,18 @@ def _bitwise(op, symbol):
     return apply
 
 
+_LARGEST_EXPONENT = 1000  # keeps "2**10**10" from hanging the parser's caller
+
+
 def _power(left, right):
     if isinstance(right, Fraction) and right.denominator == 1:
         right = int(right)
+    if isinstance(right, (int, Fraction)) and abs(right) > _LARGEST_EXPONENT:
+        raise ExpressionError(f"exponent {right} is too large (at most {_LARGEST_EXPONENT})")
+    if isinstance(left, (int, Fraction)) and isinstance(right, int):
+        if left == 0 and right < 0:
+            raise ExpressionError("division by zero")
+        return Fraction(left) ** right  # exact, also for negative exponents
     result = left**right
     if isinstance(result, complex):
         raise ExpressionError(f"{left} ** {right} is not a real number")

@@ -7,6 +7,7 @@ the two cannot disagree (the pattern of pyhf's cli/spec.py).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ class Result:
             "game": self.game.summary(),
             "fixed": self.game.fixed,
             "method": self.method,
-            "value": float(self.value),
+            # JSON has no NaN: a failed method with no number reports null.
+            "value": float(self.value) if math.isfinite(float(self.value)) else None,
             "exact": None if self.exact is None else str(self.exact),
             "certified": bool(self.certified),
             "certificate": self.certificate,
