@@ -94,3 +94,44 @@ def test_installed_script_runs_with_clean_stderr():
     assert json.loads(completed.stdout)["exact"] == "3/4"
     version = subprocess.run(command + ["--version"], capture_output=True, text=True)
     assert version.returncode == 0 and "certify" in version.stdout
+
+
+def _write_json_problem(tmp_path, mapping, name):
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(mapping))
+    return path
+
+
+DUAL_WORK_NONCONVEX = """name = "dw"
+[model]
+kind = "dual-work"
+sizes = "exponential"
+mean_size = 1.0
+thresholds = [1.0]
+arrival_rate = 0.1
+throughput = "sqrt(t)"
+"""
+
+
+def test_every_kind_of_bad_input_is_one_line_exit_two_nothing_written(tmp_path):
+    """DESIGN.md section 3: each bad input names file and key, exit 2, no traceback, no output."""
+    from test_game import BAD_FILES
+
+    cases = [(["classical", str(_write_json_problem(tmp_path, mapping, label.replace(" ", "_")))], message)
+             for label, mapping, message in BAD_FILES]
+    model = tmp_path / "dw.toml"
+    model.write_text(DUAL_WORK_NONCONVEX)
+    cases += [
+        (["classical", str(model)], "not convex"),
+        (["quantum", "chsh", "--solver", "nonsense"], "--solver: unknown solver 'nonsense'"),
+        (["quantum", "chsh", "--level", "1+ABC"], "--level"),
+        (["seesaw", "chsh_split", "--fix", "split=-1/0"], "--fix"),
+    ]
+    out = tmp_path / "out.json"
+    for arguments, message in cases:
+        result = CliRunner().invoke(main, arguments + ["--json", str(out)])
+        assert result.exit_code == 2, (arguments, result.output)
+        assert message in result.stderr, (arguments, result.stderr)
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert result.stdout == ""
+        assert not out.exists()
