@@ -29,13 +29,29 @@ from .errors import BadInput, SolverFailed
 SOLVERS = {
     "mosek": ("MOSEK", {}, "commercial interior point; preferred when installed"),
     "clarabel": ("CLARABEL", {},
-                 "interior point; the default"),
-    "scs": ("SCS", {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 200000},
-            "first order; for relaxations too large for an interior point method"),
-    "cvxopt": ("CVXOPT", {}, "interior point, slower; a second opinion"),
+                 "interior point; the default below LARGE"),
+    # eps 1e-8: at SCS's default (1e-4) NPA values are off in the fourth digit
+    # (DESIGN.md section 7); with acceleration (SCS 3's default) random 2-output
+    # games at level 2 with n = 109 and 193 converge in 2000-5000 iterations.
+    "scs": ("SCS", {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100000},
+            "first order; the default from LARGE up"),
+    # Schur-complement interior point (Vandenberghe, "The CVXOPT linear and
+    # quadratic cone program solvers", 2010): per iteration it factors a
+    # moments x moments matrix, where Clarabel factors a dense block of side
+    # n(n+1)/2; it reaches 1e-8 on I3322 level 3 where Clarabel stops at
+    # "almost solved", but can hit a singular KKT system just short of the
+    # tolerance, so it is the polish, not the default.
+    "cvxopt": ("CVXOPT", {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8, "max_iters": 100},
+               "interior point (Schur complement); polishes an inaccurate default solve"),
 }
 PREFERENCE = ("mosek", "clarabel", "scs")
-LARGE = 600  # moment matrices at least this wide go to SCS unless a solver is named
+# Moment matrices at least this wide go to SCS unless a solver is named:
+# Clarabel's dense scaling of an n x n PSD cone makes each iteration cost
+# about (n^2/2)^3 flops, so random 6-input 2-output games at level 2 (n = 109)
+# take over 60 s with Clarabel and 9 s with SCS at eps 1e-8
+# (benchmarks/results/npa.md); the certificate does not depend on the solver.
+LARGE = 100
+POLISH = "cvxopt"
 
 # collapsed statuses
 OPTIMAL, INACCURATE, INFEASIBLE, UNBOUNDED, FAILED = "optimal", "inaccurate", "infeasible", "unbounded", "failed"
@@ -88,7 +104,7 @@ def collapse(status):
 
 
 ADVICE = {
-    INACCURATE: "the solver stopped short of its tolerance; try --solver clarabel (or mosek), or a lower --level",
+    INACCURATE: "the solver stopped short of its tolerance; try --solver cvxopt, clarabel or mosek, or a lower --level",
     INFEASIBLE: "the relaxation has no feasible point: check the constraint values (--fix); no quantum behaviour meets them",
     UNBOUNDED: "the relaxation is unbounded, which a valid game cannot be; please report it",
     FAILED: "the solver gave up; try another --solver (clarabel, scs, mosek) or a lower --level",
@@ -140,10 +156,37 @@ def build_problem(relaxation):
 
 
 def solve(relaxation, solver=None):
-    """Solve a relaxation; SolverFailed unless the solver reports an optimal solution."""
+    """Solve a relaxation; SolverFailed unless the solver reports an optimal solution.
+
+    With no solver named, an inaccurate solve below LARGE is polished: solved
+    again by POLISH (if installed), whose answer is kept when it is optimal
+    (``solver["polished_from"]`` then names the first solver and its status).
+    An inaccurate answer otherwise goes on only to the exact certificate,
+    which either proves a bound close to the solver's value or fails
+    (certify.npa.npa_bound).
+    """
+    name = choose_solver(solver, relaxation.pattern.size)
+    solution = _solve_with(relaxation, name)
+    if solver is None and solution.solver["status"] == INACCURATE and name != POLISH and POLISH in installed():
+        try:
+            polished = _solve_with(relaxation, POLISH)
+        except SolverFailed:
+            return solution
+        if polished.solver["status"] == OPTIMAL:
+            polished.solver["polished_from"] = {
+                "name": name, "status": solution.solver["status"],
+                "solve_seconds": solution.solver["solve_seconds"],
+            }
+            polished.build_seconds += solution.build_seconds
+            polished.solve_seconds += solution.solve_seconds
+            return polished
+    return solution
+
+
+def _solve_with(relaxation, name):
+    """One solve by one solver (our name); SolverFailed unless optimal or inaccurate."""
     import cvxpy as cp
 
-    name = choose_solver(solver, relaxation.pattern.size)
     cvx_name, options, _ = SOLVERS[name]
     start = time.perf_counter()
     problem, m, psd, game_constraints = build_problem(relaxation)
@@ -157,8 +200,6 @@ def solve(relaxation, solver=None):
         raise SolverFailed(name, FAILED, f"{error}; {ADVICE[FAILED]}") from None
     solved = time.perf_counter()
     status = collapse(problem.status)
-    # An inaccurate solve goes on only to the exact certificate, which either
-    # proves a bound close to the solver's value or fails (certify.npa.npa_bound).
     if status not in (OPTIMAL, INACCURATE) or m.value is None or psd.dual_value is None:
         raise SolverFailed(name, f"{status} ({problem.status})", ADVICE.get(status, ADVICE[FAILED]))
     moments = np.concatenate([[0.0, 1.0], m.value])
