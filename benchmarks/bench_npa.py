@@ -1,9 +1,13 @@
 """NPA build and end-to-end times: certify vs ncpol2sdpa vs toqito, same games, same solver.
 
 Run: python3 benchmarks/bench_npa.py [--reps 5] [--timeout 150]
-Writes benchmarks/results/npa.md. Every solve uses Clarabel through cvxpy
-(toqito's commuting_measurement_value_upper_bound calls cvxpy's default,
-which is Clarabel for SDPs in cvxpy >= 1.5). Each end-to-end run is a fresh
+Writes benchmarks/results/npa.md. certify runs with its automatic choice
+(Clarabel below certify.sdp.LARGE, polished by CVXOPT when Clarabel is
+inaccurate; SCS at eps 1e-8 from LARGE up); the peers get certify's first
+choice with the same options. toqito's commuting_measurement_value_upper_bound
+calls problem.solve() with no solver, which in cvxpy 1.9 picks SCS at its
+default tolerance (checked by recording solver_stats), so the solver is forced
+here by wrapping cvxpy.Problem.solve. Each end-to-end run is a fresh
 subprocess with a time limit, so a peer that cannot finish is reported, not
 waited for. "build" is the relaxation as solver input: for certify the
 moment pattern, objective/constraints on moments and the cvxpy problem; for
@@ -78,29 +82,55 @@ def _ncpol_relaxation(game, level, Probability, SdpRelaxation):
     return sdp
 
 
+def peer_solver(game, level):
+    """certify's first-choice solver for this relaxation: (cvxpy name, options)."""
+    from certify import sdp
+    from certify.npa import build_pattern, parse_level
+
+    size = build_pattern(game.inputs, game.outputs, parse_level(level)).size
+    cvx_name, options, _ = sdp.SOLVERS[sdp.choose_solver(None, size)]
+    return cvx_name, dict(options)
+
+
 def run_one(tool, spec, level):
     """One end-to-end run in this process; prints JSON."""
     game = make_game(spec)
+    solver, options = peer_solver(game, level)
     start = time.perf_counter()
     out = {}
     if tool == "certify":
         from certify.npa import npa_bound
 
-        result = npa_bound(game, level, solver="clarabel")
+        result = npa_bound(game, level)
+        used = result.solver["name"]
+        if "polished_from" in result.solver:
+            before = result.solver["polished_from"]
+            used = f"{before['name']} ({before['status']}) + {used}"
         out = {"value": result.details["solver_value"], "certified": result.certified,
-               "bound": result.value, "timings": result.details["timings"], "status": result.solver["status"]}
+               "bound": result.value, "timings": result.details["timings"], "status": result.solver["status"],
+               "solver": used}
     elif tool == "ncpol2sdpa":
         _, sdp = ncpol_build(game, level)
-        sdp.solve(solver="cvxpy", solverparameters={"solver": "CLARABEL"})
-        out = {"value": -sdp.primal, "status": sdp.status}
+        sdp.solve(solver="cvxpy", solverparameters={"solver": solver, **options})
+        out = {"value": -sdp.primal, "status": sdp.status, "solver": solver}
     elif tool == "toqito":
+        import cvxpy
         from toqito.nonlocal_games.nonlocal_game import NonlocalGame
 
+        original = cvxpy.Problem.solve
+
+        def forced(problem, *args, **kwargs):
+            # toqito passes no solver; cvxpy would pick SCS at eps 1e-4
+            if not args and "solver" not in kwargs:
+                kwargs = {"solver": solver, **options, **kwargs}
+            return original(problem, *args, **kwargs)
+
+        cvxpy.Problem.solve = forced
         iA, iB = game.inputs
         prob = np.full((iA, iB), 1.0 / (iA * iB))
-        pred = game.objective * (iA * iB)
+        pred = np.array(game.objective * (iA * iB), dtype=float)
         value = NonlocalGame(prob, pred).commuting_measurement_value_upper_bound(int(level))
-        out = {"value": float(value)}
+        out = {"value": float(value), "solver": solver}
     out["seconds"] = time.perf_counter() - start
     print(json.dumps(out))
 
@@ -172,15 +202,17 @@ def write(rows, args):
         "",
         f"One run of `python3 benchmarks/bench_npa.py --reps {args.reps} --solve-reps {args.solve_reps} "
         f"--timeout {args.timeout:.0f}` on {platform.machine()} with {platform.python_version()}, "
-        "2 cores shared with other jobs. Solver: Clarabel (cvxpy) for every tool. Times in seconds, medians.",
+        "2 cores shared with other jobs. Times in seconds, medians. Solvers: certify's automatic choice (column 'solver'); "
+        "ncpol2sdpa and toqito get certify's first choice with the same options (Clarabel defaults, or SCS at eps 1e-8 "
+        "for n >= 100); toqito is forced to it, as on its own it calls SCS at the default eps 1e-4.",
         "Build: relaxation ready for the solver (certify: pattern + cvxpy problem; ncpol2sdpa: SdpRelaxation + "
         "get_relaxation). End-to-end: a fresh process per run, including imports; certify's includes the exact "
         "certificate. toqito does not identify a word with its adjoint and uses all outputs, so its relaxation is "
         "larger and looser (DESIGN.md section 7): times only.",
         "",
-        "| game | level | n | build certify | build ncpol2sdpa | ncpol2sdpa / certify | end-to-end certify | "
+        "| game | level | n | solver | build certify | build ncpol2sdpa | ncpol2sdpa / certify | end-to-end certify | "
         "end-to-end ncpol2sdpa | end-to-end toqito | certificate share of solve | value certify | certified bound | value ncpol2sdpa |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, level, size, ours, theirs, runs in rows:
         mine = runs.get("certify", {})
@@ -189,7 +221,7 @@ def write(rows, args):
             timings = mine["timings"]
             share = f"{100 * timings['certificate'] / timings['solve']:.1f}%"
         lines.append(
-            f"| {label} | {level} | {size} | {fmt(ours)} | {fmt(theirs)} | {theirs / ours:.0f}x | "
+            f"| {label} | {level} | {size} | {mine.get('solver', '-')} | {fmt(ours)} | {fmt(theirs)} | {theirs / ours:.0f}x | "
             f"{describe(mine)} | {describe(runs.get('ncpol2sdpa'))} | {describe(runs.get('toqito'))} | {share} | "
             f"{_value(mine, 'value')} | {_value(mine, 'bound')} | "
             f"{_value(runs.get('ncpol2sdpa', {}), 'value')} |"
