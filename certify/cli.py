@@ -237,7 +237,7 @@ def _default_jobs():
 @click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
 @click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t), e.g. 't**1.8' (overrides the file).")
 @click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
-@click.option("--level", default="2", show_default=True, help="NPA level of the extra cross-check bound when certify.npa is installed ('none' to skip).")
+@click.option("--level", default="2", show_default=True, help="NPA level of a second certified lower bound on W ('none' to skip).")
 @click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")

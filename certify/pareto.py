@@ -28,7 +28,7 @@ with an exact weight to meet p exactly, and W of the result is an exact
 rational (``check_correlation_strategy``). The dual SDP, rationalised and
 shifted until its slack is exactly positive definite, gives the lower bound
 (``check_correlation_dual``). Both are re-checked by ``certify verify``.
-When certify.npa provides ``npa_bound`` the NPA bound at the requested level
+The NPA bound (certify.npa) at the requested level
 is computed too and the tighter certified lower bound is reported.
 
 An advantage at p is certified when quantum_upper < classical exactly: both
@@ -61,6 +61,7 @@ from .certificates import (
     sense_sign,
 )
 from .classical import classical_value
+from .npa import npa_bound, parse_level
 from .errors import BadInput, SolverFailed
 from .results import Result
 
@@ -332,14 +333,6 @@ class PointJob:
     seesaw: bool = False  # also run certify.seesaw as an independent cross-check
 
 
-def npa_available():
-    try:
-        from . import npa
-    except ImportError:
-        return False
-    return hasattr(npa, "npa_bound")
-
-
 def run_point(job):
     """Classical (exact), quantum strategy (exact W) and quantum lower bound at one split."""
     start = time.perf_counter()
@@ -350,9 +343,7 @@ def run_point(job):
     lower = quantum_dual_bound(game, form)
     npa = None
     npa_trouble = None
-    if job.level is not None and npa_available():
-        from .npa import npa_bound
-
+    if job.level is not None:
         # The NPA bound is a cross-check here (the Tsirelson dual above is
         # already the quantum value): solver trouble is reported, not fatal.
         try:
@@ -533,10 +524,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
     game, model = load_model(problem, throughput)
     if level is not None:
         level = str(level)
-        if npa_available():
-            from .npa import parse_level
-
-            parse_level(level)  # bad levels are bad input before any work
+        parse_level(level)  # bad levels are bad input before any work
     grid = split_grid(points)
     jobs_list = [
         PointJob(game.with_fixed({"split": p}), p,
