@@ -41,7 +41,7 @@ def test_i3322_local_bound_zero_and_nosignalling_one():
 
 
 def test_bundled_files_state_the_values_we_compute():
-    for name in ("chsh", "chsh_split", "i3322"):
+    for name in ("chsh", "chsh_split", "i3322", "cglmp3", "cglmp4"):
         game = load_game(name)
         assert classical_value(game).exact == Fraction(game.expected["classical"])
         assert nosignalling_value(game).exact == Fraction(game.expected["nosignalling"])

@@ -129,6 +129,17 @@ def _ncpol2sdpa_value(game, level):
     return -sign * sdp.primal
 
 
+def test_cglmp4_with_four_outputs():
+    """CGLMP for d = 4: quantum maximum 2.9727 (Acin, Durt, Gisin, Latorre, PRA 65,
+    052325 (2002)), local bound 2 (Collins et al. 2002); level 1+AB reaches it."""
+    game = load_game("cglmp4")
+    assert classical_value(game).exact == 2
+    result = npa_bound(game, "1+AB")
+    assert result.certified
+    assert abs(result.value - game.expected["quantum"]) < 1e-4
+
+
+
 @pytest.mark.parametrize("split,level", [("1/4", "1"), ("1/4", "2"), ("2/5", "2")])
 def test_constrained_chsh_agrees_with_ncpol2sdpa(split, level):
     game = load_game("chsh_split", {"split": Fraction(split)})
