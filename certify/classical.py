@@ -38,6 +38,7 @@ from .deterministic import (
     best_deterministic,
     best_deterministic_float,
     strategy_count,
+    strategy_values,
 )
 from .errors import SolverFailed
 from .results import Result
@@ -102,8 +103,6 @@ def _constraint_table(game, strategies, exact):
         rows += [[strategy.value(c.exact) for strategy in strategies] for c in game.constraints]
         rhs = [Fraction(1)] + [c.value for c in game.constraints]
         return costs, rows, rhs
-    from .deterministic import strategy_values
-
     costs = strategy_values(game.objective, strategies) * sign
     rows = [np.ones(len(strategies))]
     rows += [strategy_values(c.coefficients, strategies) for c in game.constraints]

@@ -44,7 +44,6 @@ strategy meets balance at no cost).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction

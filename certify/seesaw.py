@@ -371,7 +371,6 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
     see the module docstring), then checks the witness exactly with
     certify.certificates.check_seesaw. Never worse than the classical value.
     """
-    from . import lp
     from .classical import classical_value
 
     start = time.perf_counter()

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from certify.certificates import check_correlation_dual, check_correlation_strategy, verify_document
-from certify.classical import classical_value
 from certify.cli import main
 from certify.dualwork import load_model
 from certify.pareto import (
