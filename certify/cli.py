@@ -306,7 +306,7 @@ def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throu
 
 
 class LevelType(click.ParamType):
-    """An NPA level: 1, 2, 3, ... or '1+AB' (case and spaces ignored)."""
+    """An NPA level: 1, 2, 3, ..., plus word families such as '1+AB' or '2+AAB' (case and spaces ignored)."""
 
     name = "LEVEL"
 
@@ -321,7 +321,7 @@ class LevelType(click.ParamType):
 
 @main.command()
 @game_argument
-@click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level: 1, 2, 3, ... or 1+AB.")
+@click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level: 1, 2, 3, ..., or with word families: 1+AB, 2+AAB+ABB.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver: clarabel (default), scs (large relaxations), mosek, cvxopt.")
 @fix_option
 @json_option

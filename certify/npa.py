@@ -50,34 +50,53 @@ ZERO, IDENTITY = 0, 1  # moment indices of the zero word and of the identity
 
 @dataclass(frozen=True)
 class Level:
-    """A level of the hierarchy: all words of length <= ``length``, plus the
-    products A_i B_j when ``ab`` (the intermediate level "1+AB")."""
+    """A level of the hierarchy: all words of length <= ``length``, plus, for each
+    (i, j) in ``extras``, every word with i letters of A and j letters of B.
+
+    "1+AB" is Level(1, ((1, 1),)), the intermediate level of Navascues, Pironio
+    and Acin (2008); "2+AAB+ABB" adds the products A A' B and A B B' to level 2.
+    Any such set of words gives a valid relaxation: each level's moment matrix
+    is a principal submatrix of a high enough standard level's.
+    """
 
     length: int
-    ab: bool = False
+    extras: tuple = ()
 
     @property
     def name(self):
-        return f"{self.length}+AB" if self.ab else str(self.length)
+        return "+".join([str(self.length)] + ["A" * i + "B" * j for i, j in self.extras])
 
     def __str__(self):
         return self.name
 
 
-_LEVEL_PATTERN = re.compile(r"^(\d+)(\+AB)?$")
+_LEVEL_HELP = "expected a level 1, 2, 3, ..., optionally plus word families such as '1+AB' or '2+AAB+ABB'"
 
 
 def parse_level(text, key="--level"):
-    """'1', '2', 3, '1+AB' (case and spaces ignored) -> Level; else BadInput."""
+    """'1', '2', 3, '1+AB', '2+AAB+ABB' (case and spaces ignored) -> Level; else BadInput.
+
+    After the base length, each '+' term is a word family named by its letters:
+    as many A's and B's as the words have letters of each player (the players
+    commute, so only the counts matter).
+    """
     if isinstance(text, Level):
         return text
     if isinstance(text, bool):
-        raise BadInput(None, key, f"expected a level 1, 2, 3, ... or '1+AB', got {text!r}")
-    cleaned = re.sub(r"\s+", "", str(text)).upper()
-    match = _LEVEL_PATTERN.match(cleaned)
-    if not match or int(match.group(1)) < 1 or (match.group(2) and int(match.group(1)) != 1):
-        raise BadInput(None, key, f"expected a level 1, 2, 3, ... or '1+AB', got '{text}'")
-    return Level(int(match.group(1)), bool(match.group(2)))
+        raise BadInput(None, key, f"{_LEVEL_HELP}, got {text!r}")
+    terms = re.sub(r"\s+", "", str(text)).upper().split("+")
+    if not terms[0].isdigit() or int(terms[0]) < 1:
+        raise BadInput(None, key, f"{_LEVEL_HELP}, got '{text}'")
+    length = int(terms[0])
+    extras = set()
+    for term in terms[1:]:
+        if not term or set(term) - {"A", "B"}:
+            raise BadInput(None, key, f"{_LEVEL_HELP}, got '{text}'")
+        family = (term.count("A"), term.count("B"))
+        if sum(family) > length:  # families inside the base level add nothing
+            extras.add(family)
+    # shorter families first, then more A letters: '2+AAB+ABB'
+    return Level(length, tuple(sorted(extras, key=lambda family: (sum(family), -family[0]))))
 
 
 # ---------------------------------------------------------------------------
@@ -186,19 +205,20 @@ def level_words(inputs, outputs, level):
     """The words indexing the moment matrix, as (A-part, B-part) pairs."""
     (iA, iB), (oA, oB) = inputs, outputs
     length = level.length
-    a_words = _player_words(iA, oA, length)
-    b_words = _player_words(iB, oB, length)
+    longest_a = max([length] + [i for i, _ in level.extras])
+    longest_b = max([length] + [j for _, j in level.extras])
+    a_words = _player_words(iA, oA, longest_a)
+    b_words = _player_words(iB, oB, longest_b)
     words = [
         (a, b) for total in range(length + 1)
         for a in a_words if len(a) <= total
         for b in b_words if len(a) + len(b) == total
     ]
-    if level.ab:
-        present = set(words)
-        words += [
-            (a, b) for a in a_words if len(a) == 1 for b in b_words if len(b) == 1
-            if (a, b) not in present
-        ]
+    present = set(words)
+    for i, j in level.extras:
+        family = [(a, b) for a in a_words if len(a) == i for b in b_words if len(b) == j]
+        words += [word for word in family if word not in present]
+        present.update(family)
     return words
 
 

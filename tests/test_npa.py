@@ -42,9 +42,12 @@ def i3322_bounds(i3322):
 def test_parse_level():
     assert parse_level("2") == Level(2)
     assert parse_level(3) == Level(3)
-    assert parse_level(" 1 + ab ") == Level(1, ab=True)
+    assert parse_level(" 1 + ab ") == Level(1, ((1, 1),))
     assert parse_level("1+AB").name == "1+AB"
-    for bad in ("0", "-1", "two", "2+AB", "", "1.5"):
+    assert parse_level("2 + abb + aab") == Level(2, ((2, 1), (1, 2)))
+    assert parse_level("2+AAB+ABB").name == "2+AAB+ABB"
+    assert parse_level("2+AB") == Level(2)  # a family inside the base level adds nothing
+    for bad in ("0", "-1", "two", "1+AC", "1+", "", "1.5"):
         with pytest.raises(BadInput) as error:
             parse_level(bad)
         assert error.value.key == "--level"
@@ -53,7 +56,7 @@ def test_parse_level():
 def test_pattern_sizes():
     # I3322 (one projector per question): 1 + 3 + 3 + 9 words at 1+AB; level 2
     # adds 6 + 6 two-letter words of one player; level 3 has 88 words.
-    assert build_pattern((3, 3), (2, 2), Level(1, True)).size == 16
+    assert build_pattern((3, 3), (2, 2), Level(1, ((1, 1),))).size == 16
     assert build_pattern((3, 3), (2, 2), Level(2)).size == 28
     assert build_pattern((3, 3), (2, 2), Level(3)).size == 88
     pattern = build_pattern((2, 2), (3, 3), Level(1))
@@ -127,6 +130,14 @@ def _ncpol2sdpa_value(game, level):
     sdp.solve(solver="cvxpy", solverparameters={"solver": "CLARABEL"})
     assert sdp.status == "optimal"
     return -sign * sdp.primal
+
+
+def test_intermediate_level_lies_between_levels_two_and_three(i3322_bounds):
+    """Adding the families AAB and ABB to level 2 gives a principal submatrix of
+    level 3's moment matrix and contains level 2's, so its bound lies between them."""
+    between = npa_bound(load_game("i3322"), "2+AAB+ABB")
+    assert between.certified
+    assert i3322_bounds["3"].value - 1e-6 <= between.value <= i3322_bounds["2"].value + 1e-6
 
 
 def test_cglmp4_with_four_outputs():
