@@ -197,7 +197,51 @@ def verify_document(data, source="result"):
     visit(data, "")
     if isinstance(data, dict) and data.get("command") == "gap":
         found.append(verify_gap(data, source))
+    if isinstance(data, dict) and data.get("command") == "pareto":
+        found.append(verify_frontier_points(data))
     return found
+
+
+def verify_frontier_points(data):
+    """The summary numbers of a frontier (what papers quote) against its certificates.
+
+    For each point: the split is the classical game's fixed value; "classical"
+    and "quantum_upper" are the checked values of those results;
+    "quantum_lower" is the largest checked lower bound among the certified
+    ones; "advantage_certified" holds exactly when quantum_upper < classical.
+    """
+    problems = []
+    try:
+        summaries, proofs = data["points"], data["certificate"]["points"]
+        if len(summaries) != len(proofs):
+            problems.append(f"{len(summaries)} points but {len(proofs)} certified points")
+        for index, (summary, proof) in enumerate(zip(summaries, proofs)):
+            where = f"points[{index}]"
+            checked = {
+                key: verify_result(proof[key], f"{where}.{key}", "frontier")
+                for key in ("classical", "quantum_upper", "quantum_lower", "npa")
+                if isinstance(proof.get(key), dict)
+            }
+            split = fraction(proof["classical"]["fixed"]["split"])
+            if fraction(summary["split_exact"]) != split or abs(summary["split"] - float(split)) > 1e-15:
+                problems.append(f"{where}: split differs from the certified game's")
+            for key in ("classical", "quantum_upper"):
+                value = checked[key].value
+                if value is None or abs(summary[key] - float(value)) > 1e-12 * (1 + abs(float(value))):
+                    problems.append(f"{where}: {key} {summary[key]} is not the checked {float(value) if value is not None else None}")
+            lowers = [item.value for key, item in checked.items()
+                      if key in ("quantum_lower", "npa") and item.ok and item.value is not None]
+            if not lowers or abs(summary["quantum_lower"] - float(max(lowers))) > 1e-12 * (1 + abs(float(max(lowers)))):
+                problems.append(f"{where}: quantum_lower {summary['quantum_lower']} is not a checked bound")
+            advantage = (
+                checked["classical"].ok and checked["quantum_upper"].ok
+                and checked["quantum_upper"].value < checked["classical"].value
+            )
+            if bool(summary["advantage_certified"]) != advantage:
+                problems.append(f"{where}: advantage_certified should be {advantage}")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
+        problems.append(f"malformed frontier document: {error!r}")
+    return Verified("points", "frontier points", not problems, None, problems)
 
 
 def check_gap(game, classical_certificate, seesaw_certificate):

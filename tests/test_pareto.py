@@ -94,7 +94,8 @@ def test_summary_figures(default_frontier):
 def test_verify_rechecks_the_frontier(default_frontier, tmp_path):
     data = frontier_json(default_frontier, {})
     items = verify_document(json.loads(json.dumps(data)))
-    assert len(items) == 1 and items[0].ok, items[0].problems
+    assert [item.path for item in items] == ["", "points"]
+    assert all(item.ok for item in items), [item.problems for item in items]
     best = max(
         Fraction(point["classical"]["exact"]) - Fraction(point["quantum_upper"]["certificate"]["value"])
         for point in data["certificate"]["points"]
@@ -105,6 +106,19 @@ def test_verify_rechecks_the_frontier(default_frontier, tmp_path):
     bad["certificate"]["points"][5]["quantum_upper"]["certificate"]["mixture"][0]["A"][0][0] = "1/2"
     items = verify_document(bad)
     assert not items[0].ok
+
+
+@pytest.mark.parametrize("key, change", [
+    ("classical", lambda v: v + 1e-6), ("quantum_upper", lambda v: v - 1e-6),
+    ("quantum_lower", lambda v: v + 1e-6), ("advantage_certified", lambda v: not v),
+    ("split", lambda v: v + 0.01),
+])
+def test_verify_rejects_a_changed_summary_number(default_frontier, key, change):
+    """The table papers quote ("points") must be the numbers the certificates prove."""
+    data = json.loads(json.dumps(frontier_json(default_frontier, {})))
+    data["points"][3][key] = change(data["points"][3][key])
+    items = verify_document(data)
+    assert items[0].ok and not items[1].ok
 
 
 def test_strategy_and_dual_checks_reject_wrong_claims():
