@@ -180,7 +180,10 @@ def gap_table(gap):
         ("quantum upper bound", gap.upper),
     ]
     for label, result in rows:
-        proof = str(result.exact) if result.exact is not None else ("certified" if result.certified else "[red]NOT certified[/]")
+        if result.exact is not None:
+            proof = str(result.exact) if len(str(result.exact)) <= 20 else "exact (rational in the JSON)"
+        else:
+            proof = "certified" if result.certified else "[red]NOT certified[/]"
         table.add_row(label, format_number(result.value, 12), proof, result.method)
     advantage = "-" if gap.advantage is None else format_number(gap.advantage, 12)
     table.add_row("[bold]quantum advantage[/]", advantage, certified_text(gap.certified), "see-saw witness against the classical dual")
