@@ -235,7 +235,7 @@ def _default_jobs():
 
 @main.command()
 @click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
-@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t), e.g. 't**1.8' (overrides the file).")
+@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression such as 't**1.8', or power:ALPHA, exponential:BETA, linear (overrides the file).")
 @click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
 @click.option("--level", default="2", show_default=True, help="NPA level of a second certified lower bound on W ('none' to skip).")
 @click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
@@ -285,7 +285,7 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, jso
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")
 @click.option("--arrival-rate", "arrival_rate", type=float, default=None, help="Override lambda, pairs per unit time.")
-@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t) (overrides the file).")
+@click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression, or power:ALPHA, exponential:BETA, linear (overrides the file).")
 @json_option
 @reports_errors
 def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throughput, json_path):

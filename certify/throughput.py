@@ -81,7 +81,18 @@ class Throughput:
 
 
 def parse_throughput(value, source, key):
-    """A throughput from a file or option: an expression string or {family, alpha|beta}."""
+    """A throughput from a file or option: an expression string, {family, alpha|beta},
+    or on the command line the short forms "power:ALPHA", "exponential:BETA", "linear"."""
+    short = re.fullmatch(r"\s*(power|exponential|linear)\s*(?::\s*(\S+))?\s*", value) if isinstance(value, str) else None
+    if short:
+        family, parameter = short.groups()
+        table = {"family": family}
+        if family != "linear":
+            try:
+                table["alpha" if family == "power" else "beta"] = float(parameter)
+            except (TypeError, ValueError):
+                raise BadInput(source, key, f"expected {family}:NUMBER, got '{value}'") from None
+        return parse_throughput(table, source, key)
     if isinstance(value, str):
         try:
             throughput_expression(value)
@@ -145,6 +156,11 @@ def check_throughput(throughput, smallest_rate, source, key):
             f"T(t) = {throughput.text} is not convex on the range used [0, {upper:.4g}]: "
             f"it bends down near t = {grid[index]:.4g}",
         )
+    # The slowest interruptions give the longest runs: E[T(R)] must be finite there.
+    try:
+        expected_run_value(throughput, smallest_rate)
+    except BadInput as error:
+        raise BadInput(source, key, error.message) from None
     return bool(np.all(second > scale))
 
 

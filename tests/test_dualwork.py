@@ -193,3 +193,15 @@ def test_bad_throughput_on_the_command_line_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["pareto", "--throughput", "sqrt(t)", "--points", "3"])
     assert result.exit_code == 2
     assert "not convex" in result.output and "Traceback" not in result.output
+
+
+def test_named_throughput_families_on_the_command_line():
+    """power:ALPHA, exponential:BETA and linear are the file's named families."""
+    from certify.throughput import parse_throughput
+
+    assert parse_throughput("power:0.8", None, "--throughput").parameter == 0.8
+    assert parse_throughput("exponential:0.01", None, "--throughput").family == "exponential"
+    assert parse_throughput("linear", None, "--throughput").family == "linear"
+    for bad in ("power:-1", "power:x", "power"):
+        with pytest.raises(BadInput):
+            parse_throughput(bad, None, "--throughput")
