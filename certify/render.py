@@ -45,7 +45,11 @@ def result_table(result):
     table.add_row("certified", certified_text(result.certified))
     solver = result.solver or {}
     name = " ".join(str(v) for v in (solver.get("name"), solver.get("version")) if v)
-    table.add_row("solver", f"{name} ({solver['status']})" if solver.get("status") else name)
+    text = f"{name} ({solver['status']})" if solver.get("status") else name
+    first = solver.get("polished_from")
+    if isinstance(first, dict):
+        text += f", polishing {first.get('name')} ({first.get('status')})"
+    table.add_row("solver", text)
     table.add_row("seconds", f"{result.seconds:.3f}")
     mixture = result.certificate.get("mixture") if isinstance(result.certificate, dict) else None
     if mixture:
