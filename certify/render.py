@@ -9,9 +9,25 @@ from rich.table import Table
 TITLES = {
     "classical": "Classical value",
     "nosignal": "No-signalling value",
-    "quantum": "Quantum upper bound (NPA)",
-    "seesaw": "Quantum lower bound (see-saw)",
+    "quantum": "Quantum bound (NPA)",
+    "seesaw": "Quantum strategy (see-saw)",
 }
+
+
+def meaning(result):
+    """One sentence: what the value proves about the game, in its own sense."""
+    most, least = ("at most", "at least") if result.game.sense == "max" else ("at least", "at most")
+    best = "maximum" if result.game.sense == "max" else "minimum"
+    if result.command in ("classical", "nosignal"):
+        kind = "classical" if result.command == "classical" else "no-signalling"
+        if result.exact is not None:
+            return f"the {kind} {best}, exactly"
+        return f"every {kind} behaviour scores {most} this"
+    if result.command == "quantum":
+        return f"every quantum strategy scores {most} this"
+    if result.command == "seesaw":
+        return f"the explicit strategy in the JSON scores {least} this"
+    return ""
 
 
 def console(stderr=False):
@@ -38,6 +54,8 @@ def result_table(result):
         table.add_row("fixed", ", ".join(f"{k} = {v}" for k, v in result.game.fixed.items()))
     table.add_row("method", result.method)
     table.add_row("value", format_number(result.value, 12))
+    if meaning(result):
+        table.add_row("meaning", meaning(result))
     table.add_row("exact", "-" if result.exact is None else str(result.exact))
     for key in ("achieved", "bound", "solver_value"):
         if key in result.details and result.exact is None:
