@@ -27,6 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from .deterministic import DeterministicStrategy, best_deterministic
+from .errors import BadInput
 
 
 @dataclass
@@ -55,6 +56,37 @@ def fraction(text):
 
 def rational_strings(array):
     return np.vectorize(str, otypes=[object])(np.asarray(array, dtype=object)).tolist()
+
+
+def exact_dot(tensor, p):
+    """sum of tensor * p over every entry, in exact arithmetic (c.p for a behaviour p)."""
+    return sum((tensor * p).flat, Fraction(0))
+
+
+def exact_psd(matrix, strict=False):
+    """Is the symmetric rational matrix positive semidefinite (definite if ``strict``)?
+
+    Symmetric Gaussian elimination (LDL^T) in exact arithmetic: a positive
+    pivot is eliminated; a negative pivot fails; a zero pivot fails when
+    ``strict``, and otherwise needs a zero row (else the matrix is indefinite).
+    """
+    a = [[Fraction(v) for v in row] for row in matrix]
+    size = len(a)
+    for k in range(size):
+        pivot = a[k][k]
+        if pivot < 0 or (pivot == 0 and strict):
+            return False
+        if pivot == 0:
+            if any(a[k][j] != 0 for j in range(k + 1, size)):
+                return False
+            continue
+        for i in range(k + 1, size):
+            if a[i][k] == 0:
+                continue
+            factor = a[i][k] / pivot
+            for j in range(k + 1, size):
+                a[i][j] -= factor * a[k][j]
+    return True
 
 
 def _multiplier_signs_ok(game, multipliers, problems):
@@ -102,7 +134,7 @@ def behaviour_problems(game, p):
     """Exact feasibility of a behaviour (object array of Fractions) for the game's constraints."""
     problems = []
     for constraint in game.constraints:
-        level = sum((constraint.exact * p).flat, Fraction(0))
+        level = exact_dot(constraint.exact, p)
         if not _holds(constraint.relation, level, constraint.value):
             problems.append(
                 f"constraint '{constraint.name}': {float(level):.12g} {constraint.relation} "
@@ -133,6 +165,7 @@ class Verified:
     ok: bool
     value: Fraction | None
     problems: list
+    check: Check | None = field(default=None, repr=False)  # kept so summaries reuse it
 
 
 def checked_value(check):
@@ -144,7 +177,6 @@ def checked_value(check):
 
 def verify_result(node, path, source):
     """Rebuild the game from the result's own definition and re-check its certificate."""
-    from .errors import BadInput
     from .game import game_from_mapping
 
     problems = []
@@ -172,7 +204,7 @@ def verify_result(node, path, source):
             problems.append(f"claimed exact value {node['exact']} is not what the certificate proves")
     if node.get("certified") is not True:
         problems.append("the result itself says it is not certified")
-    return Verified(path, kind, not problems, value, problems)
+    return Verified(path, kind, not problems, value, problems, check)
 
 
 def verify_document(data, source="result"):
@@ -195,17 +227,23 @@ def verify_document(data, source="result"):
                 visit(child, f"{path}[{index}]")
 
     visit(data, "")
+    # The summaries of a gap and of a frontier are re-derived from the checks
+    # just made, not by checking the same certificates again.
+    checked = {item.path: item for item in found}
     if isinstance(data, dict) and data.get("command") == "gap":
-        found.append(verify_gap(data, source))
+        found.append(verify_gap(data, source, checked))
     if isinstance(data, dict) and data.get("command") == "pareto":
-        found.append(verify_frontier_points(data))
+        top = checked.get("")
+        points = top.check.points if top is not None and isinstance(top.check, FrontierCheck) else []
+        found.append(verify_frontier_points(data, points))
     return found
 
 
-def verify_frontier_points(data):
+def verify_frontier_points(data, points):
     """The summary numbers of a frontier (what papers quote) against its certificates.
 
-    For each point: the split is the classical game's fixed value; "classical"
+    ``points`` holds, per point, the Verified results of check_frontier. For
+    each point: the split is the classical game's fixed value; "classical"
     and "quantum_upper" are the checked values of those results;
     "quantum_lower" is the largest checked lower bound among the certified
     ones; "advantage_certified" holds exactly when quantum_upper < classical.
@@ -213,15 +251,10 @@ def verify_frontier_points(data):
     problems = []
     try:
         summaries, proofs = data["points"], data["certificate"]["points"]
-        if len(summaries) != len(proofs):
-            problems.append(f"{len(summaries)} points but {len(proofs)} certified points")
-        for index, (summary, proof) in enumerate(zip(summaries, proofs)):
+        if not len(summaries) == len(proofs) == len(points):
+            problems.append(f"{len(summaries)} points but {len(points)} checked of {len(proofs)} certified points")
+        for index, (summary, proof, checked) in enumerate(zip(summaries, proofs, points)):
             where = f"points[{index}]"
-            checked = {
-                key: verify_result(proof[key], f"{where}.{key}", "frontier")
-                for key in ("classical", "quantum_upper", "quantum_lower", "npa")
-                if isinstance(proof.get(key), dict)
-            }
             split = fraction(proof["classical"]["fixed"]["split"])
             if fraction(summary["split_exact"]) != split or abs(summary["split"] - float(split)) > 1e-15:
                 problems.append(f"{where}: split differs from the certified game's")
@@ -244,9 +277,11 @@ def verify_frontier_points(data):
     return Verified("points", "frontier points", not problems, None, problems)
 
 
-def check_gap(game, classical_certificate, seesaw_certificate):
+def check_gap(game, classical_certificate, classical, quantum):
     """The certified quantum advantage, in the game's units (positive: entanglement helps).
 
+    ``classical`` and ``quantum`` are the checks (check_classical, check_seesaw)
+    already made of the classical certificate and of the see-saw witness.
     With the classical dual (t, mu) checked exactly and the see-saw witness's
     behaviour q computed exactly, every classical behaviour p meeting the
     constraints at the witness's own levels l_k = d_k.q obeys
@@ -259,8 +294,6 @@ def check_gap(game, classical_certificate, seesaw_certificate):
     Returns (Fraction or None, problems).
     """
     problems = []
-    classical = check_classical(game, classical_certificate)
-    quantum = check_seesaw(game, seesaw_certificate)
     problems += [f"classical: {line}" for line in classical.problems]
     problems += [f"see-saw: {line}" for line in quantum.problems]
     if not (classical.ok and quantum.ok) or classical.bound is None or quantum.achieved is None:
@@ -268,26 +301,31 @@ def check_gap(game, classical_certificate, seesaw_certificate):
     sign = sense_sign(game)
     constant = fraction(classical_certificate["dual"]["constant"])
     multipliers = {k: fraction(v) for k, v in classical_certificate["dual"]["multipliers"].items()}
-    q, _ = _seesaw_behaviour(game, seesaw_certificate, problems)
+    q = quantum.behaviour
     classical_at_levels = constant + sum(
-        (multipliers.get(c.name, Fraction(0)) * sum((c.exact * q).flat, Fraction(0)) for c in game.constraints),
+        (multipliers.get(c.name, Fraction(0)) * exact_dot(c.exact, q) for c in game.constraints),
         Fraction(0),
     )
     return sign * quantum.achieved - classical_at_levels, problems
 
 
-def verify_gap(data, source):
-    """Re-derive a gap document's advantage from its own certificates."""
+def verify_gap(data, source, checked):
+    """Re-derive a gap document's advantage from its own certificates.
+
+    ``checked`` maps paths to the Verified parts of the document, whose checks
+    are reused.
+    """
     from .game import game_from_mapping
 
     try:
         game = game_from_mapping(data["game"]["definition"], f"{source} game.definition")
-        gap, problems = check_gap(
-            game, data["classical"]["certificate"],
-            data["quantum_lower" if game.sense == "max" else "quantum_upper"]["certificate"],
-        )
+        witness = "quantum_lower" if game.sense == "max" else "quantum_upper"
+        classical, quantum = checked["classical"].check, checked[witness].check
+        if not isinstance(classical, Check) or not isinstance(quantum, SeesawCheck):
+            return Verified("gap", "gap", False, None, ["the gap's classical or see-saw part could not be checked"])
+        gap, problems = check_gap(game, data["classical"]["certificate"], classical, quantum)
         claimed = fraction(data["gap_exact"])
-    except (KeyError, TypeError, ValueError) as error:
+    except (BadInput, KeyError, TypeError, ValueError) as error:
         return Verified("gap", "gap", False, None, [f"malformed gap document: {error!r}"])
     if gap is not None and gap != claimed:
         problems.append(f"claimed gap {data['gap_exact']} differs from the checked {gap}")
@@ -340,7 +378,7 @@ def check_classical(game, certificate):
         infeasible = behaviour_problems(game, p)
         problems += infeasible
         if not infeasible:
-            achieved = sum((game.objective_exact * p).flat, Fraction(0))
+            achieved = exact_dot(game.objective_exact, p)
 
     dual_ok = _multiplier_signs_ok(game, multipliers, problems)
     if dual_ok:
@@ -422,14 +460,14 @@ def check_nosignalling(game, certificate):
             problems.append("behaviour is not normalised for every question pair")
             ok = False
         for name, row in rows:
-            if sum((row * p).flat, Fraction(0)) != 0:
+            if exact_dot(row, p) != 0:
                 problems.append(f"behaviour signals: {name}")
                 ok = False
                 break
         infeasible = behaviour_problems(game, p)
         problems += infeasible
         if ok and not infeasible:
-            achieved = sum((game.objective_exact * p).flat, Fraction(0))
+            achieved = exact_dot(game.objective_exact, p)
     if len(ns_multipliers) != len(rows):
         problems.append(f"expected {len(rows)} no-signalling multipliers, got {len(ns_multipliers)}")
     elif _multiplier_signs_ok(game, multipliers, problems):
@@ -499,6 +537,26 @@ def npa_integer_form(full):
     return [[v.numerator * (denominator // v.denominator) for v in row] for row in full], denominator
 
 
+def npa_stationarity_residuals(relax, sums, denominator, multipliers):
+    """r_k = b_k + <Z, F_k> - sum_j mu_j g_jk for every moment k >= 2, exactly.
+
+    ``sums[k]`` is the sum of Z's entries (integers over ``denominator``) that
+    hold moment k, i.e. <Z, F_k>. The certificate builder drives these to zero
+    (certify.npa.rigorous_certificate); check_npa requires them to be zero.
+    """
+    residual = {k: Fraction(int(sums[k]), denominator) for k in range(2, relax.pattern.count)}
+    for k, value in relax.objective.coefficients.items():
+        if k >= 2:
+            residual[k] += value
+    for name, linear, _, _ in relax.constraints:
+        mu = multipliers.get(name, Fraction(0))
+        if mu:
+            for k, coefficient in linear.coefficients.items():
+                if k >= 2:
+                    residual[k] -= mu * coefficient
+    return residual
+
+
 def check_npa(game, certificate):
     """Exactly re-check an NPA dual certificate; no solver is called.
 
@@ -554,18 +612,11 @@ def check_npa(game, certificate):
         row, indices = numerators[i], index[i]
         for j in range(n):
             sums[indices[j]] += row[j]
-    residual = {k: Fraction(sums[k], denominator) for k in range(2, pattern.count)}
-    for k, value in relax.objective.coefficients.items():
-        if k >= 2:
-            residual[k] += value
-    offset = Fraction(0)
-    for name, linear, _, value in relax.constraints:
-        mu = multipliers.get(name, Fraction(0))
-        if mu:
-            offset += mu * (value - linear.constant)
-            for k, coefficient in linear.coefficients.items():
-                if k >= 2:
-                    residual[k] -= mu * coefficient
+    residual = npa_stationarity_residuals(relax, sums, denominator, multipliers)
+    offset = sum(
+        (multipliers.get(name, Fraction(0)) * (value - linear.constant) for name, linear, _, value in relax.constraints),
+        Fraction(0),
+    )
     wrong = [k for k, value in residual.items() if value]
     if wrong:
         problems.append(
@@ -628,7 +679,7 @@ def correlator_form(tensor):
     return constant, g
 
 
-def _flip_odd(tensor):
+def flip_odd(tensor):
     oA, oB = tensor.shape[:2]
     return (oA, oB) == (2, 2) and all(
         tensor[a, b, x, y] == -tensor[1 - a, 1 - b, x, y] for a, b, x, y in np.ndindex(tensor.shape)
@@ -683,32 +734,16 @@ def check_correlation_strategy(game, certificate):
     achieved = None
     if not problems:
         for constraint in game.constraints:
-            if correlator_form(constraint.exact) is None and not (_flip_odd(constraint.exact) and constraint.value == 0):
+            if correlator_form(constraint.exact) is None and not (flip_odd(constraint.exact) and constraint.value == 0):
                 problems.append(f"constraint '{constraint.name}' is neither flip-invariant nor odd with value 0")
         p = correlation_behaviour(E)
         problems += behaviour_problems(game, p)
         if not problems:
-            achieved = sum((game.objective_exact * p).flat, Fraction(0))
+            achieved = exact_dot(game.objective_exact, p)
     claimed = certificate.get("value")
     if claimed is not None and (achieved is None or fraction(claimed) != achieved):
         problems.append(f"claimed value {claimed} is not what the strategy reaches ({achieved})")
     return Check(ok=not problems, achieved=achieved, problems=problems)
-
-
-def _positive_definite(matrix):
-    """Exact LDL^T of a symmetric rational matrix: True iff every pivot is positive."""
-    n = len(matrix)
-    a = [[Fraction(v) for v in row] for row in matrix]
-    for k in range(n):
-        pivot = a[k][k]
-        if pivot <= 0:
-            return False
-        for i in range(k + 1, n):
-            factor = a[i][k] / pivot
-            if factor:
-                for j in range(k + 1, n):
-                    a[i][j] -= factor * a[k][j]
-    return True
 
 
 def correlation_slack(f, z, shift):
@@ -766,7 +801,7 @@ def check_correlation_dual(game, certificate):
         mu = multipliers.get(constraint.name, Fraction(0))
         form_j = correlator_form(constraint.exact)
         if form_j is None:
-            if not (_flip_odd(constraint.exact) and constraint.value == 0 and constraint.relation == "=="):
+            if not (flip_odd(constraint.exact) and constraint.value == 0 and constraint.relation == "=="):
                 problems.append(f"constraint '{constraint.name}' is neither flip-invariant nor odd with value 0")
             elif mu:
                 problems.append(f"constraint '{constraint.name}' is dropped; its multiplier must be 0")
@@ -776,7 +811,7 @@ def check_correlation_dual(game, certificate):
         offset += mu * (constraint.value - k_j)
     bound = None
     if not problems:
-        if _positive_definite(correlation_slack(f, z, shift)):
+        if exact_psd(correlation_slack(f, z, shift), strict=True):
             bound = sign * (constant + sum(z, Fraction(0)) + (iA + iB) * shift + offset)
         else:
             problems.append("the dual slack matrix is not positive definite")
@@ -788,6 +823,13 @@ def check_correlation_dual(game, certificate):
 
 CHECKS["frontier"] = "check_frontier"
 CHECKS["simulation"] = "check_simulation"
+
+
+@dataclass
+class FrontierCheck(Check):
+    """A Check with, per point, the Verified results it rests on (for the summary table)."""
+
+    points: list = field(default_factory=list)
 
 
 def check_frontier(game, certificate):
@@ -806,9 +848,11 @@ def check_frontier(game, certificate):
     try:
         entries = list(certificate["points"])
     except (KeyError, TypeError) as error:
-        return Check(False, problems=[f"malformed frontier certificate: {error!r}"])
+        return FrontierCheck(False, problems=[f"malformed frontier certificate: {error!r}"])
+    points = []
     for index, entry in enumerate(entries):
         verified = {}
+        points.append(verified)
         for key, node in entry.items():
             if isinstance(node, dict) and "certificate" in node and "game" in node:
                 item = verify_result(node, f"points[{index}].{key}", "frontier")
@@ -823,7 +867,7 @@ def check_frontier(game, certificate):
                 problems.append(f"points[{index}]: classical and quantum results are for different games")
             else:
                 best = max(best, sense_sign(game) * (upper.value - classical.value))
-    return Check(ok=not problems, achieved=best if not problems else None, problems=problems)
+    return FrontierCheck(ok=not problems, achieved=best if not problems else None, problems=problems, points=points)
 
 
 def check_simulation(game, certificate):
@@ -867,6 +911,7 @@ class SeesawCheck(Check):
     """A Check with the see-saw witness's measured quantities (levels, residuals, repairs)."""
 
     details: dict = field(default_factory=dict)
+    behaviour: object = field(default=None, repr=False)  # the exact mixed behaviour, for check_gap
 
 
 def _decimal_strings(array):
@@ -903,9 +948,7 @@ def _exact_matrix(entry, key):
 def _exact_psd(re, im):
     """Exactly: is the Hermitian re + i im positive semidefinite?
 
-    Its real embedding [[re, -im], [im, re]] is PSD iff it is; symmetric
-    elimination: a positive pivot is eliminated, a zero pivot needs a zero
-    row (else the matrix is indefinite), a negative pivot fails.
+    Its real embedding [[re, -im], [im, re]] is PSD iff it is.
     """
     n = re.shape[0]
     m = [[None] * (2 * n) for _ in range(2 * n)]
@@ -914,22 +957,7 @@ def _exact_psd(re, im):
             m[i][j] = m[i + n][j + n] = re[i, j]
             m[i][j + n] = -im[i, j]
             m[i + n][j] = im[i, j]
-    size = 2 * n
-    for k in range(size):
-        pivot = m[k][k]
-        if pivot < 0:
-            return False
-        if pivot == 0:
-            if any(m[k][j] != 0 for j in range(k + 1, size)):
-                return False
-            continue
-        for i in range(k + 1, size):
-            if m[i][k] == 0:
-                continue
-            factor = m[i][k] / pivot
-            for j in range(k + 1, size):
-                m[i][j] -= factor * m[k][j]
-    return True
+    return exact_psd(m)
 
 
 def _repair_measurement(question, key, problems):
@@ -1023,7 +1051,7 @@ def seesaw_exact_behaviour(repaired):
             Xr, Xi = Tr @ Mr - Ti @ Mi, Tr @ Mi + Ti @ Mr
             for y, other in enumerate(B):
                 for b, (Br, Bi) in enumerate(other):
-                    p[a, b, x, y] = (sum((Xr * Br).flat, Fraction(0)) - sum((Xi * Bi).flat, Fraction(0))) / norm
+                    p[a, b, x, y] = (exact_dot(Xr, Br) - exact_dot(Xi, Bi)) / norm
     return p
 
 
@@ -1070,7 +1098,7 @@ def seesaw_value_string(game, certificate):
     (what a certificate claims; the check recomputes it)."""
     problems = []
     p, _ = _seesaw_behaviour(game, certificate, problems)
-    return _decimal(sum((game.objective_exact * p).flat, Fraction(0)), SEESAW_CLAIM_DIGITS)
+    return _decimal(exact_dot(game.objective_exact, p), SEESAW_CLAIM_DIGITS)
 
 
 def check_seesaw(game, certificate):
@@ -1097,7 +1125,7 @@ def check_seesaw(game, certificate):
         return SeesawCheck(False, problems=[f"malformed see-saw certificate: {error!r}"])
     if not isinstance(projective, bool):
         return SeesawCheck(False, problems=["malformed see-saw certificate: 'projective' is not true/false"])
-    value = sum((game.objective_exact * p).flat, Fraction(0))
+    value = exact_dot(game.objective_exact, p)
     if abs(value - claimed) > SEESAW_CLAIM_TOLERANCE:
         problems.append(f"claimed value {certificate['value']} differs from the recomputed {_decimal(value, SEESAW_CLAIM_DIGITS)}")
     deviation = max(note["projective_deviation"] for note in notes)
@@ -1105,7 +1133,7 @@ def check_seesaw(game, certificate):
         problems.append(f"measurements claimed projective deviate from projectors by {deviation:.3g}")
     levels, residuals = {}, {}
     for constraint in game.constraints:
-        level = sum((constraint.exact * p).flat, Fraction(0))
+        level = exact_dot(constraint.exact, p)
         residual = level - constraint.value
         levels[constraint.name] = _decimal(level, SEESAW_CLAIM_DIGITS)
         residuals[constraint.name] = float(residual)
@@ -1128,4 +1156,4 @@ def check_seesaw(game, certificate):
         "projective_deviation": deviation,
         "components": notes,
     }
-    return SeesawCheck(ok=not problems, achieved=achieved, problems=problems, details=details)
+    return SeesawCheck(ok=not problems, achieved=achieved, problems=problems, details=details, behaviour=p)

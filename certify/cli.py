@@ -7,13 +7,14 @@ certificate failed or a regression drifted, 2 bad input or usage.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 
 import click
 
 from . import __version__
 from .errors import BadInput, CertificateFailed, CertifyError, SolverFailed
-from .game import load_game, parse_fix
+from .game import bundled_problems, load_game, parse_fix
 from .results import write_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -122,9 +123,11 @@ class CertifyGroup(click.Group):
 def main():
     """Certified bounds for two-player non-local games.
 
-    GAME is a problem file (TOML or JSON) or a bundled problem's name:
-    chsh, chsh_split, i3322, dual_work.
+    GAME is a problem file (TOML or JSON) or the name of a bundled problem.
     """
+
+
+main.help = inspect.cleandoc(main.help) + "\n\nBundled problems: " + ", ".join(bundled_problems()) + "."
 
 
 @main.command()
@@ -252,13 +255,6 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, jso
         raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
     level = None if str(level).strip().lower() == "none" else level
     jobs = jobs or _default_jobs()
-    # Bad input is reported before the progress bar starts (one clean line).
-    from .dualwork import read_model
-    from .npa import parse_level
-
-    read_model(problem, throughput)
-    if level is not None:
-        parse_level(level)
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),

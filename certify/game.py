@@ -477,8 +477,3 @@ def parse_fix(text, key="--fix"):
         raise BadInput(None, key, f"expected NAME=VALUE, got '{text}'")
     name, value = text.split("=", 1)
     return name.strip(), parse_number(value.strip(), None, f"{key} {name.strip()}")
-
-
-def behaviour_value(tensor, behaviour):
-    """sum c[a,b,x,y] p(a,b|x,y) for float arrays."""
-    return float(np.sum(np.asarray(tensor, dtype=float) * behaviour))

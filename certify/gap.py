@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .certificates import check_gap
+from .certificates import check_classical, check_gap, check_seesaw
 from .classical import classical_value
 from .npa import npa_bound
 from .results import Result, envelope
@@ -83,5 +83,8 @@ def certified_gap(game, level="2", dim=2, restarts=20, seed=0, solver=None):
     classical = classical_value(game)
     seesaw = seesaw_bound(game, dim=dim, restarts=restarts, seed=seed)
     npa = npa_bound(game, level=level, solver=solver)
-    advantage, problems = check_gap(game, classical.certificate, seesaw.certificate)
+    advantage, problems = check_gap(
+        game, classical.certificate,
+        check_classical(game, classical.certificate), check_seesaw(game, seesaw.certificate),
+    )
     return Gap(game, classical, seesaw, npa, advantage, problems, time.perf_counter() - start)

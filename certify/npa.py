@@ -42,6 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .certificates import npa_minimal_shift, npa_stationarity_residuals, sense_sign
 from .errors import BadInput
 from .game import dense_to_collins_gisin
 
@@ -334,7 +335,7 @@ def relaxation(game, level):
     """The NPA relaxation of a game at a level (max form: objective s*c)."""
     level = parse_level(level)
     pattern = build_pattern(tuple(game.inputs), tuple(game.outputs), level)
-    sign = 1 if game.sense == "max" else -1
+    sign = sense_sign(game)
     objective = cg_linear(pattern, game.objective_exact * sign)
     constraints = tuple(
         (c.name, cg_linear(pattern, c.exact), c.relation, Fraction(c.value)) for c in game.constraints
@@ -367,8 +368,6 @@ def rigorous_certificate(relaxation, solution):
        (certify.certificates.npa_minimal_shift).
     4. bound (max form) = b0 + <Z, F_1> + sum_j mu_j (v_j - g0_j) + e n.
     """
-    from .certificates import npa_minimal_shift
-
     pattern = relaxation.pattern
     n, count = pattern.size, pattern.count
     slack = solution.slack
@@ -388,18 +387,12 @@ def rigorous_certificate(relaxation, solution):
     index = pattern.index
     sums = np.zeros(count, dtype=np.int64)
     np.add.at(sums, index.ravel(), rounded.ravel())
-    residual = [Fraction(int(s), grid) for s in sums]
-    for k, value in relaxation.objective.coefficients.items():
-        residual[k] += value
-    for name, linear, _, _ in relaxation.constraints:
-        mu = multipliers[name]
-        for k, coefficient in linear.coefficients.items():
-            residual[k] -= mu * coefficient
+    residual = npa_stationarity_residuals(relaxation, sums.tolist(), grid, multipliers)
     multiplicity = pattern.multiplicity
     correction = [Fraction(0)] * count
-    for k in range(2, count):
-        if residual[k]:
-            correction[k] = residual[k] / int(multiplicity[k])
+    for k, value in residual.items():
+        if value:
+            correction[k] = value / int(multiplicity[k])
     # one common denominator for the whole exact Z
     import math
 

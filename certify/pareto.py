@@ -55,8 +55,8 @@ from .certificates import (
     check_correlation_strategy,
     correlation_slack,
     correlator_form,
-    _flip_odd,
-    _positive_definite,
+    exact_psd,
+    flip_odd,
     sense_sign,
 )
 from .classical import classical_value
@@ -90,7 +90,7 @@ def correlation_form(game):
     for constraint in game.constraints:
         form_j = correlator_form(constraint.exact)
         if form_j is None:
-            if _flip_odd(constraint.exact) and constraint.value == 0 and constraint.relation == "==":
+            if flip_odd(constraint.exact) and constraint.value == 0 and constraint.relation == "==":
                 continue  # met by every flip-symmetric behaviour
             raise BadInput(game.source or game.name, f"constraint {constraint.name}", "neither flip-invariant nor odd with value 0")
         constraints.append((constraint.name, form_j[0], form_j[1], constraint.relation, constraint.value))
@@ -289,7 +289,7 @@ def quantum_dual_bound(game, form=None):
     lowest = float(np.linalg.eigvalsh(slack).min())
     shift = Fraction(max(0.0, -lowest) * 1.5 + 1e-13).limit_denominator(10**15)
     for _ in range(40):
-        if _positive_definite(correlation_slack(f, z, shift)):
+        if exact_psd(correlation_slack(f, z, shift), strict=True):
             break
         shift *= 4
     else:

@@ -85,10 +85,12 @@ def result_table(result):
 
 
 def progress():
-    """A progress bar on stderr, so stdout stays clean for JSON."""
+    """A progress bar on stderr, so stdout stays clean for JSON; off when stderr
+    is not a terminal, where it would only leave a blank line behind."""
+    stream = console(stderr=True)
     return Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console(stderr=True), transient=True,
+        TimeElapsedColumn(), console=stream, transient=True, disable=not stream.is_terminal,
     )
 
 

@@ -57,6 +57,7 @@ from fractions import Fraction
 import numpy as np
 
 from .certificates import (
+    exact_dot,
     SEESAW_DIGITS,
     _decimal,
     check_seesaw,
@@ -485,8 +486,8 @@ def _exact_mixture(game, support):
     sign = sense_sign(game)
     relations = ["=="] + [c.relation for c in game.constraints]
     exact = [seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for s in support]
-    exact_costs = [_dot(game.objective_exact, p) * sign for p in exact]
-    exact_rows = [[Fraction(1)] * len(support)] + [[_dot(c.exact, p) for p in exact] for c in game.constraints]
+    exact_costs = [exact_dot(game.objective_exact, p) * sign for p in exact]
+    exact_rows = [[Fraction(1)] * len(support)] + [[exact_dot(c.exact, p) for p in exact] for c in game.constraints]
     exact_rhs = [Fraction(1)] + [c.value for c in game.constraints]
     costs = [float(v) for v in exact_costs]
     rows = [[float(v) for v in row] for row in exact_rows]
@@ -502,10 +503,6 @@ def _exact_mixture(game, support):
     else:
         weights = solution.primal
     return [(w, s) for w, s in zip(weights, support) if w != 0]
-
-
-def _dot(tensor, p):
-    return sum((tensor * p).flat, Fraction(0))
 
 
 def _best_certificate(game, candidates, projective):
