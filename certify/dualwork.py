@@ -44,7 +44,7 @@ import numpy as np
 from scipy import special
 
 from .errors import BadInput
-from .game import Game, _constraint, load_game, parse_number, read_mapping, resolve
+from .game import Game, _constraint, load_game, parse_number
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
 SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
@@ -368,9 +368,3 @@ def load_model(problem="dual_work", throughput=None, fixed=None):
     game = load_game(problem, fixed)
     model = model_of(game, throughput)
     return game, model
-
-
-def read_model(problem="dual_work", throughput=None):
-    """The DualWorkModel of a file, without building the game."""
-    path = resolve(problem, "PROBLEM")
-    return model_from_table(read_mapping(path), str(problem), throughput)

@@ -452,13 +452,6 @@ def classical_hull(game):
     return hull
 
 
-def hull_value(hull, p):
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
-        if x1 <= p <= x2:
-            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
-    raise ValueError(p)
-
-
 def hull_inverse(hull, w):
     """The smallest split at which the classical frontier reaches waiting w (W falls with p)."""
     for (x1, y1), (x2, y2) in zip(hull, hull[1:]):

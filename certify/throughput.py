@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, special
+from scipy import integrate
 
 from .errors import BadInput
 from .expressions import ExpressionError, throughput_expression
@@ -205,8 +205,3 @@ def throughput_at(throughput, arrival_rate, mean_size, split):
     rho = arrival_rate * mean_size
     rate = interruption_rate(arrival_rate, split)
     return 2.0 * (1.0 - rho) * rate * expected_run_value(throughput, rate)
-
-
-def gamma_check(alpha, rate):
-    """Gamma(2 + alpha) / r^(1 + alpha), the power family's E[T(R)] (for tests)."""
-    return float(special.gamma(2.0 + alpha)) / rate ** (1.0 + alpha)

@@ -16,7 +16,6 @@ from certify.pareto import (
     classical_hull,
     frontier,
     frontier_json,
-    hull_value,
     quantum_dual_bound,
     quantum_strategy,
     rational_unit_vector,
@@ -74,6 +73,14 @@ def test_npa_level_two_agrees_with_explicit_strategy():
     assert point["results"]["npa"]["certified"]
     assert point["npa_bound"] <= point["quantum_upper"] + 1e-12
     assert point["quantum_upper"] - point["npa_bound"] < 1e-6
+
+
+def hull_value(hull, p):
+    """The lower hull's W at split p (linear between its vertices)."""
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if x1 <= p <= x2:
+            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
+    raise ValueError(p)
 
 
 def test_classical_points_lie_on_the_hull_of_deterministic_strategies(default_frontier):
