@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from certify.classical import classical_value
-from certify.game import Game
+from certify.bounds.classical import classical_value
+from certify.games.game import Game
 
 RESULTS = Path(__file__).parent / "results" / "classical.md"
 

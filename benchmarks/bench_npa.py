@@ -2,7 +2,7 @@
 
 Run: python3 benchmarks/bench_npa.py [--reps 5] [--timeout 150]
 Writes benchmarks/results/npa.md. certify runs with its automatic choice
-(Clarabel below certify.sdp.LARGE, polished by CVXOPT when Clarabel is
+(Clarabel below certify.bounds.solvers.LARGE, polished by CVXOPT when Clarabel is
 inaccurate; SCS at eps 1e-8 from LARGE up); the peers get certify's first
 choice with the same options. toqito's commuting_measurement_value_upper_bound
 calls problem.solve() with no solver, which in cvxpy 1.9 picks SCS at its
@@ -40,7 +40,7 @@ CASES = [
 
 
 def make_game(spec):
-    from certify.game import Game, load_game
+    from certify.games.game import Game, load_game
 
     if not spec.startswith("random:"):
         return load_game(spec)
@@ -85,7 +85,7 @@ def _ncpol_relaxation(game, level, Probability, SdpRelaxation):
 def peer_solver(game, level):
     """certify's first-choice solver for this relaxation: (cvxpy name, options)."""
     from certify import sdp
-    from certify.npa import build_pattern, parse_level
+    from certify.proofs.npa import build_pattern, parse_level
 
     size = build_pattern(game.inputs, game.outputs, parse_level(level)).size
     cvx_name, options, _ = sdp.SOLVERS[sdp.choose_solver(None, size)]
@@ -99,7 +99,7 @@ def run_one(tool, spec, level):
     start = time.perf_counter()
     out = {}
     if tool == "certify":
-        from certify.npa import npa_bound
+        from certify.bounds.npa import npa_bound
 
         result = npa_bound(game, level)
         used = result.solver["name"]
@@ -172,7 +172,7 @@ def main():
     if args.one:
         run_one(*args.one)
         return
-    from certify.npa import build_pattern, parse_level
+    from certify.proofs.npa import build_pattern, parse_level
 
     rows = []
     for label, spec, level in CASES:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from certify.game import Game, load_game
-from certify.seesaw import seesaw_bound
+from certify.games.game import Game, load_game
+from certify.bounds.seesaw import seesaw_bound
 
 RESULTS = Path(__file__).parent / "results" / "seesaw.md"
 
@@ -54,7 +54,7 @@ def correlation_game(inputs, seed):
 def npa_upper(game):
     """The smaller certified NPA upper bound of levels 1 and 2 (None if the solver stops short on both)."""
     from certify.errors import SolverFailed
-    from certify.npa import npa_bound
+    from certify.bounds.npa import npa_bound
 
     bounds = []
     for level in ("1", "2"):

@@ -1,8 +1,10 @@
 """certify: certified bounds for two-player non-local games.
 
-Pipeline: problem file -> :class:`certify.game.Game` -> method (classical,
-npa, seesaw) -> :class:`certify.results.Result` with a certificate that
-:mod:`certify.certificates` re-checks exactly -> rich table or JSON.
+Pipeline (one folder a step): certify.games (problem files -> Game) ->
+certify.bounds (methods that find numbers) -> certify.proofs (the exact checker,
+which never imports bounds) -> certify.report (Result, JSON, tables);
+certify.scheduling is the dual-work application. The functions below are the
+Python API that the command line wraps (see certify.api).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -11,3 +13,24 @@ try:
     __version__ = version("certify")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
+
+from .scheduling import register_dual_work  # noqa: E402
+from .api import (  # noqa: E402
+    classical,
+    frontier,
+    game_from_arrays,
+    gap,
+    load,
+    nosignal,
+    quantum,
+    seesaw,
+    simulate,
+    verify,
+)
+
+register_dual_work()  # model files name their kind; games/ knows no application
+
+__all__ = [
+    "classical", "frontier", "game_from_arrays", "gap", "load", "nosignal", "quantum", "seesaw", "simulate",
+    "verify", "__version__",
+]

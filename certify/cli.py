@@ -14,8 +14,8 @@ import click
 
 from . import __version__
 from .errors import BadInput, CertificateFailed, CertifyError, SolverFailed
-from .game import bundled_problems, load_game, parse_fix
-from .results import write_json
+from .games.game import bundled_problems, load_game, parse_fix
+from .report.results import write_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -79,7 +79,7 @@ def json_option(command):
 
 def emit(result_json, table, json_path):
     """Print the table (unless stdout is reserved for JSON), then write JSON."""
-    from .render import console
+    from .report.tables import console
 
     if json_path != "-":
         console().print(table)
@@ -89,7 +89,7 @@ def emit(result_json, table, json_path):
 
 def finish(result, options, json_path):
     """Render a single Result and exit 1 when it is not certified."""
-    from .render import result_table
+    from .report.tables import result_table
 
     emit(result.to_json(options), result_table(result), json_path)
     if not result.certified:
@@ -137,7 +137,7 @@ main.help = inspect.cleandoc(main.help) + "\n\nBundled problems: " + ", ".join(b
 @reports_errors
 def classical(game, fix, json_path):
     """Exact classical value, with a rational mixture and dual certificate."""
-    from .classical import classical_value
+    from .bounds.classical import classical_value
 
     loaded = load_game(game, _fixed(fix))
     result = classical_value(loaded)
@@ -151,7 +151,7 @@ def classical(game, fix, json_path):
 @reports_errors
 def nosignal(game, fix, json_path):
     """Exact no-signalling value, with a rational behaviour and dual certificate."""
-    from .classical import nosignalling_value
+    from .bounds.classical import nosignalling_value
 
     loaded = load_game(game, _fixed(fix))
     result = nosignalling_value(loaded)
@@ -163,9 +163,9 @@ def nosignal(game, fix, json_path):
 @reports_errors
 def verify(result_file):
     """Re-check every certificate in a JSON result, without any solver."""
-    from .certificates import verify_document
-    from .game import read_mapping
-    from .render import console, verify_table
+    from .proofs.verify import verify_document
+    from .games.game import read_mapping
+    from .report.tables import console, verify_table
 
     if not result_file.lower().endswith(".json"):
         raise BadInput(result_file, None, "expected a .json file written by certify")
@@ -185,8 +185,8 @@ def verify(result_file):
 @reports_errors
 def regress(bounds_file):
     """Recompute every recorded bound; exit 1 on any drift beyond its tolerance."""
-    from .regress import load_bounds, recompute
-    from .render import console, progress, regress_table
+    from .bounds.regress import load_bounds, recompute
+    from .report.tables import console, progress, regress_table
 
     entries = load_bounds(bounds_file)
     drifts = []
@@ -218,7 +218,7 @@ def regress(bounds_file):
 @reports_errors
 def seesaw(game, dim, restarts, seed, projective, fix, json_path):
     """Quantum lower bound (upper for min games) by see-saw, with the strategy as witness."""
-    from .seesaw import seesaw_bound
+    from .bounds.seesaw import seesaw_bound
 
     loaded = load_game(game, _fixed(fix))
     result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective)
@@ -248,8 +248,9 @@ def _default_jobs():
 @reports_errors
 def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
-    from .pareto import frontier, frontier_json, plot_frontier
-    from .render import console, pareto_summary, pareto_table, progress
+    from .scheduling.frontier import frontier, frontier_json
+    from .scheduling.plots import plot_frontier
+    from .report.tables import console, pareto_summary, pareto_table, progress
 
     if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
         raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
@@ -286,9 +287,9 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, jso
 @reports_errors
 def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throughput, json_path):
     """Event simulation of the two queues: W and Theta with 95% intervals beside the model."""
-    from .game import parse_number
-    from .render import simulation_table
-    from .simulate import simulate as run, simulation_json
+    from .games.game import parse_number
+    from .report.tables import simulation_table
+    from .scheduling.simulate import simulate as run, simulation_json
 
     p = parse_number(split, None, "--split")
     sim = run(problem, p, strategy, pairs, seed, batches, throughput, arrival_rate)
@@ -307,7 +308,7 @@ class LevelType(click.ParamType):
     name = "LEVEL"
 
     def convert(self, value, param, ctx):
-        from .npa import parse_level
+        from .proofs.npa import parse_level
 
         try:
             return parse_level(value)
@@ -324,7 +325,7 @@ class LevelType(click.ParamType):
 @reports_errors
 def quantum(game, level, solver, fix, json_path):
     """Certified quantum bound from the NPA hierarchy (exact dual certificate)."""
-    from .npa import npa_bound
+    from .bounds.npa import npa_bound
 
     loaded = load_game(game, _fixed(fix))
     result = npa_bound(loaded, level=level, solver=solver)
@@ -344,8 +345,8 @@ def quantum(game, level, solver, fix, json_path):
 @reports_errors
 def gap(game, level, solver, dim, restarts, seed, fix, json_path):
     """Classical exact, see-saw and NPA bounds, and the quantum advantage they prove."""
-    from .gap import certified_gap
-    from .render import gap_table
+    from .bounds.gap import certified_gap
+    from .report.tables import gap_table
 
     loaded = load_game(game, _fixed(fix))
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)

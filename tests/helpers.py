@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from certify.game import Game
+from certify.games.game import Game
 
 
 def integer_game(payoff, sense="max", constraints=(), scale=1, name="random"):

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from certify.certificates import check_classical, check_nosignalling
-from certify.classical import classical_value, nosignalling_value
-from certify.deterministic import all_strategies
-from certify.game import Constraint, load_game
+from certify.proofs.classical import check_classical, check_nosignalling
+from certify.bounds.classical import classical_value, nosignalling_value
+from certify.proofs.deterministic import all_strategies
+from certify.games.game import Constraint, load_game
 from helpers import integer_game, relabel
 
 

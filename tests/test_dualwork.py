@@ -9,16 +9,11 @@ import pytest
 from click.testing import CliRunner
 from scipy import integrate, optimize, special, stats
 
-from certify.classical import classical_value
+from certify.bounds.classical import classical_value
 from certify.cli import main
-from certify.dualwork import SizeDistribution, class_data, game_from_model, load_model
+from certify.scheduling.model import SizeDistribution, class_data, game_from_model, load_model
 from certify.errors import BadInput
-from certify.throughput import (
-    check_throughput,
-    expected_run_value,
-    parse_throughput,
-    throughput_at,
-)
+from certify.scheduling.throughput import check_throughput, expected_run_value, parse_throughput, throughput_at
 
 
 def _model_data(**model):
@@ -201,7 +196,7 @@ def test_bad_throughput_on_the_command_line_exits_2(tmp_path):
 
 def test_named_throughput_families_on_the_command_line():
     """power:ALPHA, exponential:BETA and linear are the file's named families."""
-    from certify.throughput import parse_throughput
+    from certify.scheduling.throughput import parse_throughput
 
     assert parse_throughput("power:0.8", None, "--throughput").parameter == 0.8
     assert parse_throughput("exponential:0.01", None, "--throughput").family == "exponential"

@@ -6,15 +6,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from certify.classical import classical_value
+from certify.bounds.classical import classical_value
 from certify.errors import BadInput
-from certify.expressions import ExpressionError, game_expression, throughput_expression
-from certify.game import (
-    collins_gisin_to_dense,
-    dense_to_collins_gisin,
-    game_from_mapping,
-    load_game,
-)
+from certify.games.expressions import ExpressionError, game_expression, throughput_expression
+from certify.games.game import collins_gisin_to_dense, dense_to_collins_gisin, game_from_mapping, load_game
 
 CHSH = {
     "name": "CHSH",

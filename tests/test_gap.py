@@ -14,10 +14,10 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from certify.certificates import verify_document
+from certify.proofs.verify import verify_document
 from certify.cli import main
-from certify.game import load_game
-from certify.gap import certified_gap
+from certify.games.game import load_game
+from certify.bounds.gap import certified_gap
 
 ADVANTAGE_CHSH = math.cos(math.pi / 8) ** 2 - 0.75
 

@@ -18,12 +18,13 @@ import cvxpy
 import pytest
 from click.testing import CliRunner
 
-from certify.certificates import check_npa
-from certify.classical import classical_value
+from certify.proofs.npa import check_npa
+from certify.bounds.classical import classical_value
 from certify.cli import main
 from certify.errors import BadInput, SolverFailed
-from certify.game import load_game
-from certify.npa import Level, build_pattern, npa_bound, parse_level
+from certify.games.game import load_game
+from certify.proofs.npa import Level, build_pattern, parse_level
+from certify.bounds.npa import npa_bound
 
 I3322 = {"1": 0.375, "1+AB": 0.2514709, "2": 0.2509398, "3": 0.2508756}  # Pal-Vertesi, NPA 2008
 I3322_BEST_KNOWN = 0.250875384514  # Pal and Vertesi, arXiv:1006.3032
@@ -85,9 +86,9 @@ def test_i3322_levels(i3322, i3322_bounds):
         assert bound >= Fraction(I3322_BEST_KNOWN).limit_denominator(10**13)  # a true upper bound
         # and a tight one. At level 3 Clarabel stops at "almost solved" (its
         # dual costs about 2e-5 when made exact); the CVXOPT polish
-        # (certify.sdp.POLISH) reaches 1e-8, so the certified bound is within
+        # (certify.bounds.solvers.POLISH) reaches 1e-8, so the certified bound is within
         # 1e-6 of the literature value. Without CVXOPT the Clarabel answer is
-        # kept under certify.npa.INACCURATE_GAP and only 5e-5 holds.
+        # kept under certify.bounds.npa.INACCURATE_GAP and only 5e-5 holds.
         polished = level != "3" or "CVXOPT" in cvxpy.installed_solvers()
         assert abs(bound - Fraction(expected)) < (Fraction(1, 10**6) if polished else Fraction(5, 10**5)), level
         if level == "3" and polished:

@@ -8,19 +8,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from certify.certificates import check_correlation_dual, check_correlation_strategy, verify_document
+from certify.proofs.correlator import check_correlation_dual, check_correlation_strategy
+from certify.proofs.verify import verify_document
 from certify.cli import main
-from certify.dualwork import load_model
-from certify.pareto import (
-    PointJob,
-    classical_hull,
-    frontier,
-    frontier_json,
-    quantum_dual_bound,
-    quantum_strategy,
-    rational_unit_vector,
-    run_point,
-)
+from certify.scheduling.model import load_model
+from certify.scheduling.frontier import PointJob, classical_hull, frontier, frontier_json, run_point
+from certify.bounds.correlator import quantum_dual_bound, quantum_strategy, rational_unit_vector
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +59,7 @@ def test_advantage_at_point_eight():
 
 
 def test_npa_level_two_agrees_with_explicit_strategy():
-    """NPA level 2 (certify.npa, arXiv:0803.4290) at p = 4/5 is within 1e-6 of the strategy's W."""
+    """NPA level 2 (certify.bounds.npa, arXiv:0803.4290) at p = 4/5 is within 1e-6 of the strategy's W."""
     game, _ = load_model(fixed={"split": Fraction(4, 5)})
     point = run_point(PointJob(game, Fraction(4, 5), 0.0, "2"))
     assert "npa_bound" in point, point.get("npa_problem")

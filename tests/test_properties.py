@@ -17,9 +17,9 @@ relabelled and when the players swap roles.
 import numpy as np
 import pytest
 
-from certify.classical import classical_value, nosignalling_value
-from certify.npa import npa_bound
-from certify.seesaw import seesaw_bound
+from certify.bounds.classical import classical_value, nosignalling_value
+from certify.bounds.npa import npa_bound
+from certify.bounds.seesaw import seesaw_bound
 from helpers import integer_game, relabel
 
 SLACK = 1e-6  # a certified NPA bound sits up to ~1e-6 above the SDP optimum (solver accuracy + exact shift)

@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from certify.certificates import check_seesaw, verify_document
-from certify.classical import classical_value, nosignalling_value
+from certify.proofs.seesaw import check_seesaw
+from certify.proofs.verify import verify_document
+from certify.bounds.classical import classical_value, nosignalling_value
 from certify.cli import main
-from certify.game import game_from_mapping, load_game
-from certify.seesaw import Mixture, QuantumStrategy, optimise_tensor, seesaw_bound
+from certify.games.game import game_from_mapping, load_game
+from certify.bounds.seesaw import Mixture, QuantumStrategy, optimise_tensor, seesaw_bound
 
 TSIRELSON = math.cos(math.pi / 8) ** 2  # Cirel'son 1980
 I3322_QUBIT = 0.25  # Collins and Gisin 2004
@@ -173,8 +174,8 @@ def test_every_single_number_matters(chsh, chsh_result, which):
     a maximally entangled state, here CHSH-split's optimal classical mixture at split 1/2)."""
     game, certificate = chsh, chsh_result.certificate
     if which != "quantum":
-        from certify.deterministic import DeterministicStrategy
-        from certify.seesaw import witness_certificate
+        from certify.proofs.deterministic import DeterministicStrategy
+        from certify.bounds.seesaw import witness_certificate
 
         game = load_game("chsh_split", {"split": Fraction(1, 2)})
         mixture = [
@@ -223,7 +224,7 @@ def test_non_positive_operator_is_rejected(chsh, chsh_result):
 def test_constrained_chsh_split_meets_npa(split):
     """With P(a != b) fixed, see-saw mixtures reach the NPA level-2 bound within 1e-5
     (the quantum set of 2-input 2-output correlators is reached by qubits and mixtures)."""
-    from certify.npa import npa_bound
+    from certify.bounds.npa import npa_bound
 
     game = load_game("chsh_split", {"split": Fraction(split)})
     result = seesaw_bound(game, dim=2, restarts=10, seed=0)
@@ -286,7 +287,7 @@ def test_constraint_no_classical_strategy_meets():
 def _cglmp3():
     """CGLMP inequality I_3 (Collins, Gisin, Linden, Massar, Popescu, PRL 88, 040404 (2002),
     arXiv:quant-ph/0106024), unnormalised: local bound 2."""
-    from certify.game import Game
+    from certify.games.game import Game
 
     c = np.full((3, 3, 2, 2), Fraction(0), dtype=object)
     for a in range(3):

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from certify.certificates import verify_document
+from certify.proofs.verify import verify_document
 from certify.cli import main
 from certify.errors import BadInput
-from certify.simulate import _server, simulate
+from certify.scheduling.simulate import _server, simulate
 
 
 def _lindley_loop(arrivals, sizes):
@@ -46,7 +46,7 @@ def test_light_traffic(strategy, split):
     Theta is exact at every load: the model lies inside the 95% interval.
     W: the light-traffic value misses the queueing caused by other pairs,
     about lambda E[S^2]/2 = 0.01 here; the model with its first-order
-    correction (certify.simulate.first_order_waiting) lies inside the
+    correction (certify.scheduling.simulate.first_order_waiting) lies inside the
     interval. Observed (sim / model / first order): classical 1/2 0.1865 /
     0.1773 / 0.1883, quantum 1/2 0.1696 / 0.1580 / 0.1690, classical 4/5
     0.0801 / 0.0709 / 0.0813, quantum 4/5 0.0679 / 0.0573 / 0.0677.

@@ -7,7 +7,7 @@ exact rational arithmetic (python-flint), the standard route of exact LP
 solvers such as QSopt_ex (Applegate et al., Oper. Res. Lett. 35 (2007) 693).
 
 Nothing here decides whether the exact solution is optimal: the caller
-checks primal feasibility and dual feasibility exactly (certify.certificates),
+checks primal feasibility and dual feasibility exactly (certify.proofs),
 because for the classical value the dual must hold against every
 deterministic strategy, most of which are not columns of the LP.
 """
@@ -26,7 +26,7 @@ import highspy
 import numpy as np
 import scipy.sparse
 
-from .errors import SolverFailed
+from ..errors import SolverFailed
 
 _highs_instance = None
 

@@ -36,14 +36,14 @@ deterministic strategy, so the result is never below the classical value.
 With constraints (``seesaw_bound``) the quantum set with shared randomness is
 convex, so the constrained optimum is a mixture. It is found by column
 generation: an LP over the weights of a pool of strategies (HiGHS, through
-certify.lp) gives multipliers (t, mu); see-saw on the Lagrangian game
+certify.bounds.lp) gives multipliers (t, mu); see-saw on the Lagrangian game
 s c - mu.d prices a new strategy; stop when none beats t. The pool starts
 with the classical optimum's deterministic strategies, so the LP is feasible
 whenever the classical problem is and the result is never below it. The
 final weights are recomputed exactly from the repaired strategies' exact
 behaviours, so equality constraints hold exactly.
 
-The witness is checked by certify.certificates.check_seesaw (exact rational
+The witness is checked by certify.proofs.seesaw.check_seesaw (exact rational
 arithmetic, no solver).
 """
 
@@ -56,20 +56,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certificates import (
-    exact_dot,
-    SEESAW_DIGITS,
-    _decimal,
-    check_seesaw,
-    seesaw_component_json,
-    seesaw_exact_behaviour,
-    seesaw_repair,
-    seesaw_value_string,
-    sense_sign,
-)
-from .deterministic import best_deterministic_float
-from .errors import BadInput, SolverFailed
-from .results import Result
+from ..proofs.exact import exact_dot, sense_sign
+from ..proofs.seesaw import SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw_exact_behaviour, seesaw_repair, seesaw_value_string
+from ..proofs.deterministic import best_deterministic_float
+from ..errors import BadInput, SolverFailed
+from ..report.results import Result
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -78,6 +69,29 @@ _PRUNE_GAP = 1e-4
 _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
 _STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for this many rounds
+
+
+def _decimal_strings(array):
+    return [repr(float(v)) for v in np.asarray(array).reshape(-1)]
+
+
+def seesaw_component_json(state, A, B):
+    """One strategy as JSON: state and every operator, real and imaginary parts as
+    decimal strings (Python's repr of the float: exact round trip). Operators are
+    made exactly Hermitian in floating point first ((X + X^dag)/2 is)."""
+
+    def operator(X):
+        X = np.asarray(X, dtype=complex)
+        X = (X + X.conj().T) / 2
+        return {"re": [_decimal_strings(row.real) for row in X], "im": [_decimal_strings(row.imag) for row in X]}
+
+    state = np.asarray(state, dtype=complex).reshape(-1)
+    state = state / np.linalg.norm(state)
+    return {
+        "state": {"re": _decimal_strings(state.real), "im": _decimal_strings(state.imag)},
+        "A": [[operator(X) for X in question] for question in A],
+        "B": [[operator(X) for X in question] for question in B],
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -370,7 +384,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
     Maximises s*c (s = sense_sign(game)) over mixtures of strategies in local
     dimension ``dim`` subject to the game's constraints (column generation,
     see the module docstring), then checks the witness exactly with
-    certify.certificates.check_seesaw. Never worse than the classical value.
+    certify.proofs.seesaw.check_seesaw. Never worse than the classical value.
     """
     from .classical import classical_value
 
@@ -404,7 +418,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
     candidates = [c for c in candidates if c]
     certificate, check, details = _best_certificate(game, candidates, projective)
     details.update({
-        "achieved": None if check.achieved is None else _decimal(check.achieved, SEESAW_DIGITS),
+        "achieved": None if check.achieved is None else decimal_rounded(check.achieved, SEESAW_DIGITS),
         "classical": None if classical is None or classical.exact is None else str(classical.exact),
         "rounds": rounds,
     })
@@ -424,7 +438,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
 
 
 def _det(entry):
-    from .deterministic import DeterministicStrategy
+    from ..proofs.deterministic import DeterministicStrategy
 
     return DeterministicStrategy.from_json(entry)
 

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BadInput
+from ..errors import BadInput
+from .models import game_from_model_table
 from .expressions import ExpressionError, game_expression, tabulate
 
 RELATIONS = ("==", "<=", ">=")
@@ -277,9 +278,7 @@ def game_from_mapping(data, source):
     """Validate a problem mapping (structure first, meaning second) -> Game."""
     if "model" in data:
         _check_keys(data, _MODEL_FILE_KEYS, source, None)
-        from .dualwork import game_from_model  # the model generator owns its keys
-
-        return game_from_model(data, source)
+        return game_from_model_table(data, source)
     _check_keys(data, _GAME_KEYS, source, None)
     for required in ("inputs", "outputs", "objective"):
         if required not in data:
@@ -298,7 +297,7 @@ def game_from_mapping(data, source):
         raise BadInput(source, "constraints", "expected a list of tables ([[constraints]])")
     constraints = []
     for index, entry in enumerate(constraints_data):
-        constraint = _constraint(entry, index, distribution, inputs, outputs, source)
+        constraint = constraint_from_table(entry, index, distribution, inputs, outputs, source)
         if any(existing.name == constraint.name for existing in constraints):
             raise BadInput(source, f"constraints[{index}].name", f"'{constraint.name}' is used twice")
         constraints.append(constraint)
@@ -443,7 +442,7 @@ def _tabulate(text, inputs, outputs, source, key):
         raise BadInput(source, key, str(error)) from None
 
 
-def _constraint(entry, index, distribution, inputs, outputs, source):
+def constraint_from_table(entry, index, distribution, inputs, outputs, source):
     key = f"constraints[{index}]"
     _check_keys(entry, _CONSTRAINT_KEYS, source, key)
     name = entry.get("name")

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .errors import BadInput, CertifyError
-from .game import load_game, parse_number, read_mapping
+from ..errors import BadInput, CertifyError
+from ..games.game import load_game, parse_number, read_mapping
 
 _ENTRY_KEYS = {"problem", "command", "options", "fix", "expected", "tolerance", "source", "name"}
 _OPTIONS = {
@@ -47,7 +47,7 @@ def run_method(command, game, options):
         from .npa import npa_bound
 
         return npa_bound(game, **options)
-    from .seesaw import seesaw_bound
+    from ..bounds.seesaw import seesaw_bound
 
     return seesaw_bound(game, **options)
 

@@ -43,8 +43,8 @@ from fractions import Fraction
 import numpy as np
 from scipy import special
 
-from .errors import BadInput
-from .game import Game, _constraint, load_game, parse_number
+from ..errors import BadInput
+from ..games.game import Constraint, Game, constraint_from_table, load_game, parse_number
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
 SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
@@ -321,8 +321,6 @@ def game_from_model(data, source):
                 split[a, 1 - a, x, y] = pi[x, y]
             balance[0, 0, x, y] = pi[x, y]
             balance[1, 1, x, y] = -pi[x, y]
-    from .game import Constraint
-
     constraints = [
         Constraint("split", split, "==", model.split, "P(a != b), weighted by pi"),
         Constraint("balance", balance, "==", Fraction(0), "P(a = b = 0) - P(a = b = 1)"),
@@ -331,7 +329,7 @@ def game_from_model(data, source):
     if not isinstance(extra, list):
         raise BadInput(source, "constraints", "expected a list of tables ([[constraints]])")
     for index, entry in enumerate(extra):
-        constraint = _constraint(entry, index, pi, (k, k), (2, 2), source)
+        constraint = constraint_from_table(entry, index, pi, (k, k), (2, 2), source)
         if constraint.name in {c.name for c in constraints}:
             raise BadInput(source, f"constraints[{index}].name", f"'{constraint.name}' is already defined by the model")
         constraints.append(constraint)

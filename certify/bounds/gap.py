@@ -2,7 +2,7 @@
 
 For a "max" game the quantum optimum lies in [see-saw, NPA]; for a "min"
 game in [NPA, see-saw]. The quantum advantage over the classical optimum is
-certified by certify.certificates.check_gap (exact, no error term); the NPA
+certified by certify.proofs.gap.check_gap (exact, no error term); the NPA
 slack says how far the see-saw could still be from the quantum optimum.
 """
 
@@ -12,10 +12,12 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .certificates import check_classical, check_gap, check_seesaw
+from ..proofs.classical import check_classical
+from ..proofs.gap import check_gap
+from ..proofs.seesaw import check_seesaw
 from .classical import classical_value
 from .npa import npa_bound
-from .results import Result, envelope
+from ..report.results import Result, envelope
 from .seesaw import seesaw_bound
 
 

@@ -8,7 +8,7 @@ at every stable load. This simulation drops both shortcuts:
   i.i.d. from the model's size law; the front-ends see the size classes x, y;
 * answers (a, b) are sampled from the behaviour p(a,b|x,y) of a strategy: the
   exact classical optimum at split p (its rational mixture of deterministic
-  strategies), or the explicit quantum strategy of certify.pareto (vectors
+  strategies), or the explicit quantum strategy of certify.bounds.correlator (vectors
   rounded to exact unit vectors, mixed to meet p exactly);
 * each server is a FCFS single-server queue; the two requests of a
   concentrated pair join it at the same instant in random order;
@@ -40,7 +40,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import stats
 
-from .errors import BadInput
+from ..errors import BadInput
 
 STRATEGIES = ("classical", "quantum")
 
@@ -98,8 +98,8 @@ class Simulation:
 def strategy_behaviour(game, strategy):
     """(behaviour p[a,b,x,y] as floats, the Result whose certificate it comes from)."""
     if strategy == "classical":
-        from .classical import classical_value
-        from .deterministic import DeterministicStrategy
+        from ..bounds.classical import classical_value
+        from ..proofs.deterministic import DeterministicStrategy
 
         result = classical_value(game)
         p = np.zeros(game.shape)
@@ -107,8 +107,8 @@ def strategy_behaviour(game, strategy):
             p += float(Fraction(entry["weight"])) * DeterministicStrategy.from_json(entry).behaviour(game.outputs)
         return p, result
     if strategy == "quantum":
-        from .certificates import correlation_behaviour
-        from .pareto import quantum_strategy
+        from ..proofs.correlator import correlation_behaviour
+        from ..bounds.correlator import quantum_strategy
 
         result = quantum_strategy(game)
         iA, iB = game.inputs
@@ -161,7 +161,7 @@ def _batch_interval(values):
 def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pairs=10**6, seed=0,
              batches=20, throughput=None, arrival_rate=None):
     """Simulate the two queues under a strategy's routing at split p; W and Theta with 95% CIs."""
-    from .dualwork import load_model
+    from .model import load_model
     from .throughput import throughput_at
 
     start = time.perf_counter()
@@ -236,7 +236,7 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
 
 def simulation_json(sim, options):
     """The contract envelope with "waiting" and "throughput" (DESIGN.md section 4)."""
-    from .results import envelope
+    from ..report.results import envelope
 
     body = {
         # The simulation proves nothing; "value" is the model W of the simulated

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Result:
     upper bound on the optimum for "max" games from a relaxation, the exact
     optimum where ``exact`` is set, a lower bound from an explicit strategy).
     ``certified`` is True only when the exact re-check in
-    :mod:`certify.certificates` passed.
+    :mod:`certify.proofs` passed.
     """
 
     command: str

@@ -31,6 +31,9 @@ every no-signalling, hence every quantum, behaviour).
 The builder works on the two players' word sets separately (a few hundred
 products at most) and combines them for the whole matrix with numpy fancy
 indexing; patterns are cached per (scenario, level).
+
+The exact check of an NPA dual certificate (``check_npa``) lives here with
+the pattern it rebuilds, so the checker never imports the solving side.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certificates import npa_minimal_shift, npa_stationarity_residuals, sense_sign
-from .errors import BadInput
-from .game import dense_to_collins_gisin
+from ..errors import BadInput
+from ..games.game import dense_to_collins_gisin
+from .exact import Check, fraction, multiplier_signs_ok, sense_sign
+
 
 ZERO, IDENTITY = 0, 1  # moment indices of the zero word and of the identity
 
@@ -343,182 +347,158 @@ def relaxation(game, level):
     return Relaxation(pattern, objective, constraints, sign)
 
 
+
+
 # ---------------------------------------------------------------------------
-# The rigorous bound
-
-DYADIC_BITS = 40  # the solver's dual is rounded to multiples of 2^-40 (times a scale)
+# NPA dual certificate
 
 
-def _dyadic(values, bits):
-    """Round floats to integers over 2^bits (numpy int64), keeping sums exact."""
-    return np.rint(np.asarray(values, dtype=float) * float(2**bits)).astype(np.int64)
+def npa_minimal_shift(numerators, denominator, factor_rows, bits):
+    """The least e >= 0 for which Z + e I = L L^T + R with R diagonally dominant.
 
-
-def rigorous_certificate(relaxation, solution):
-    """Turn a floating dual solution into an exact certificate (see check_npa).
-
-    1. Round Z and mu to dyadic rationals (mu clipped to its sign).
-    2. Make stationarity exact: for each moment k >= 2 the residual
-       r_k = b_k + <Z, F_k> - sum_j mu_j g_jk is subtracted evenly from the
-       mult_k entries of Z holding moment k (the least-norm correction, since
-       the patterns are disjoint).
-    3. Factor Z + t I in floating point (t just above -lambda_min(Z)), round
-       the factor L to dyadic, and take the least shift e that the exact
-       residual Z + e I - L L^T proves PSD by diagonal dominance
-       (certify.certificates.npa_minimal_shift).
-    4. bound (max form) = b0 + <Z, F_1> + sum_j mu_j (v_j - g0_j) + e n.
+    Z = numerators / denominator (an n x n symmetric integer matrix over one
+    positive integer), L = factor_rows / 2^bits (lower triangular, row i has
+    i + 1 integers). L L^T is PSD, and a symmetric matrix with non-negative
+    diagonal dominating its rows is PSD (Gershgorin), so Z + e I is PSD for
+    every e at least the number returned. Exact integer arithmetic
+    (python-flint fmpz_mat); the factor is only a hint: a wrong one makes e
+    large, never the proof false. This is the rounded-Cholesky verification
+    of Peyrl and Parrilo, Theor. Comput. Sci. 409, 269 (2008).
     """
-    pattern = relaxation.pattern
-    n, count = pattern.size, pattern.count
-    slack = solution.slack
-    scale = max(1.0, float(np.max(np.abs(slack))))
-    bits = DYADIC_BITS - int(np.ceil(np.log2(scale)))  # keeps every sum inside int64
-    grid = 2**bits
-    rounded = _dyadic(slack, bits)
-    rounded = np.triu(rounded) + np.triu(rounded, 1).T  # exactly symmetric
-    multipliers = {}
-    for (name, _, relation, _), mu in zip(relaxation.constraints, solution.multipliers):
-        if relation == "<=":
-            mu = max(mu, 0.0)
-        elif relation == ">=":
-            mu = min(mu, 0.0)
-        multipliers[name] = Fraction(int(np.rint(mu * 2**DYADIC_BITS)), 2**DYADIC_BITS)
+    import flint
 
-    index = pattern.index
-    sums = np.zeros(count, dtype=np.int64)
-    np.add.at(sums, index.ravel(), rounded.ravel())
-    residual = npa_stationarity_residuals(relaxation, sums.tolist(), grid, multipliers)
-    multiplicity = pattern.multiplicity
-    correction = [Fraction(0)] * count
-    for k, value in residual.items():
-        if value:
-            correction[k] = value / int(multiplicity[k])
-    # one common denominator for the whole exact Z
+    n = len(numerators)
+    if len(factor_rows) != n or any(len(row) != i + 1 for i, row in enumerate(factor_rows)):
+        raise ValueError("the factor is not lower triangular of the slack's size")
+    lower = flint.fmpz_mat([list(row) + [0] * (n - i - 1) for i, row in enumerate(factor_rows)])
+    scale = 1 << (2 * bits)
+    residual = flint.fmpz_mat(numerators) * scale - (lower * lower.transpose()) * denominator
+    entries = [int(v) for v in residual.entries()]
+    worst = 0
+    for i in range(n):
+        row = entries[i * n:(i + 1) * n]
+        excess = sum(abs(v) for v in row) - abs(row[i]) - row[i]
+        worst = max(worst, excess)
+    return Fraction(worst, denominator * scale)
+
+
+def npa_slack_rows(upper):
+    """Parse the upper triangle of the dual slack (row i holds Z[i, i:]) -> full Fraction rows."""
+    n = len(upper)
+    full = [[None] * n for _ in range(n)]
+    for i, row in enumerate(upper):
+        if len(row) != n - i:
+            raise ValueError(f"slack row {i} has {len(row)} entries, expected {n - i}")
+        for offset, text in enumerate(row):
+            full[i][i + offset] = full[i + offset][i] = fraction(text)
+    return full
+
+
+def npa_integer_form(full):
+    """Fraction rows -> (integer rows, common denominator)."""
     import math
 
-    denominator = math.lcm(grid, *(c.denominator for c in correction))
-    numerators = rounded.astype(object) * (denominator // grid)
-    shifts = np.array([c.numerator * (denominator // c.denominator) for c in correction], dtype=object)
-    numerators = numerators - shifts[index]
-    exact_float = np.array(numerators.tolist(), dtype=float) / float(denominator)
-    numerators = numerators.tolist()
+    denominator = math.lcm(*(v.denominator for row in full for v in row))
+    return [[v.numerator * (denominator // v.denominator) for v in row] for row in full], denominator
 
-    # the PSD shift: a rounded Cholesky factor of Z + t I, then the exact e
-    smallest = float(np.linalg.eigvalsh(exact_float)[0])
-    margin = 10 * n * np.finfo(float).eps * max(1.0, float(np.max(np.abs(exact_float))))
-    for _ in range(30):
-        t = max(0.0, -smallest) + margin
-        try:
-            lower = np.linalg.cholesky(exact_float + t * np.eye(n))
-            break
-        except np.linalg.LinAlgError:
-            margin *= 4
-    else:  # pragma: no cover - eigvalsh and cholesky would have to disagree wildly
-        from .errors import SolverFailed
 
-        raise SolverFailed(solution.solver.get("name"), "dual not factorable", "try another --solver")
-    factor_bits = 52 - max(0, int(np.ceil(np.log2(max(1.0, float(np.max(np.abs(lower))))))))
-    factor = _dyadic(lower, factor_bits)
-    factor_rows = [factor[i, : i + 1].tolist() for i in range(n)]
-    needed = npa_minimal_shift(numerators, denominator, factor_rows, factor_bits)
-    shift = _round_up(needed, 64)
+def npa_stationarity_residuals(relax, sums, denominator, multipliers):
+    """r_k = b_k + <Z, F_k> - sum_j mu_j g_jk for every moment k >= 2, exactly.
 
+    ``sums[k]`` is the sum of Z's entries (integers over ``denominator``) that
+    hold moment k, i.e. <Z, F_k>. The certificate builder drives these to zero
+    (certify.bounds.npa.rigorous_certificate); check_npa requires them to be zero.
+    """
+    residual = {k: Fraction(int(sums[k]), denominator) for k in range(2, relax.pattern.count)}
+    for k, value in relax.objective.coefficients.items():
+        if k >= 2:
+            residual[k] += value
+    for name, linear, _, _ in relax.constraints:
+        mu = multipliers.get(name, Fraction(0))
+        if mu:
+            for k, coefficient in linear.coefficients.items():
+                if k >= 2:
+                    residual[k] -= mu * coefficient
+    return residual
+
+
+def check_npa(game, certificate):
+    """Exactly re-check an NPA dual certificate; no solver is called.
+
+    The relaxation is rebuilt from the game and the level (certify.proofs.npa): in
+    max form, maximise b0 + b.m subject to M(m) = F_1 + sum_k m_k F_k PSD and
+    g_j.m + g0_j (rel_j) v_j. The certificate gives a rational symmetric Z,
+    rational multipliers mu (mu_j >= 0 for "<=", <= 0 for ">=") and a shift
+    e >= 0. Checked exactly:
+
+    * stationarity: b_k + <Z, F_k> - sum_j mu_j g_jk = 0 for every moment k >= 2;
+    * Z + e I is PSD (``npa_minimal_shift`` with the certificate's factor);
+
+    then for the moment matrix M of any quantum strategy meeting the
+    constraints, b0 + b.m = b0 + <Z, F_1> + mu.(v - g0) - <Z, M> - sum_j
+    mu_j (v_j - g_j.m - g0_j), hence
+
+        s * value <= b0 + <Z, F_1> + sum_j mu_j (v_j - g0_j) + e n,
+
+    because <Z, M> >= -e tr M >= -e n (M's diagonal holds norms of projector
+    words, each at most 1) and each mu_j (v_j - g.m - g0_j) >= 0
+    (Navascues, Pironio, Acin, arXiv:0803.4290; the shift argument as in
+    Peyrl and Parrilo 2008). The claimed bound must equal this number.
+    """
+    problems = []
+    try:
+        level = parse_level(certificate["level"], key="certificate.level")
+        relax = relaxation(game, level)
+        pattern = relax.pattern
+        full = npa_slack_rows(certificate["dual"]["slack_upper"])
+        multipliers = {k: fraction(v) for k, v in certificate["dual"]["multipliers"].items()}
+        shift = fraction(certificate["shift"])
+        factor = certificate["factor"]
+        bits = int(factor["bits"])
+        factor_rows = [[int(v) for v in row] for row in factor["rows"]]
+        claimed = fraction(certificate["bound"])
+    except Exception as error:  # noqa: BLE001 - any malformation is a failed check
+        return Check(False, problems=[f"malformed NPA certificate: {error!r}"])
+    n = pattern.size
+    if len(full) != n:
+        return Check(False, problems=[f"slack is {len(full)} wide, the level-{level} moment matrix {n}"])
+    if shift < 0:
+        problems.append("the shift e is negative")
+    if not multiplier_signs_ok(game, multipliers, problems):
+        return Check(False, problems=problems)
+
+    numerators, denominator = npa_integer_form(full)
+    # <Z, F_k> for every moment k, over the full matrix (both triangles)
+    sums = [0] * pattern.count
+    index = pattern.index.tolist()
+    for i in range(n):
+        row, indices = numerators[i], index[i]
+        for j in range(n):
+            sums[indices[j]] += row[j]
+    residual = npa_stationarity_residuals(relax, sums, denominator, multipliers)
     offset = sum(
-        (multipliers[name] * (value - linear.constant) for name, linear, _, value in relaxation.constraints),
+        (multipliers.get(name, Fraction(0)) * (value - linear.constant) for name, linear, _, value in relax.constraints),
         Fraction(0),
     )
-    identity = sum((numerators[i][j] for i, j in zip(*np.nonzero(index == IDENTITY))), 0)
-    bound_max = relaxation.objective.constant + Fraction(identity, denominator) + offset + shift * n
-    upper = [
-        [str(Fraction(numerators[i][j], denominator)) for j in range(i, n)] for i in range(n)
-    ]
-    return {
-        "kind": "npa",
-        "level": relaxation.level.name,
-        "size": n,
-        "moments": count - 2,
-        "dual": {"slack_upper": upper, "multipliers": {k: str(v) for k, v in multipliers.items()}},
-        "shift": str(shift),
-        "trace_bound": n,
-        "factor": {"bits": factor_bits, "rows": factor_rows},
-        "bound": str(relaxation.sign * bound_max),
-    }
-
-
-def _round_up(value, bits):
-    """The least multiple of 2^-bits at or above a non-negative Fraction."""
-    grid = 2**bits
-    return Fraction(-((-value.numerator * grid) // value.denominator), grid)
-
-
-# An inaccurate solve (Clarabel's "almost solved", e.g. I3322 level 3) is kept
-# when its proved bound is this close to the solver's value: the certificate
-# makes the bound true whatever the solver's accuracy; this only refuses
-# bounds that an inaccurate dual made uselessly loose.
-INACCURATE_GAP = 1e-4
-
-
-def npa_bound(game, level="2", solver=None):
-    """A certified quantum bound on a game from NPA level ``level`` (a Result).
-
-    Solves the relaxation (certify.sdp), turns its dual into an exact
-    certificate (``rigorous_certificate``) and re-checks it with
-    certify.certificates.check_npa. ``value`` is the certified bound in the
-    game's sense (an upper bound for "max", a lower bound for "min");
-    ``details["solver_value"]`` is the solver's own optimum beside it.
-    """
-    import time
-
-    from . import sdp
-    from .certificates import check_npa
-    from .results import Result
-
-    start = time.perf_counter()
-    level = parse_level(level)
-    relax = relaxation(game, level)
-    built = time.perf_counter()
-    solution = sdp.solve(relax, solver)
-    solved = time.perf_counter()
-    certificate = rigorous_certificate(relax, solution)
-    certificate["solver_value"] = relax.sign * solution.value
-    check = check_npa(game, certificate)
-    checked = time.perf_counter()
-    solver_value = relax.sign * solution.value
-    if solution.solver["status"] != sdp.OPTIMAL:
-        # Stopped short of tolerance: keep it only if the exact bound is proved
-        # and within INACCURATE_GAP of the solver's value (the gap says the
-        # solve was accurate enough); never report the solver's number alone.
-        gap = abs(float(check.bound) - solver_value) if check.ok else float("inf")
-        if gap > INACCURATE_GAP * max(1.0, abs(solver_value)):
-            raise sdp.SolverFailed(
-                solution.solver["name"], f"{solution.solver['status']} (certified gap {gap:.2g})",
-                sdp.ADVICE[sdp.INACCURATE],
-            )
-    value = float(check.bound) if check.ok else solver_value
-    details = {
-        "solver_value": solver_value,
-        "bound": certificate["bound"],
-        "level": level.name,
-        "moment_matrix_size": relax.pattern.size,
-        "moments": relax.pattern.count - 2,
-        "timings": {
-            "relaxation": round(built - start, 6),
-            "cvxpy_build": round(solution.build_seconds, 6),
-            "solve": round(solution.solve_seconds, 6),
-            "certificate": round(checked - solved, 6),
-        },
-    }
-    return Result(
-        command="quantum",
-        game=game,
-        value=value,
-        exact=None,
-        certified=check.ok,
-        certificate=certificate,
-        solver=solution.solver,
-        seconds=checked - start,
-        method=f"NPA level {level.name} (moment matrix {relax.pattern.size}x{relax.pattern.size}, "
-        f"{relax.pattern.count - 2} moments), rigorous dual bound",
-        details=details,
-        problems=check.problems,
+    wrong = [k for k, value in residual.items() if value]
+    if wrong:
+        problems.append(
+            f"stationarity fails for {len(wrong)} moment(s), first {pattern.moments[wrong[0]]}: "
+            f"residual {float(residual[wrong[0]]):.3g}"
+        )
+    try:
+        needed = npa_minimal_shift(numerators, denominator, factor_rows, bits)
+    except ValueError as error:
+        problems.append(str(error))
+    else:
+        if shift < needed:
+            problems.append(f"Z + e I is not proved PSD: e = {float(shift):.3g} < {float(needed):.3g} needed with the given factor")
+    bound_max = (
+        relax.objective.constant + Fraction(sums[IDENTITY], denominator) + offset + shift * n
     )
+    bound = relax.sign * bound_max
+    if claimed != bound:
+        problems.append(f"claimed bound {certificate['bound']} differs from the proved {bound}")
+    if problems:
+        return Check(False, bound=None, problems=problems)
+    return Check(True, achieved=None, bound=bound, problems=[])

@@ -1,4 +1,4 @@
-"""Turn an NPA relaxation (certify.npa) into a cvxpy problem and solve it.
+"""Turn an NPA relaxation (certify.bounds.npa) into a cvxpy problem and solve it.
 
 One preference-ordered table of solvers (the pattern of cvxpy's
 reductions/solvers/defines.py), one collapse of solver outcomes into a few
@@ -6,7 +6,7 @@ statuses of our own (cvxpy/settings.py), and an error that says what to try
 next when a solve is not usable. A failed or inaccurate solve is never
 returned as a bound.
 
-The problem solved is the primal of certify.npa's module docstring; cvxpy
+The problem solved is the primal of certify.bounds.npa's module docstring; cvxpy
 returns the dual of the PSD constraint as a matrix Z >= 0 and the dual of each
 game constraint as mu with, at optimality,
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BadInput, SolverFailed
+from ..errors import BadInput, SolverFailed
 
 # name -> (cvxpy solver name, options for an accurate solve, when to prefer it)
 SOLVERS = {
@@ -163,7 +163,7 @@ def solve(relaxation, solver=None):
     (``solver["polished_from"]`` then names the first solver and its status).
     An inaccurate answer otherwise goes on only to the exact certificate,
     which either proves a bound close to the solver's value or fails
-    (certify.npa.npa_bound).
+    (certify.bounds.npa.npa_bound).
     """
     name = choose_solver(solver, relaxation.pattern.size)
     solution = _solve_with(relaxation, name)

@@ -15,7 +15,7 @@ For T(t) = t this is 2 (1 - rho), whatever p; for strictly convex T,
 r E[T(R)] falls as r grows (Jensen on the scale family R = E / r), so
 Theta falls as p grows.
 
-T is an expression in t (certify.expressions, the safe language) or a named
+T is an expression in t (certify.games.expressions, the safe language) or a named
 family with closed forms that the quadrature is checked against:
 
 * power, alpha > 0:  T = t^(1+alpha),  E[T(R)] = Gamma(2+alpha) / r^(1+alpha);
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate
 
-from .errors import BadInput
-from .expressions import ExpressionError, throughput_expression
+from ..errors import BadInput
+from ..games.expressions import ExpressionError, throughput_expression
 
 FAMILIES = ("power", "exponential", "linear")
 # Convexity is checked where R ~ Exp(r) has all but e^-30 of its mass.

@@ -7,12 +7,12 @@ deterministic strategies, so the value is
     max  sum_s w_s (s c)(s)  over  w >= 0, sum_s w_s = 1,  sum_s w_s d_k(s) (rel_k) v_k.
 
 Without constraints the optimum is one deterministic strategy, found by exact
-best-response enumeration (certify.deterministic). With constraints it is an
+best-response enumeration (certify.proofs.deterministic). With constraints it is an
 LP over strategy weights, solved by HiGHS, on every strategy when there are
 few and by column generation otherwise (the pricing problem is exactly the
 unconstrained problem for the Lagrangian game s c - mu.d). The optimal basis
-is then rebuilt exactly (certify.lp) and the certificate is checked by
-certify.certificates.check_classical.
+is then rebuilt exactly (certify.bounds.lp) and the certificate is checked by
+certify.proofs.classical.check_classical.
 
 No-signalling value: the LP over behaviours with non-negativity,
 normalisation and the no-signalling equalities, with the same exact route.
@@ -26,22 +26,11 @@ from fractions import Fraction
 import numpy as np
 
 from . import lp
-from .certificates import (
-    check_classical,
-    check_nosignalling,
-    nosignalling_rows,
-    rational_strings,
-    sense_sign,
-)
-from .deterministic import (
-    all_strategies,
-    best_deterministic,
-    best_deterministic_float,
-    strategy_count,
-    strategy_values,
-)
-from .errors import SolverFailed
-from .results import Result
+from ..proofs.classical import check_classical, check_nosignalling, nosignalling_rows
+from ..proofs.exact import rational_strings, sense_sign
+from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
+from ..errors import SolverFailed
+from ..report.results import Result
 
 LIST_ALL_LIMIT = 4096  # above this many deterministic strategies, generate columns
 _PRICING_TOLERANCE = 1e-9

@@ -1,0 +1,5 @@
+"""``python -m certify``: the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,144 @@
+"""Exact arithmetic shared by every check: the Check record, rationals, exact dot products,
+exact positive-semidefiniteness, weak-duality helpers.
+
+
+Every command builds its certificate, then calls the check in this module on
+it, and reports ``certified`` from that check alone; ``certify verify``
+calls the same checks on a JSON file. Conventions shared by all checks:
+
+* Signs. A game is maximised in "max form": the objective is s*c with
+  s = +1 for "max" and s = -1 for "min", and dual multipliers are stored for
+  that maximisation. A bound B in max form is the bound s*B on the game.
+* Weak duality with multipliers mu_k on constraints d_k.p (rel) v_k, where
+  mu_k >= 0 for "<=", mu_k <= 0 for ">=" and free for "==": for every
+  feasible behaviour p in a set P,
+
+      s c.p <= max_{p in P} (s c - sum_k mu_k d_k).p + sum_k mu_k v_k.
+
+  For the classical set P the maximum is attained at a deterministic strategy
+  and is computed exactly by best response (certify.proofs.deterministic); for the
+  no-signalling set, after subtracting the no-signalling multipliers, it is
+  attained per question pair by a single answer pair.
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+
+
+@dataclass
+class Check:
+    """The outcome of one exact check, in the game's own sense."""
+
+    ok: bool
+    achieved: Fraction | None = None  # the value an exactly feasible witness reaches
+    bound: Fraction | None = None  # no feasible behaviour does better (in the game's sense)
+    problems: list = field(default_factory=list)
+
+    @property
+    def exact(self):
+        if self.ok and self.achieved is not None and self.achieved == self.bound:
+            return self.achieved
+        return None
+
+
+def sense_sign(game):
+    return 1 if game.sense == "max" else -1
+
+
+def fraction(text):
+    return Fraction(str(text))
+
+
+def rational_strings(array):
+    return np.vectorize(str, otypes=[object])(np.asarray(array, dtype=object)).tolist()
+
+
+def exact_dot(tensor, p):
+    """sum of tensor * p over every entry, in exact arithmetic (c.p for a behaviour p)."""
+    return sum((tensor * p).flat, Fraction(0))
+
+
+def exact_psd(matrix, strict=False):
+    """Is the symmetric rational matrix positive semidefinite (definite if ``strict``)?
+
+    Symmetric Gaussian elimination (LDL^T) in exact arithmetic: a positive
+    pivot is eliminated; a negative pivot fails; a zero pivot fails when
+    ``strict``, and otherwise needs a zero row (else the matrix is indefinite).
+    """
+    a = [[Fraction(v) for v in row] for row in matrix]
+    size = len(a)
+    for k in range(size):
+        pivot = a[k][k]
+        if pivot < 0 or (pivot == 0 and strict):
+            return False
+        if pivot == 0:
+            if any(a[k][j] != 0 for j in range(k + 1, size)):
+                return False
+            continue
+        for i in range(k + 1, size):
+            if a[i][k] == 0:
+                continue
+            factor = a[i][k] / pivot
+            for j in range(k + 1, size):
+                a[i][j] -= factor * a[k][j]
+    return True
+
+
+def multiplier_signs_ok(game, multipliers, problems):
+    ok = True
+    names = {c.name for c in game.constraints}
+    for name in multipliers:
+        if name not in names:
+            problems.append(f"multiplier for unknown constraint '{name}'")
+            ok = False
+    for constraint in game.constraints:
+        mu = multipliers.get(constraint.name, Fraction(0))
+        if constraint.relation == "<=" and mu < 0 or constraint.relation == ">=" and mu > 0:
+            problems.append(f"multiplier of '{constraint.name}' has the wrong sign for '{constraint.relation}'")
+            ok = False
+    return ok
+
+
+def lagrangian(game, multipliers):
+    """s c - sum_k mu_k d_k, exactly, and sum_k mu_k v_k."""
+    tensor = game.objective_exact * sense_sign(game)
+    offset = Fraction(0)
+    for constraint in game.constraints:
+        mu = multipliers.get(constraint.name, Fraction(0))
+        if mu:
+            tensor = tensor - constraint.exact * mu
+            offset += mu * constraint.value
+    return tensor, offset
+
+
+def check_claim(claimed, achieved, bound, problems):
+    """A claimed exact value must be both reached by the witness and proved by the dual."""
+    if claimed is None:
+        return
+    if achieved is None or bound is None or not fraction(claimed) == achieved == bound:
+        problems.append(
+            f"claimed exact value {claimed} is not both reached ({achieved}) and proved ({bound})"
+        )
+
+
+def holds(relation, left, right):
+    return {"==": left == right, "<=": left <= right, ">=": left >= right}[relation]
+
+
+def behaviour_problems(game, p):
+    """Exact feasibility of a behaviour (object array of Fractions) for the game's constraints."""
+    problems = []
+    for constraint in game.constraints:
+        level = exact_dot(constraint.exact, p)
+        if not holds(constraint.relation, level, constraint.value):
+            problems.append(
+                f"constraint '{constraint.name}': {float(level):.12g} {constraint.relation} "
+                f"{float(constraint.value):.12g} fails"
+            )
+    return problems

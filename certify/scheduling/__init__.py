@@ -1,0 +1,10 @@
+"""The application: dual-work scheduling with paired requests (model, throughput,
+frontiers, plots, simulation)."""
+
+from ..games.models import register_model
+from .model import game_from_model
+
+
+def register_dual_work():
+    """Let problem files with ``[model] kind = "dual-work"`` generate their game."""
+    register_model("dual-work", game_from_model)
