@@ -77,11 +77,12 @@ def quantum(game, level="2", solver=None, fixed=None):
     return npa_bound(load(game, fixed), level=level, solver=solver)
 
 
-def seesaw(game, dim=2, restarts=20, seed=0, projective=False, fixed=None):
+def seesaw(game, dim=2, restarts=20, seed=0, projective=False, solver=None, fixed=None):
     """A quantum strategy found by see-saw, exactly checked (certify.bounds.seesaw)."""
     from .bounds.seesaw import seesaw_bound
 
-    return seesaw_bound(load(game, fixed), dim=dim, restarts=restarts, seed=seed, projective=projective)
+    return seesaw_bound(load(game, fixed), dim=dim, restarts=restarts, seed=seed, projective=projective,
+                        solver=solver)
 
 
 def gap(game, level="2", dim=2, restarts=20, seed=0, solver=None, fixed=None):

@@ -213,15 +213,16 @@ def regress(bounds_file):
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
+@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes (default: the registry's choice).")
 @fix_option
 @json_option
 @reports_errors
-def seesaw(game, dim, restarts, seed, projective, fix, json_path):
+def seesaw(game, dim, restarts, seed, projective, solver, fix, json_path):
     """Quantum lower bound (upper for min games) by see-saw, with the strategy as witness."""
     from .bounds.seesaw import seesaw_bound
 
     loaded = load_game(game, _fixed(fix))
-    result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective)
+    result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective, solver=solver)
     options = {"game": game, "dim": dim, "restarts": restarts, "seed": seed, "projective": projective, "fix": loaded.fixed}
     finish(result, options, json_path)
 
@@ -244,9 +245,10 @@ def _default_jobs():
 @click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
+@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")
 @json_option
 @reports_errors
-def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, json_path):
+def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
     from .scheduling.frontier import frontier, frontier_json
     from .scheduling.plots import plot_frontier
@@ -259,9 +261,9 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, jso
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
-                          seesaw=with_seesaw)
+                          seesaw=with_seesaw, solver=solver)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
-               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw}
+               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw, "solver": solver}
     data = frontier_json(result, options)
     if plot_path:
         plot_frontier(result, plot_path)

@@ -119,3 +119,23 @@ def test_python_dash_m_certify_works():
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert '"exact": "3/4"' in completed.stdout
+
+
+def test_solver_option_reaches_seesaw_and_correlator_bounds(tmp_path):
+    """Every SDP goes through certify.bounds.solvers: --solver is honoured (or refused) everywhere."""
+    import json
+
+    from click.testing import CliRunner
+
+    from certify.cli import main
+
+    runner = CliRunner()
+    refused = runner.invoke(main, ["seesaw", "cglmp3", "--dim", "2", "--restarts", "1", "--solver", "nonsense"])
+    assert refused.exit_code == 2 and "unknown solver 'nonsense'" in refused.output
+    out = tmp_path / "p.json"
+    done = runner.invoke(main, ["pareto", "--points", "2", "--level", "none", "--jobs", "1", "--solver", "cvxopt",
+                                "--json", str(out)])
+    assert done.exit_code == 0, done.output
+    point = json.loads(out.read_text())["certificate"]["points"][0]
+    assert point["quantum_upper"]["solver"]["name"].startswith("cvxopt")
+    assert point["quantum_lower"]["solver"]["name"].startswith("cvxopt")

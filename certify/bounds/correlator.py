@@ -52,23 +52,14 @@ def _floats(array):
     return np.vectorize(float, otypes=[float])(array)
 
 
-def _solve(problem, what):
-    import cvxpy as cp
+def _solve(problem, what, solver):
+    """Solve through the registry (certify.bounds.solvers) at tight tolerances."""
+    from .solvers import solve_problem
 
-    try:
-        problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=200)
-    except cp.error.SolverError as error:
-        raise SolverFailed("Clarabel", "error", f"{what}: {error}; try fewer thresholds or check the --fix values") from None
-    from .solvers import INACCURATE, INFEASIBLE, OPTIMAL, collapse
-
-    status = collapse(problem.status)
-    if status not in (OPTIMAL, INACCURATE):
-        advice = "check that the split value is feasible" if status == INFEASIBLE else "try fewer thresholds"
-        raise SolverFailed("Clarabel", f"{status} ({problem.status})", f"{what}: {advice}")
-    return status
+    return solve_problem(problem, solver, what, tight=True)
 
 
-def _gram_sdp(form, iA, iB):
+def _gram_sdp(form, iA, iB, solver=None):
     """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
     import cvxpy as cp
 
@@ -80,11 +71,11 @@ def _gram_sdp(form, iA, iB):
         level = float(k_j) + cp.sum(cp.multiply(_floats(h_j), E))
         rows.append({"==": level == float(value), "<=": level <= float(value), ">=": level >= float(value)}[relation])
     problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(_floats(form.g), E))), rows)
-    status = _solve(problem, "Gram SDP")
-    return np.array(G.value), status
+    status, used = _solve(problem, "Gram SDP", solver)
+    return np.array(G.value), {"name": used, "status": status}
 
 
-def _dual_sdp(form, iA, iB):
+def _dual_sdp(form, iA, iB, solver=None):
     """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
     import cvxpy as cp
 
@@ -107,8 +98,8 @@ def _dual_sdp(form, iA, iB):
     S = cp.diag(z) - block
     rows.append((S + S.T) / 2 >> 0)
     problem = cp.Problem(cp.Minimize(cp.sum(z) + offset), rows)
-    status = _solve(problem, "dual SDP")
-    return np.array(z.value), (np.array(mu.value) if J else np.zeros(0)), status
+    status, used = _solve(problem, "dual SDP", solver)
+    return np.array(z.value), (np.array(mu.value) if J else np.zeros(0)), {"name": used, "status": status}
 
 
 def rational_unit_vector(u):
@@ -156,12 +147,12 @@ def _exact_level(k, h, us, vs):
     return total
 
 
-def quantum_strategy(game, form=None):
+def quantum_strategy(game, form=None, solver=None):
     """An explicit quantum strategy (vector mixture) optimal up to the SDP's accuracy: a Result."""
     start = time.perf_counter()
     form = form or correlation_form(game)
     iA, iB = game.inputs
-    G, status = _gram_sdp(form, iA, iB)
+    G, solved = _gram_sdp(form, iA, iB, solver)
     us, vs, rank = _vectors(G, iA, iB)
     mixture = [{"weight": Fraction(1), "A": us, "B": vs}]
     equalities = [c for c in form.constraints if c[3] == "=="]
@@ -209,7 +200,7 @@ def quantum_strategy(game, form=None):
         exact=None,
         certified=check.ok and check.achieved is not None,
         certificate=certificate,
-        solver={"name": "Clarabel (Gram SDP) + exact rounding", "status": status},
+        solver={"name": f"{solved['name']} (Gram SDP) + exact rounding", "status": solved["status"]},
         seconds=time.perf_counter() - start,
         method=f"Tsirelson vectors of rank {rank}, rounded to exact unit vectors",
         details={"achieved": str(check.achieved)} if check.achieved is not None else {},
@@ -217,13 +208,13 @@ def quantum_strategy(game, form=None):
     )
 
 
-def quantum_dual_bound(game, form=None):
+def quantum_dual_bound(game, form=None, solver=None):
     """A rigorous bound on the quantum optimum from the Tsirelson-SDP dual: a Result."""
     start = time.perf_counter()
     form = form or correlation_form(game)
     iA, iB = game.inputs
     n = iA + iB
-    z_float, mu_float, status = _dual_sdp(form, iA, iB)
+    z_float, mu_float, solved = _dual_sdp(form, iA, iB, solver)
     z = [Fraction(float(v)).limit_denominator(_DENOMINATOR) for v in z_float]
     mus = {}
     for (name, _, _, relation, _), v in zip(form.constraints, mu_float):
@@ -244,7 +235,7 @@ def quantum_dual_bound(game, form=None):
             break
         shift *= 4
     else:
-        raise SolverFailed("Clarabel", status, "the dual slack could not be made positive definite; try again with another solver")
+        raise SolverFailed(solved["name"], solved["status"], "the dual slack could not be made positive definite; try another --solver")
     certificate = {
         "kind": "correlation-dual",
         "z": [str(v) for v in z],
@@ -262,7 +253,7 @@ def quantum_dual_bound(game, form=None):
         exact=None,
         certified=check.ok and check.bound is not None,
         certificate=certificate,
-        solver={"name": "Clarabel (dual Gram SDP) + exact PSD check", "status": status},
+        solver={"name": f"{solved['name']} (dual Gram SDP) + exact PSD check", "status": solved["status"]},
         seconds=time.perf_counter() - start,
         method=f"Tsirelson SDP dual (NPA level 1 on +-1 observables), shift {float(shift):.2g} x {n}",
         details={"bound": str(check.bound)} if check.bound is not None else {},

@@ -22,7 +22,8 @@ sum_a tr(A_a K_a) over POVMs). For two answers it has a closed form: with
 A_1 = 1 - A_0 the objective is tr K_1 + tr(A_0 (K_0 - K_1)), maximised over
 0 <= A_0 <= 1 by the projector onto the positive eigenspace of K_0 - K_1, so
 no SDP solver is called at all. For more answers each question's SDP is built
-once with cvxpy Parameters and re-solved with Clarabel (measured on 3x3, three
+once with cvxpy Parameters and re-solved through the solver registry, Clarabel
+by default (measured on 3x3, three
 outcomes: Clarabel 6.9 ms a solve and accurate to ~1e-9, SCS 10 ms at its
 default tolerance and off by ~1e-7, 15 ms at eps=1e-9), then cleaned into an
 exactly valid POVM in floating point; with ``projective`` it is rounded to a
@@ -50,7 +51,6 @@ arithmetic, no solver).
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -214,19 +214,13 @@ class _PovmSDP:
         constraints = [e >> 0 for e in self.E] + [sum(self.E) == np.eye(d)]
         self.problem = cp.Problem(objective, constraints)
 
-    def solve(self, K):
-        import cvxpy as cp
+    def solve(self, K, solver=None):
+        from .solvers import solve_problem
 
         for parameter, value in zip(self.K, K):
             parameter.value = (value + value.conj().T) / 2
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # cvxpy warns on optimal_inaccurate; the value is re-checked anyway
-                self.problem.solve(solver=cp.CLARABEL)
-        except cp.error.SolverError as error:
-            raise SolverFailed("Clarabel", "error", f"POVM step of the see-saw failed ({error}); try --projective or fewer outputs") from None
-        if self.problem.status not in ("optimal", "optimal_inaccurate"):
-            raise SolverFailed("Clarabel", self.problem.status, "POVM step of the see-saw failed; try another --seed")
+        # an inaccurate step is fine: the witness is re-checked exactly anyway
+        solve_problem(self.problem, solver, "POVM step of the see-saw")
         return _clean_povm(np.array([e.value for e in self.E]))
 
 
@@ -245,7 +239,7 @@ def _clean_povm(E):
 _SDP_CACHE = {}
 
 
-def _best_povm(K, I, projective):
+def _best_povm(K, I, projective, solver=None):
     """Best measurement for each K[..., m, d, d] (batched over leading axes)."""
     m, d = K.shape[-3], K.shape[-1]
     if m == 1:
@@ -256,7 +250,7 @@ def _best_povm(K, I, projective):
     flat = K.reshape(-1, m, d, d)
     out = np.empty_like(flat)
     for index, Ks in enumerate(flat):
-        E = sdp.solve(Ks)
+        E = sdp.solve(Ks, solver)
         if projective:
             E = _round_projective(E, Ks)
         out[index] = (E + np.conj(np.swapaxes(E, -1, -2))) / 2
@@ -290,18 +284,18 @@ def _random_measurements(rng, R, inputs, outputs, d):
     return ops
 
 
-def _sweep(c, M, A, B, projective):
+def _sweep(c, M, A, B, projective, solver=None):
     """One see-saw sweep on a batch: A, then B, then psi; returns (values, M, A, B)."""
     R, dA, dB = M.shape
     Mh = np.conj(np.swapaxes(M, -1, -2))
     # K^x_a = sum_{y,b} c[a,b,x,y] M (B^y_b)^T M^dag
     T = M[:, None, None] @ np.swapaxes(B, -1, -2) @ Mh[:, None, None]  # (R, iB, oB, dA, dA)
     KA = np.tensordot(T, c, axes=([1, 2], [3, 1])).transpose(0, 4, 3, 1, 2)
-    A = _best_povm(KA, np.eye(dA), projective)
+    A = _best_povm(KA, np.eye(dA), projective, solver)
     # L^y_b = sum_{x,a} c[a,b,x,y] (M^dag A^x_a M)^T
     X = Mh[:, None, None] @ A @ M[:, None, None]  # (R, iA, oA, dB, dB)
     KB = np.tensordot(X, c, axes=([1, 2], [2, 0])).transpose(0, 4, 3, 2, 1)
-    B = _best_povm(KB, np.eye(dB), projective)
+    B = _best_povm(KB, np.eye(dB), projective, solver)
     # W = sum_{x,a} A^x_a (x) (sum_{y,b} c[a,b,x,y] B^y_b); psi = its top eigenvector
     Bc = np.tensordot(B, c, axes=([1, 2], [3, 1])).transpose(0, 4, 3, 1, 2)  # (R, iA, oA, dB, dB)
     W = np.einsum("rxaik,rxajl->rijkl", A, Bc).reshape(R, dA * dB, dA * dB)
@@ -310,7 +304,7 @@ def _sweep(c, M, A, B, projective):
     return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
 
 
-def _sweeps(c, M, A, B, projective):
+def _sweeps(c, M, A, B, projective, solver=None):
     """Run sweeps until no restart improves by more than _TOLERANCE (relative).
 
     Each sweep cannot lower a restart's value. Converged restarts leave the
@@ -321,7 +315,7 @@ def _sweeps(c, M, A, B, projective):
     values = np.full(R, -np.inf)
     active = np.arange(R)
     for sweep in range(_MAX_SWEEPS):
-        new, M[active], A[active], B[active] = _sweep(c, M[active], A[active], B[active], projective)
+        new, M[active], A[active], B[active] = _sweep(c, M[active], A[active], B[active], projective, solver)
         gain = new - values[active]
         values[active] = new
         keep = gain > _TOLERANCE * (1 + np.abs(new))
@@ -333,7 +327,7 @@ def _sweeps(c, M, A, B, projective):
     return values, M, A, B
 
 
-def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=()):
+def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
     """Maximise sum c[a,b,x,y] p(a,b|x,y) over quantum strategies in local dimension ``dim``.
 
     See-saw from ``restarts`` seeded random starts, from the best
@@ -363,7 +357,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     M = np.concatenate([np.array(extra_M), states]) if restarts else np.array(extra_M)
     A = np.concatenate([np.array([s.A for s in starts]), As]) if restarts else np.array([s.A for s in starts])
     B = np.concatenate([np.array([s.B for s in starts]), Bs]) if restarts else np.array([s.B for s in starts])
-    _, M, A, B = _sweeps(c, M, A, B, projective)
+    _, M, A, B = _sweeps(c, M, A, B, projective, solver)
     values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
     best = int(np.argmax(values))
     strategy = QuantumStrategy(M[best].reshape(-1), A[best], B[best], projective or (oA <= 2 and oB <= 2))
@@ -378,7 +372,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
 # Constrained see-saw and the certified Result
 
 
-def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
+def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None):
     """A certified quantum lower bound (upper bound for "min" games) by see-saw.
 
     Maximises s*c (s = sense_sign(game)) over mixtures of strategies in local
@@ -404,12 +398,12 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
             for entry in classical.certificate["mixture"]
         ]
     rounds = 0
-    _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective)
+    _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)
     if not game.constraints:
         candidates = [[(Fraction(1), best)], fallback]
         method = f"see-saw, dimension {dim}, {restarts} restarts + deterministic start, seed {seed}"
     else:
-        support, rounds, size = _column_generation(game, objective, [s for _, s in fallback] + [best], dim, restarts, seed, projective)
+        support, rounds, size = _column_generation(game, objective, [s for _, s in fallback] + [best], dim, restarts, seed, projective, solver)
         candidates = [_exact_mixture(game, support), fallback]
         method = (
             f"see-saw column generation ({rounds} rounds, {size} strategies), dimension {dim}, "
@@ -429,7 +423,8 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False):
         exact=None,
         certified=check.ok,
         certificate=certificate,
-        solver={"name": "see-saw (closed-form two-outcome steps; Clarabel for more outcomes)", "status": "converged"},
+        solver={"name": "see-saw (closed-form two-outcome steps; " + (solver or "the default registry solver")
+                + " for more outcomes)", "status": "converged"},
         seconds=time.perf_counter() - start,
         method=method,
         details=details,
@@ -443,7 +438,7 @@ def _det(entry):
     return DeterministicStrategy.from_json(entry)
 
 
-def _column_generation(game, objective, pool, dim, restarts, seed, projective):
+def _column_generation(game, objective, pool, dim, restarts, seed, projective, solver=None):
     """Strategies whose best mixture meets the constraints (see the module docstring).
 
     LP over the pool's weights (HiGHS) with an artificial column of large
@@ -455,7 +450,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective):
 
     for constraint in game.constraints:  # strategies at the ends of each constraint's range
         for direction in (1, -1):
-            pool.append(optimise_tensor(direction * constraint.coefficients, game.inputs, game.outputs, dim, restarts, seed, projective)[1])
+            pool.append(optimise_tensor(direction * constraint.coefficients, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)[1])
     relations = ["=="] + [c.relation for c in game.constraints]
     rhs = [1.0] + [float(c.value) for c in game.constraints]
     k = len(game.constraints)
@@ -478,7 +473,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective):
         ranked = np.argsort(-solution.float_primal[: len(pool)])[:3]
         value, candidate = optimise_tensor(
             price, game.inputs, game.outputs, dim, restarts, seed + rounds, projective,
-            initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)],
+            initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)], solver=solver,
         )
         if value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
             break

@@ -1,4 +1,7 @@
-"""Turn an NPA relaxation (certify.bounds.npa) into a cvxpy problem and solve it.
+"""The one solver registry: every LP-free SDP of certify (NPA relaxations, see-saw
+steps, correlator bounds) is solved here.
+
+NPA: turn a relaxation (certify.bounds.npa) into a cvxpy problem and solve it.
 
 One preference-ordered table of solvers (the pattern of cvxpy's
 reductions/solvers/defines.py), one collapse of solver outcomes into a few
@@ -220,6 +223,46 @@ def _solve_with(relaxation, name):
         "build_seconds": round(built - start, 6),
     }
     return Solution(float(problem.value), moments, slack, multipliers, info, built - start, solved - built)
+
+
+# Tight tolerances for the small SDPs built directly in cvxpy (see-saw steps,
+# correlator bounds), whose answers are rounded to exact certificates.
+TIGHT = {
+    "clarabel": {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 200},
+    "scs": {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200000},
+    "cvxopt": {"abstol": 1e-9, "reltol": 1e-9, "feastol": 1e-9, "max_iters": 200, "kktsolver": "robust"},
+}
+
+
+def solve_problem(problem, solver=None, what="SDP", tight=False, size=0):
+    """Solve a cvxpy problem with a solver of the registry; returns (status, name).
+
+    The same choice as for NPA (``choose_solver``), the same collapse of
+    statuses, and the same polish: with no solver named, an inaccurate or
+    failed solve is tried again with POLISH. SolverFailed (status and what to
+    try next) unless the answer is optimal or inaccurate.
+    """
+    import cvxpy as cp
+
+    name = choose_solver(solver, size)
+    tried = [name] + ([POLISH] if solver is None and name != POLISH and POLISH in installed() else [])
+    status, failure = FAILED, None
+    for candidate in tried:
+        cvx_name, options, _ = SOLVERS[candidate]
+        options = {**options, **(TIGHT.get(candidate, {}) if tight else {})}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # inaccurate solves are reported by status
+                problem.solve(solver=cvx_name, **options)
+            status = collapse(problem.status)
+        except cp.error.SolverError as error:
+            status, failure = FAILED, str(error)
+        if status == OPTIMAL or (status == INACCURATE and candidate == tried[-1]):
+            return status, candidate
+        if status in (INFEASIBLE, UNBOUNDED):
+            break
+    detail = f"{what}: {failure}; " if failure else f"{what}: "
+    raise SolverFailed(tried[-1], f"{status} ({problem.status})", detail + ADVICE.get(status, ADVICE[FAILED]))
 
 
 def _version(name):

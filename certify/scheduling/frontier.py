@@ -67,6 +67,7 @@ class PointJob:
     throughput: float
     level: str | None = None
     seesaw: bool = False  # also run certify.bounds.seesaw as an independent cross-check
+    solver: str | None = None  # SDP solver of the registry (certify.bounds.solvers); None: its default
 
 
 def run_point(job):
@@ -75,15 +76,15 @@ def run_point(job):
     game = job.game
     classical = classical_value(game)
     form = correlation_form(game)
-    upper = quantum_strategy(game, form)
-    lower = quantum_dual_bound(game, form)
+    upper = quantum_strategy(game, form, job.solver)
+    lower = quantum_dual_bound(game, form, job.solver)
     npa = None
     npa_trouble = None
     if job.level is not None:
         # The NPA bound is a cross-check here (the Tsirelson dual above is
         # already the quantum value): solver trouble is reported, not fatal.
         try:
-            npa = npa_bound(game, level=job.level)
+            npa = npa_bound(game, level=job.level, solver=job.solver)
         except SolverFailed as error:
             npa_trouble = str(error)
     seesaw = None
@@ -94,7 +95,7 @@ def run_point(job):
         # witness also meets the split exactly). It is reported beside the
         # explicit correlator strategy, which already reaches the quantum
         # optimum, so it is not needed to certify the advantage.
-        seesaw = seesaw_bound(game, dim=2, restarts=20, seed=0)
+        seesaw = seesaw_bound(game, dim=2, restarts=20, seed=0, solver=job.solver)
     lowers = [r for r in (lower, npa) if r is not None and r.certified]
     best_lower = max(lowers, key=lambda r: r.value) if lowers else lower
     c_exact = classical.exact if classical.certified else None
@@ -244,7 +245,8 @@ def summarise(game, model, points):
     }
 
 
-def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None, seesaw=False):
+def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None, seesaw=False,
+             solver=None):
     """Sweep the split grid; each point runs run_point (in worker processes when jobs > 1)."""
     from .model import load_model
     from .throughput import throughput_at
@@ -257,7 +259,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
     grid = split_grid(points)
     jobs_list = [
         PointJob(game.with_fixed({"split": p}), p,
-                 throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw)
+                 throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw, solver)
         for p in grid
     ]
     results = [None] * len(jobs_list)
@@ -309,7 +311,8 @@ def frontier_json(result, options):
         ),
         "advantage_certified": any(p["advantage_certified"] for p in result.points),
         "certificate": {"kind": "frontier", "points": nested},
-        "solver": {"name": "HiGHS (classical) + Clarabel (quantum)", "status": "optimal"},
+        "solver": {"name": "HiGHS (classical) + " + (options.get("solver") or "the registry's default SDP solver")
+                   + " (quantum)", "status": "optimal"},
         "seconds": round(result.seconds, 6),
         "model": result.model.to_json(),
         "summary": result.summary,
