@@ -1,6 +1,6 @@
 """The command line: parse options, call one method, render its Result.
 
-No mathematics here (DESIGN.md section 5). Exit status: 0 done, 1 a
+No mathematics here (docs/architecture.md). Exit status: 0 done, 1 a
 certificate failed or a regression drifted, 2 bad input or usage.
 """
 

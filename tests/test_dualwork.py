@@ -1,4 +1,4 @@
-"""The dual-work model generator and throughput functions (DESIGN.md section 2, docs/model.md)."""
+"""The dual-work model generator and throughput functions (docs/model.md)."""
 
 import math
 from fractions import Fraction
@@ -116,7 +116,7 @@ def test_classical_waiting_equals_brute_force_lp(p):
 
 
 def test_classical_endpoints():
-    """Never split: W = E[S]/2 = 1/2; always split: W = 0 (DESIGN.md section 2)."""
+    """Never split: W = E[S]/2 = 1/2; always split: W = 0 (docs/model.md)."""
     game, _ = load_model()
     assert float(classical_value(game.with_fixed({"split": 0})).exact) == pytest.approx(0.5, abs=1e-15)
     assert classical_value(game.with_fixed({"split": 1})).exact == 0

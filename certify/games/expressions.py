@@ -1,4 +1,4 @@
-"""The safe expression language of problem files (DESIGN.md section 3).
+"""The safe expression language of problem files (README, "Games").
 
 An expression is parsed by :mod:`ast` and evaluated by walking a whitelist of
 node types; nothing is ever passed to ``eval``. Payoff and constraint
@@ -98,19 +98,12 @@ _COMPARE = {
 _EXACT_FUNCTIONS = {"abs": abs, "min": min, "max": max}
 
 
-def _mp_or_np(name):
-    """exp/log/sqrt that work on floats, numpy arrays and mpmath numbers."""
+def _numeric(name):
+    """exp/log/sqrt on floats and numpy arrays (a Fraction is taken as its float)."""
 
     np_function = getattr(np, name)
 
     def apply(value):
-        try:
-            import mpmath
-
-            if isinstance(value, mpmath.mpf):
-                return getattr(mpmath, name)(value)
-        except ImportError:  # pragma: no cover - mpmath is a dependency
-            pass
         if isinstance(value, Fraction):
             value = float(value)
         return np_function(value)
@@ -122,9 +115,9 @@ _THROUGHPUT_FUNCTIONS = {
     "abs": abs,
     "min": np.minimum,
     "max": np.maximum,
-    "exp": _mp_or_np("exp"),
-    "log": _mp_or_np("log"),
-    "sqrt": _mp_or_np("sqrt"),
+    "exp": _numeric("exp"),
+    "log": _numeric("log"),
+    "sqrt": _numeric("sqrt"),
 }
 
 

@@ -1,6 +1,6 @@
 """A two-player non-local game as a frozen record, and its loading from files.
 
-A game (DESIGN.md section 1) is a linear functional on a behaviour
+A game (README) is a linear functional on a behaviour
 p(a,b|x,y): value(p) = sum_{a,b,x,y} c[a,b,x,y] p(a,b|x,y), to be maximised
 or minimised, optionally under named linear constraints
 sum d[a,b,x,y] p(a,b|x,y) (==, <=, >=) v. Every coefficient is kept both as an
@@ -134,7 +134,7 @@ class Game:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def summary(self):
-        """The "game" block of every JSON result (DESIGN.md section 4)."""
+        """The "game" block of every JSON result (README, "JSON")."""
         return {
             "name": self.name,
             "sha256": self.sha256,

@@ -1,4 +1,4 @@
-"""The throughput-waiting Pareto frontiers of the dual-work model (DESIGN.md section 2).
+"""The throughput-waiting Pareto frontiers of the dual-work model (docs/model.md).
 
 For each split probability p on a grid, with Theta(p) = 2 (1 - rho) r E[T(R)]
 (certify.scheduling.throughput), three bounds on the minimal mean waiting W at that p:
@@ -281,7 +281,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
 
 
 def frontier_json(result, options):
-    """The contract envelope with "points" (DESIGN.md section 4).
+    """The contract envelope with "points" (README, "JSON").
 
     The points' full results (classical, quantum_upper, quantum_lower and,
     where computed, npa) sit in certificate["points"], where ``certify

@@ -1,4 +1,4 @@
-"""The dual-work scheduling model (DESIGN.md section 2; docs/model.md) as a game.
+"""The dual-work scheduling model (docs/model.md) as a game.
 
 Two servers, requests arriving in pairs (Poisson, rate lambda pairs per unit
 time), request sizes S i.i.d. Front-end A sees only S_A, B only S_B; with

@@ -1,6 +1,6 @@
 """Event simulation of the real dual-work system, to check the model's formulas.
 
-DESIGN.md section 2. The model's W is a light-traffic formula (only the two
+docs/model.md. The model's W is a light-traffic formula (only the two
 requests of one pair interact) and Theta(p) = 2 (1 - rho) r E[T(R)] is exact
 at every stable load. This simulation drops both shortcuts:
 
@@ -235,7 +235,7 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
 
 
 def simulation_json(sim, options):
-    """The contract envelope with "waiting" and "throughput" (DESIGN.md section 4)."""
+    """The contract envelope with "waiting" and "throughput" (README, "JSON")."""
     from ..report.results import envelope
 
     body = {

@@ -1,6 +1,6 @@
 """Baseline throughput functions T(t) and the throughput Theta(p) of the dual-work model.
 
-DESIGN.md section 2: a server runs a preemptible baseline task whenever it
+docs/model.md: a server runs a preemptible baseline task whenever it
 has no customer; an uninterrupted run of length t yields T(t), with T convex
 (strictly, for the trade-off to exist) and T(0) = 0. Each server is
 interrupted by a Poisson stream of rate r = lambda (1 + p) / 2 (a split pair
