@@ -203,6 +203,15 @@ def regress(bounds_file):
         sys.exit(EXIT_FAILED)
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(["problem", "result"]))
+def schema(kind):
+    """Print the JSON Schema (draft 2020-12) of problem files or of result documents."""
+    from .report.schema import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
 # ---------------------------------------------------------------------------
 # See-saw (quantum lower bound by an explicit strategy)
 

@@ -1,6 +1,6 @@
 """The failure families of certify, one class each.
 
-The CLI maps them to exit codes (README, "JSON"): BadInput -> 2,
+The CLI maps them to exit codes (README, JSON section): BadInput -> 2,
 CertificateFailed -> 1, SolverFailed -> 1.
 """
 

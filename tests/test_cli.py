@@ -114,7 +114,7 @@ throughput = "sqrt(t)"
 
 
 def test_every_kind_of_bad_input_is_one_line_exit_two_nothing_written(tmp_path):
-    """README, "Games": each bad input names file and key, exit 2, no traceback, no output."""
+    """README, Games section: each bad input names file and key, exit 2, no traceback, no output."""
     from test_game import BAD_FILES
 
     cases = [(["classical", str(_write_json_problem(tmp_path, mapping, label.replace(" ", "_")))], message)

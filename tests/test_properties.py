@@ -1,14 +1,14 @@
 """The chain of bounds on random games, and invariance under relabelling.
 
 For every game (Navascues, Pironio, Acin, New J. Phys. 10, 073013 (2008),
-arXiv:0803.4290, for the NPA levels; README, "certify quantum"):
+arXiv:0803.4290, for the NPA levels; README, certify quantum section):
 
     classical <= see-saw <= NPA level 2 <= NPA level 1+AB <= no-signalling,
     NPA level 2 <= NPA level 1,
 
 each number certified. Level 1 is not below the no-signalling value in
 general: its moment matrix alone does not make every p(a,b|x,y) >= 0 (for
-I3322, 0.375 against 0.3660254 with positivity imposed, README, "certify quantum"),
+I3322, 0.375 against 0.3660254 with positivity imposed, README, certify quantum section),
 while level 1+AB does (p(a,b|x,y) is the squared norm of a combination of its
 vectors). The values are invariant when questions and answers are
 relabelled and when the players swap roles.

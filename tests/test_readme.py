@@ -90,3 +90,12 @@ def test_readme_example_output(steps, tmp_path, monkeypatch):
         assert result.exit_code == expected_status, result.output
         shown = [line for line in expected if "exit status" not in line]
         assert normalise(result.stdout.splitlines()) == normalise(shown), command
+
+
+def test_readme_python_examples_run():
+    """Every ```python block of the README runs as written (the API section)."""
+    text = README.read_text(encoding="utf-8")
+    examples = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert examples
+    for example in examples:
+        exec(compile(example, "README.md", "exec"), {})

@@ -61,6 +61,7 @@ from ..proofs.seesaw import SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
+from .solvers import choose_solver
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -423,8 +424,8 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         exact=None,
         certified=check.ok,
         certificate=certificate,
-        solver={"name": "see-saw (closed-form two-outcome steps; " + (solver or "the default registry solver")
-                + " for more outcomes)", "status": "converged"},
+        solver={"name": f"see-saw (closed-form two-outcome steps; {choose_solver(solver, 0)} for more outcomes)",
+                "status": "converged"},
         seconds=time.perf_counter() - start,
         method=method,
         details=details,

@@ -34,7 +34,7 @@ SOLVERS = {
     "clarabel": ("CLARABEL", {},
                  "interior point; the default below LARGE"),
     # eps 1e-8: at SCS's default (1e-4) NPA values are off in the fourth digit
-    # (README, "certify quantum"); with acceleration (SCS 3's default) random 2-output
+    # (README, certify quantum section); with acceleration (SCS 3's default) random 2-output
     # games at level 2 with n = 109 and 193 converge in 2000-5000 iterations.
     "scs": ("SCS", {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100000},
             "first order; the default from LARGE up"),

@@ -1,4 +1,4 @@
-"""The safe expression language of problem files (README, "Games").
+"""The safe expression language of problem files (README, Games section).
 
 An expression is parsed by :mod:`ast` and evaluated by walking a whitelist of
 node types; nothing is ever passed to ``eval``. Payoff and constraint

@@ -134,7 +134,7 @@ class Game:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def summary(self):
-        """The "game" block of every JSON result (README, "JSON")."""
+        """The "game" block of every JSON result (README, JSON section)."""
         return {
             "name": self.name,
             "sha256": self.sha256,

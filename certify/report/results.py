@@ -1,4 +1,4 @@
-"""The result record every method returns, and the JSON contract of README, "JSON".
+"""The result record every method returns, and the JSON contract of README, JSON section.
 
 A Result is data first; the CLI renders it as a rich table or as JSON, so
 the two cannot disagree (the pattern of pyhf's cli/spec.py).

@@ -281,7 +281,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
 
 
 def frontier_json(result, options):
-    """The contract envelope with "points" (README, "JSON").
+    """The contract envelope with "points" (README, JSON section).
 
     The points' full results (classical, quantum_upper, quantum_lower and,
     where computed, npa) sit in certificate["points"], where ``certify

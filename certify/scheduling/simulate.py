@@ -235,7 +235,7 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
 
 
 def simulation_json(sim, options):
-    """The contract envelope with "waiting" and "throughput" (README, "JSON")."""
+    """The contract envelope with "waiting" and "throughput" (README, JSON section)."""
     from ..report.results import envelope
 
     body = {
