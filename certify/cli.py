@@ -368,5 +368,58 @@ def gap(game, level, solver, dim, restarts, seed, fix, json_path):
         sys.exit(EXIT_FAILED)
 
 
+# ---------------------------------------------------------------------------
+# Scans over model parameters, on Dask (certify.scheduling.scan)
+
+
+class AxisPairType(click.ParamType):
+    """X,Y: two axes of a scan (or one, for a single-row map)."""
+
+    name = "X,Y"
+
+    def convert(self, value, param, ctx):
+        parts = [part.strip() for part in value.split(",")]
+        if not 1 <= len(parts) <= 2 or not all(parts):
+            self.fail(f"expected X,Y (two axis names), got '{value}'", param, ctx)
+        return (parts[0], parts[1] if len(parts) == 2 else None)
+
+
+@main.command()
+@click.argument("scan_file", metavar="[SCAN.toml]", required=False)
+@click.option("--out", "out_dir", metavar="DIR", default=None, help="Folder for cells/ and results.csv (default: scan-NAME).")
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="A running Dask scheduler, e.g. tcp://host:8786 (default: a local cluster).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes of the local cluster (default: one per core).")
+@click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True, help="Dask retries of a cell whose task raised.")
+@click.option("--report", "report_dir", metavar="DIR", default=None, help="Report a scan folder: table by advantage and heatmaps (runs nothing).")
+@click.option("--heatmap", "heatmaps", type=AxisPairType(), multiple=True, help="Axes X,Y of a heatmap (repeatable; default: the first two).")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True, help="Heatmap file format.")
+@click.option("--top", type=click.IntRange(min=0), default=30, show_default=True, help="Rows of the report table (0: all).")
+@reports_errors
+def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, fmt, top):
+    """Frontiers over a grid of model parameters, one cell per Dask task; resumable."""
+    from .report.tables import console
+    from .scheduling import scan as scans
+
+    if (scan_file is None) == (report_dir is None):
+        raise BadInput(None, "SCAN.toml", "give a scan file to run, or --report DIR to report one (not both)")
+    if report_dir is not None:
+        files = scans.report(report_dir, heatmaps, fmt)
+        console().print(scans.report_table(report_dir, top))
+        for path in files:
+            click.echo(f"heatmap: {path}")
+        return
+    if scheduler and workers:
+        raise BadInput(None, "--workers", "sizes the local cluster; with --scheduler the cluster has its own workers")
+    loaded = scans.load_scan(scan_file)
+    directory = out_dir or f"scan-{loaded.name}"
+    with scans.progress_bar() as update:
+        outcome = scans.run_scan(loaded, directory, scheduler, workers, retries, progress=update)
+    console().print(scans.outcome_text(outcome, directory, loaded))
+    for cell, message in outcome.failed:
+        click.echo(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}", err=True)
+    if outcome.failed or outcome.uncertified:
+        sys.exit(EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,822 @@
+"""Scans: the dual-work frontier over a grid of model parameters, on Dask.
+
+A scan file names a base problem (a dual-work model file) and axes over
+its parameters. Every combination of axis values is a *cell*; a cell is a
+pure function of its parameters (the resolved problem mapping and the
+frontier options): it runs the certified frontier (certify.scheduling.frontier)
+and yields the frontier document, verifiable by ``certify verify``, and a
+summary row:
+
+* the largest certified waiting reduction at equal throughput, relative
+  (1 - W_q / W_c) and absolute (W_c - W_q), each with the split p where it
+  is reached (W_c is the exact classical minimum at p, W_q the exact W of an
+  explicit quantum strategy meeting p exactly; at equal p the throughput
+  Theta(p) is equal);
+* the largest throughput gain at equal waiting, Theta(p_q)/Theta(p_c) - 1,
+  where p_c is the least split at which the exact classical frontier reaches
+  the quantum strategy's W (the frontier module's summary);
+* the flags: every certificate passed its exact check ("certified"), and a
+  certified advantage exists somewhere on the split grid.
+
+Scan file (TOML or JSON)::
+
+    name = "loads"
+    problem = "dual_work"            # bundled name or a path (relative to this file)
+    [model]                          # overrides of the base [model] table, every cell
+    throughput = {family = "power", alpha = 0.8}
+    [options]                        # frontier options, every cell
+    points = 11
+    level = "none"
+    [axes]                           # the grid: every combination of these
+    arrival_rate = [0.01, 0.1, 0.5]                    # a list of values ...
+    "throughput.alpha" = {from = 0.2, to = 3, count = 5}   # ... or a range (spacing = "log" too)
+    thresholds = [[1.0], [0.5, 2.0]]
+    law = [                          # an axis under a free name: each value a table
+      {label = "exp", sizes = "exponential"},          # of keys to set together
+      {label = "logn s=2", sizes = "lognormal", sigma = 2.0},
+    ]
+
+An axis key is a key of the [model] table (dotted into a table value such as
+``throughput.alpha``) or a frontier option (the keyword parameters of
+``frontier``, e.g. points, level); any other name makes a bundle axis whose
+values are tables of such keys. New model keys and frontier options become
+axes without any change here.
+
+Execution (DESIGN.md section 10) is Dask's: ``Client.submit`` per cell with
+Dask's ``retries``, ``as_completed`` on the client. A worker process that
+dies mid-cell has its task rescheduled by the Dask scheduler. Certify's own
+errors in a cell (bad parameters, solver trouble) are deterministic, so the
+cell returns them as data and is recorded as failed at once; any other
+exception is retried by Dask and then recorded. The client writes every
+finished cell atomically to ``DIR/cells/<id>.json`` (id: the first 16 hex
+digits of the SHA-256 of the cell's canonical parameters), a failed one to
+``DIR/cells/<id>.failed.json``; re-running skips cells whose document exists
+(failed cells are tried again), so a killed client loses only the cells in
+flight. ``DIR/results.csv`` is the table of all recorded cells, rewritten
+atomically at the end of every run.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import inspect
+import io
+import itertools
+import json
+import math
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BadInput, CertifyError
+from ..games.game import read_mapping, resolve
+from ..report.results import write_json
+
+SCAN_KEYS = {"name", "description", "problem", "model", "options", "axes"}
+RANGE_KEYS = {"from", "to", "count", "spacing"}
+MAX_CELLS = 100_000  # a scan file's grid is expanded in memory; raise here for a larger grid
+MAX_AXIS_VALUES = 10_000
+# Frontier parameters that are not cell options: the problem (the cell's own
+# mapping), the throughput override (a [model] key in a scan), local
+# processes and the progress callback (the scan's business).
+_NOT_OPTIONS = {"problem", "throughput", "jobs", "progress"}
+
+
+def model_keys():
+    from .model import MODEL_KEYS
+
+    return set(MODEL_KEYS)
+
+
+def frontier_options():
+    """Frontier keyword parameters a scan may set, with their defaults."""
+    from .frontier import frontier
+
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(frontier).parameters.items()
+        if name not in _NOT_OPTIONS and parameter.default is not inspect.Parameter.empty
+    }
+
+
+# ---------------------------------------------------------------------------
+# The scan file
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid point: axis labels, the full problem mapping and the frontier options."""
+
+    index: int
+    parameters: dict  # axis key -> value label (scalars as they are)
+    problem: dict
+    options: dict
+
+    @property
+    def id(self):
+        return cell_id(self.problem, self.options)
+
+    def to_json(self):
+        return {"id": self.id, "index": self.index, "parameters": self.parameters,
+                "problem": self.problem, "options": self.options}
+
+
+@dataclass
+class Axis:
+    key: str
+    values: list  # [(label, {assigned key: value})]
+
+
+@dataclass
+class Scan:
+    name: str
+    description: str
+    source: str
+    problem: str
+    base: dict  # the base problem mapping with the scan's [model] overrides
+    options: dict
+    axes: list
+    cells: list = field(default_factory=list)
+
+    def to_json(self):
+        return {
+            "name": self.name, "description": self.description, "source": self.source,
+            "problem": self.problem,
+            "axes": [{"key": axis.key, "values": [label for label, _ in axis.values]} for axis in self.axes],
+            "cells": [{"id": cell.id, "index": cell.index, "parameters": cell.parameters} for cell in self.cells],
+        }
+
+
+def canonical_json(data):
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str)
+
+
+def cell_id(problem, options):
+    """First 16 hex digits of the SHA-256 of the cell's canonical parameters."""
+    return hashlib.sha256(canonical_json({"problem": problem, "options": options}).encode()).hexdigest()[:16]
+
+
+def _label(value):
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _range(table, source, key):
+    for name in table:
+        if name not in RANGE_KEYS:
+            raise BadInput(source, f"{key}.{name}", f"unknown key of a range (allowed: {', '.join(sorted(RANGE_KEYS))})")
+    for name in ("from", "to", "count"):
+        if name not in table:
+            raise BadInput(source, f"{key}.{name}", "missing (a range is {from, to, count[, spacing]})")
+    low, high, count = table["from"], table["to"], table["count"]
+    for name, value in (("from", low), ("to", high)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise BadInput(source, f"{key}.{name}", f"expected a finite number, got {value!r}")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_AXIS_VALUES:
+        raise BadInput(source, f"{key}.count", f"expected an integer from 1 to {MAX_AXIS_VALUES}, got {count!r}")
+    if count == 1 and low != high:
+        raise BadInput(source, f"{key}.count", "a range from one value to another needs count >= 2")
+    spacing = table.get("spacing", "linear")
+    if spacing not in ("linear", "log"):
+        raise BadInput(source, f"{key}.spacing", f"expected 'linear' or 'log', got {spacing!r}")
+    if spacing == "log" and not (low > 0 and high > 0):
+        raise BadInput(source, f"{key}.from", "a log range needs positive ends")
+    if count == 1:
+        return [low]
+    values = []
+    for i in range(count):
+        t = i / (count - 1)
+        v = low * (high / low) ** t if spacing == "log" else low + (high - low) * t
+        values.append(float(f"{v:.12g}"))
+    return values
+
+
+def _check_key(key, source, where, models, options):
+    head = key.split(".", 1)[0]
+    if head not in models and key not in options:
+        raise BadInput(source, where, f"not a [model] key or a frontier option (model keys: {', '.join(sorted(models))}; "
+                                      f"options: {', '.join(sorted(options))})")
+
+
+def _assign(problem, options, key, value, source, where, defaults):
+    if key in defaults:
+        options[key] = value
+        return
+    model = problem["model"]
+    parts = key.split(".")
+    table = model
+    for part in parts[:-1]:
+        child = table.get(part)
+        if child is None:
+            child = table[part] = {}
+        if not isinstance(child, dict):
+            raise BadInput(source, where, f"model.{part} is {child!r}, not a table; set it to a table in the scan's [model]")
+        table = child
+    table[parts[-1]] = copy.deepcopy(value)
+
+
+def _check_option(key, value, source, where):
+    """Known frontier options are checked here; others by the frontier, per cell."""
+    if key == "points" and (isinstance(value, bool) or not isinstance(value, int) or value < 2):
+        raise BadInput(source, where, f"expected an integer >= 2, got {value!r}")
+    if key == "level":
+        if value is None or str(value).strip().lower() == "none":
+            return
+        from ..proofs.npa import parse_level
+
+        try:
+            parse_level(str(value))
+        except BadInput as error:
+            raise BadInput(source, where, error.message) from None
+    if key == "seesaw" and not isinstance(value, bool):
+        raise BadInput(source, where, f"expected true or false, got {value!r}")
+
+
+def _option_value(key, value):
+    if key == "level" and value is not None and str(value).strip().lower() == "none":
+        return None
+    if key == "level" and value is not None:
+        return str(value)
+    return value
+
+
+def load_scan(path):
+    """Validate a scan file -> Scan with its cells (BadInput naming file and key)."""
+    source = str(path)
+    data = read_mapping(path)
+    for key in data:
+        if key not in SCAN_KEYS:
+            raise BadInput(source, key, f"unknown key (allowed: {', '.join(sorted(SCAN_KEYS))})")
+    name = data.get("name", Path(source).stem)
+    if not isinstance(name, str) or not name:
+        raise BadInput(source, "name", "expected a non-empty string")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise BadInput(source, "description", "expected a string")
+    problem = data.get("problem", "dual_work")
+    if not isinstance(problem, str) or not problem:
+        raise BadInput(source, "problem", "expected a problem file or bundled name")
+    relative = Path(source).parent / problem
+    try:
+        problem_path = relative if relative.is_file() else resolve(problem, "problem")
+    except BadInput as error:
+        raise BadInput(source, "problem", error.message) from None
+    base = read_mapping(problem_path)
+    if not isinstance(base.get("model"), dict):
+        raise BadInput(source, "problem", f"'{problem}' is not a model file (no [model] table)")
+    models = model_keys()
+    defaults = frontier_options()
+
+    overrides = data.get("model", {})
+    if not isinstance(overrides, dict):
+        raise BadInput(source, "model", "expected a table of [model] keys")
+    base = copy.deepcopy(base)
+    base_options = dict(defaults)
+    for key, value in overrides.items():
+        if key not in models:
+            raise BadInput(source, f"model.{key}", f"unknown key (allowed: {', '.join(sorted(models))})")
+        base["model"][key] = copy.deepcopy(value)
+    options = data.get("options", {})
+    if not isinstance(options, dict):
+        raise BadInput(source, "options", "expected a table of frontier options")
+    for key, value in options.items():
+        if key not in defaults:
+            raise BadInput(source, f"options.{key}", f"unknown option (allowed: {', '.join(sorted(defaults))})")
+        _check_option(key, value, source, f"options.{key}")
+        base_options[key] = _option_value(key, value)
+
+    table = data.get("axes")
+    if not isinstance(table, dict) or not table:
+        raise BadInput(source, "axes", "expected a table with at least one axis")
+    axes = []
+    assigned = {}
+    for key, spec in table.items():
+        where = f"axes.{key}"
+        if isinstance(spec, dict):
+            values = _range(spec, source, where)
+        elif isinstance(spec, list):
+            values = spec
+        else:
+            raise BadInput(source, where, f"expected a list of values or a range {{from, to, count}}, got {spec!r}")
+        if not values:
+            raise BadInput(source, where, "expected at least one value")
+        if len(values) > MAX_AXIS_VALUES:
+            raise BadInput(source, where, f"{len(values)} values, more than the limit {MAX_AXIS_VALUES}")
+        is_key = key.split(".", 1)[0] in models or key in defaults
+        entries = []
+        for index, value in enumerate(values):
+            at = f"{where}[{index}]"
+            if is_key:
+                if key in defaults:
+                    _check_option(key, value, source, at)
+                    value = _option_value(key, value)
+                entries.append((_label(value), {key: value}))
+                continue
+            if not isinstance(value, dict) or not value:
+                raise BadInput(source, at, f"'{key}' is not a [model] key or frontier option, so each value must be "
+                                           "a table of keys to set together (a bundle)")
+            label = value.get("label")
+            settings = {k: v for k, v in value.items() if k != "label"}
+            if label is not None and not isinstance(label, str):
+                raise BadInput(source, f"{at}.label", "expected a string")
+            for name, setting in settings.items():
+                _check_key(name, source, f"{at}.{name}", models, defaults)
+                if name in defaults:
+                    _check_option(name, setting, source, f"{at}.{name}")
+                    settings[name] = _option_value(name, setting)
+            entries.append((label if label is not None else _label(settings), settings))
+        labels = [label for label, _ in entries]
+        if len(set(map(canonical_json, labels))) != len(labels):
+            raise BadInput(source, where, "two values have the same label")
+        for setting in sorted({setting for _, settings in entries for setting in settings}):
+            if setting in assigned:
+                raise BadInput(source, where, f"'{setting}' is also set by axis '{assigned[setting]}'")
+            assigned[setting] = key
+        axes.append(Axis(key, entries))
+    count = math.prod(len(axis.values) for axis in axes)
+    if count > MAX_CELLS:
+        raise BadInput(source, "axes", f"{count} cells, more than the limit {MAX_CELLS} (certify.scheduling.scan.MAX_CELLS)")
+    scan = Scan(name, description, source, problem, base, base_options, axes)
+    for index, combination in enumerate(itertools.product(*(axis.values for axis in axes))):
+        problem_map = copy.deepcopy(base)
+        cell_options = dict(base_options)
+        parameters = {}
+        for axis, (label, settings) in zip(axes, combination):
+            parameters[axis.key] = label
+            for name, value in settings.items():
+                _assign(problem_map, cell_options, name, value, source, f"axes.{axis.key}", defaults)
+        scan.cells.append(Cell(index, parameters, problem_map, cell_options))
+    ids = [cell.id for cell in scan.cells]
+    if len(set(ids)) != len(ids):
+        raise BadInput(source, "axes", "two cells have the same parameters")
+    return scan
+
+
+# ---------------------------------------------------------------------------
+# One cell (runs on a Dask worker; a pure function of its parameters)
+
+
+def cell_frontier(problem, options, label="cell"):
+    """The frontier of one cell's problem mapping: (Frontier, document options)."""
+    from .frontier import frontier
+
+    # The frontier loads its problem by path: a private temporary file on
+    # this worker (workers need no shared file system).
+    handle, path = tempfile.mkstemp(prefix="certify-cell-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(problem, stream)
+        try:
+            return frontier(path, None, jobs=1, **options)
+        except BadInput as error:
+            raise BadInput(label, error.key, error.message) from None
+    finally:
+        os.unlink(path)
+
+
+def run_cell(cell):
+    """Compute one cell: {"id", "status": "done", "document"} or {"id", "status": "failed", "error", "message"}.
+
+    Certify's errors (bad parameters, solver trouble, a failed certificate)
+    are deterministic and come back as data; anything else is raised, for
+    Dask to retry.
+    """
+    from .frontier import frontier_json
+
+    start = time.perf_counter()
+    label = f"cell {cell['id']}"
+    try:
+        result = cell_frontier(cell["problem"], cell["options"], label)
+    except CertifyError as error:
+        return {"id": cell["id"], "status": "failed", "error": type(error).__name__, "message": str(error),
+                "seconds": time.perf_counter() - start}
+    options = {"cell": cell["id"], "parameters": cell["parameters"], **cell["options"]}
+    return {"id": cell["id"], "status": "done", "document": frontier_json(result, options),
+            "seconds": time.perf_counter() - start}
+
+
+def summary_row(document):
+    """The cell's frontier summary as flat numbers (see the module docstring)."""
+    summary, points = document["summary"], document["points"]
+    certified_points = [p for p in points if p["advantage_certified"]]
+    best_absolute = max(certified_points, key=lambda p: p["advantage"], default=None)
+    model = document["model"]
+    waiting = summary["waiting_reduction"]
+    gain = summary["throughput_gain"]
+    low_high = summary.get("certified_range") or [None, None]
+    return {
+        "arrival_rate": model["arrival_rate"],
+        "load": model["load"],
+        "throughput_function": model["throughput"]["text"],
+        "sizes": model["sizes"]["kind"],
+        "classes": len(model["class_probabilities"]),
+        "waiting_reduction": waiting["value"],
+        "waiting_reduction_split": waiting["split"],
+        "waiting_reduction_absolute": best_absolute["advantage"] if best_absolute else 0.0,
+        "waiting_reduction_absolute_split": best_absolute["split"] if best_absolute else None,
+        "throughput_gain": gain["value"],
+        "throughput_gain_split": gain["split"],
+        "throughput_gain_classical_split": gain.get("classical_split"),
+        "advantage_certified": bool(document["advantage_certified"]),
+        "certified": bool(document["certified"]),
+        "certified_from": low_high[0],
+        "certified_to": low_high[1],
+        "points": len(points),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Running a scan on Dask
+
+
+def cell_path(directory, identifier, failed=False):
+    return Path(directory) / "cells" / (f"{identifier}.failed.json" if failed else f"{identifier}.json")
+
+
+def finished_cells(directory):
+    """Ids of the cells whose document is on disk."""
+    folder = Path(directory) / "cells"
+    if not folder.is_dir():
+        return set()
+    return {p.name[:-5] for p in folder.glob("*.json") if not p.name.endswith(".failed.json")}
+
+
+@dataclass
+class ScanOutcome:
+    total: int
+    skipped: int  # finished before this run
+    done: int  # finished in this run
+    failed: list  # [(cell, message)]
+    uncertified: list  # cells whose certificates did not all pass
+    seconds: float
+    workers: int
+
+
+def connect(scheduler=None, workers=None):
+    """(client, cluster): a client of the scheduler at ADDRESS, or of a new local
+    cluster with one single-threaded worker process per core (cluster is None
+    for an existing scheduler; close both when done)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError, ValueError) as error:
+            raise BadInput(None, "--scheduler", f"cannot connect to {scheduler}: {error}") from None
+    count = workers or os.cpu_count() or 1
+    cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def _failure_record(cell, error, message):
+    return {"id": cell.id, "index": cell.index, "parameters": cell.parameters, "problem": cell.problem,
+            "options": cell.options, "status": "failed", "error": error, "message": message}
+
+
+def _running(client, keys):
+    """How many of our tasks the workers are processing now (None if the scheduler cannot say)."""
+    try:
+        processing = client.processing()
+    except Exception:  # noqa: BLE001 - only the progress bar depends on it
+        return None
+    return sum(1 for tasks in processing.values() for key in tasks if key in keys)
+
+
+def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=None, client=None):
+    """Run every unfinished cell of a scan on Dask; write cells and the table under directory.
+
+    client: an existing dask.distributed Client (else one is made by
+    ``connect(scheduler, workers)`` and closed at the end).
+    progress(done, failed, running, total), about the cells of this run, is
+    called at the start and as cells finish (running may be None).
+    """
+    from distributed import as_completed
+
+    start = time.perf_counter()
+    directory = Path(directory)
+    (directory / "cells").mkdir(parents=True, exist_ok=True)
+    write_json(scan.to_json(), directory / "scan.json")
+    finished = finished_cells(directory)
+    todo = [cell for cell in scan.cells if cell.id not in finished]
+    skipped = len(scan.cells) - len(todo)
+    failed, uncertified, done = [], [], 0
+    worker_count = 0
+    if progress:
+        progress(0, 0, 0, len(todo))
+    own = None
+    try:
+        if todo:
+            if client is None:
+                client, own = connect(scheduler, workers)
+                own = (client, own)
+            worker_count = len(client.scheduler_info()["workers"])
+            futures = {}
+            for cell in todo:
+                future = client.submit(run_cell, cell.to_json(), key=f"certify-cell-{cell.id}", retries=retries,
+                                       pure=False)
+                futures[future] = cell
+            keys = {future.key for future in futures}
+            last = 0.0
+            for future in as_completed(futures):
+                cell = futures.pop(future)
+                keys.discard(future.key)
+                if future.status == "error":
+                    exception = future.exception()
+                    record = _failure_record(cell, type(exception).__name__, str(exception) or repr(exception))
+                    write_json(record, cell_path(directory, cell.id, failed=True))
+                    failed.append((cell, record["message"]))
+                else:
+                    outcome = future.result()
+                    if outcome["status"] == "done":
+                        write_json(outcome["document"], cell_path(directory, cell.id))
+                        stale = cell_path(directory, cell.id, failed=True)
+                        if stale.exists():
+                            stale.unlink()
+                        done += 1
+                        if not outcome["document"]["certified"]:
+                            uncertified.append(cell)
+                    else:
+                        record = _failure_record(cell, outcome["error"], outcome["message"])
+                        write_json(record, cell_path(directory, cell.id, failed=True))
+                        failed.append((cell, outcome["message"]))
+                future.release()
+                if progress:
+                    now = time.perf_counter()
+                    running = None
+                    if now - last > 0.5 or not keys:
+                        running, last = _running(client, keys), now
+                    progress(done + len(failed), len(failed), running, len(todo))
+    finally:
+        if own is not None:
+            own[0].close()
+            if own[1] is not None:
+                own[1].close()
+        write_table(directory, scan)
+    return ScanOutcome(len(scan.cells), skipped, done, failed, uncertified, time.perf_counter() - start, worker_count)
+
+
+# ---------------------------------------------------------------------------
+# The results table and the report
+
+
+def read_rows(directory, scan_json=None):
+    """One row per recorded cell (done or failed), in grid order."""
+    directory = Path(directory)
+    scan_json = scan_json or read_mapping(directory / "scan.json")
+    rows = []
+    for cell in scan_json["cells"]:
+        row = {"cell": cell["id"], **{key: value for key, value in cell["parameters"].items()}}
+        path = cell_path(directory, cell["id"])
+        failed_path = cell_path(directory, cell["id"], failed=True)
+        if path.exists():
+            row.update({"status": "done", **summary_row(read_mapping(path)), "error": ""})
+        elif failed_path.exists():
+            record = read_mapping(failed_path)
+            row.update({"status": "failed", "error": f"{record['error']}: {record['message']}"})
+        else:
+            continue
+        rows.append(row)
+    return rows
+
+
+def write_table(directory, scan):
+    """DIR/results.csv: every recorded cell, atomically."""
+    directory = Path(directory)
+    rows = read_rows(directory, scan.to_json() if isinstance(scan, Scan) else None)
+    columns = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    _write_text(directory / "results.csv", buffer.getvalue())
+    return rows
+
+
+def _write_text(path, text):
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _down(value, decimals):
+    """value rounded down to decimals places (a "beats by at least" figure, DESIGN.md section 8)."""
+    if value is None or value == "":
+        return None
+    scale = 10**decimals
+    return math.floor(float(value) * scale) / scale
+
+
+def _number(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def ranked(rows):
+    """Done cells by certified throughput gain, then waiting reduction (largest first); failed ones last."""
+    done = [row for row in rows if row["status"] == "done"]
+    done.sort(key=lambda row: (-(_number(row["throughput_gain"]) or 0.0), -(_number(row["waiting_reduction"]) or 0.0)))
+    return done + [row for row in rows if row["status"] != "done"]
+
+
+def best_cells(rows):
+    """The cells with the largest certified throughput gain and the largest waiting reduction (relative)."""
+    done = [row for row in rows if row["status"] == "done" and row["advantage_certified"]]
+    gain = max(done, key=lambda row: _number(row["throughput_gain"]) or 0.0, default=None)
+    waiting = max(done, key=lambda row: _number(row["waiting_reduction"]) or 0.0, default=None)
+    return gain, waiting
+
+
+def describe(row, axes):
+    return ", ".join(f"{key} = {row[key]}" for key in axes)
+
+
+def report_table(directory, top=30):
+    """A rich table of a scan's cells, sorted by advantage (percentages rounded down)."""
+    from rich.table import Table
+
+    scan_json = read_mapping(Path(directory) / "scan.json")
+    axes = [axis["key"] for axis in scan_json["axes"]]
+    rows = ranked(read_rows(directory, scan_json))
+    shown = rows[:top] if top else rows
+    table = Table(title=f"Scan {scan_json['name']}: {len(rows)} of {len(scan_json['cells'])} cells recorded, "
+                        "by certified throughput gain")
+    table.caption = ("gain: throughput gain at equal waiting; W cut: waiting reduction at equal throughput "
+                     "(relative, absolute); rounded down")
+    for key in axes:
+        table.add_column(key)
+    for title in ("gain %", "at p", "W cut %", "at p", "W cut", "certified", "cell"):
+        table.add_column(title, justify="left" if title in ("certified", "cell") else "right")
+    for row in shown:
+        values = [str(row[key]) for key in axes]
+        if row["status"] == "done":
+            values += [
+                f"{_down(_number(row['throughput_gain']) * 100, 2):.2f}",
+                _format_split(row["throughput_gain_split"]),
+                f"{_down(_number(row['waiting_reduction']) * 100, 2):.2f}",
+                _format_split(row["waiting_reduction_split"]),
+                f"{_down(_number(row['waiting_reduction_absolute']), 6):.6f}",
+                "yes" if row["certified"] else "NO",
+                row["cell"][:8],
+            ]
+        else:
+            values += ["-", "-", "-", "-", "-", f"failed: {row['error']}", row["cell"][:8]]
+        table.add_row(*values)
+    if top and len(rows) > top:
+        table.caption += f"; {len(rows) - top} more rows in {Path(directory) / 'results.csv'}"
+    return table
+
+
+def _format_split(value):
+    number = _number(value)
+    return "-" if number is None else f"{number:.4g}"
+
+
+METRICS = {
+    "throughput_gain": "certified throughput gain at equal waiting (%)",
+    "waiting_reduction": "certified waiting reduction at equal throughput (%)",
+}
+
+
+def heatmap(directory, x_axis, y_axis, path):
+    """Both certified advantages over two axes (largest over the other axes), one panel each."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    scan_json = read_mapping(Path(directory) / "scan.json")
+    axes = {axis["key"]: axis["values"] for axis in scan_json["axes"]}
+    for key, option in ((x_axis, "--heatmap"), (y_axis, "--heatmap")):
+        if key is not None and key not in axes:
+            raise BadInput(None, option, f"'{key}' is not an axis of scan {scan_json['name']} (axes: {', '.join(axes)})")
+    xs = [canonical_json(v) for v in axes[x_axis]]
+    ys = [canonical_json(v) for v in axes[y_axis]] if y_axis else [canonical_json(None)]
+    rows = [row for row in read_rows(directory, scan_json) if row["status"] == "done"]
+    parameters = {cell["id"]: cell["parameters"] for cell in scan_json["cells"]}
+    figure, panels = plt.subplots(1, 2, figsize=(11, 0.6 * len(ys) + 2.6), dpi=150, squeeze=False)
+    for panel, (metric, title) in zip(panels[0], METRICS.items()):
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for row in rows:
+            cell = parameters[row["cell"]]
+            i = ys.index(canonical_json(cell[y_axis])) if y_axis else 0
+            j = xs.index(canonical_json(cell[x_axis]))
+            value = 100 * (_number(row[metric]) or 0.0)
+            grid[i, j] = value if np.isnan(grid[i, j]) else max(grid[i, j], value)
+        image = panel.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if not np.isnan(grid[i, j]):
+                    panel.text(j, i, f"{_down(grid[i, j], 1):.1f}", ha="center", va="center", fontsize=7, color="white")
+        panel.set_xticks(range(len(xs)), [str(v) for v in axes[x_axis]], rotation=45, ha="right", fontsize=7)
+        panel.set_yticks(range(len(ys)), [str(v) for v in axes[y_axis]] if y_axis else [""], fontsize=7)
+        panel.set_xlabel(x_axis)
+        if y_axis:
+            panel.set_ylabel(y_axis)
+        panel.set_title(title, fontsize=9)
+        figure.colorbar(image, ax=panel)
+    others = [key for key in axes if key not in (x_axis, y_axis)]
+    note = f"; largest over {', '.join(others)}" if others else ""
+    figure.suptitle(f"Scan {scan_json['name']}{note} (blank: not computed or failed)", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def report(directory, heatmaps=(), fmt="png"):
+    """Heatmaps over the named axis pairs (default: the first two axes) -> the files written."""
+    directory = Path(directory)
+    if not (directory / "scan.json").is_file():
+        raise BadInput(None, "--report", f"'{directory}' holds no scan (no scan.json): run certify scan first")
+    scan_json = read_mapping(directory / "scan.json")
+    keys = [axis["key"] for axis in scan_json["axes"]]
+    pairs = list(heatmaps) or [(keys[0], keys[1] if len(keys) > 1 else None)]
+    written = []
+    for x_axis, y_axis in pairs:
+        stem = "-".join("".join(c if c.isalnum() else "_" for c in key) for key in (x_axis, y_axis) if key)
+        written.append(heatmap(directory, x_axis, y_axis, directory / f"heatmap-{stem}.{fmt}"))
+    return written
+
+
+class progress_bar:
+    """A rich progress bar on stderr (done, failed, running, time left); a
+    context manager giving the run_scan progress callback. Off when stderr
+    is not a terminal."""
+
+    def __enter__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        from ..report.tables import console
+
+        stream = console(stderr=True)
+        self.bar = Progress(
+            TextColumn("cells"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed, {task.fields[running]} running"),
+            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+            console=stream, transient=True, disable=not stream.is_terminal,
+        )
+        self.bar.__enter__()
+        self.task = None
+        return self.update
+
+    def update(self, done, failed, running, total):
+        if self.task is None:
+            self.task = self.bar.add_task("cells", total=total, failed=0, running="?")
+        fields = {"failed": failed}
+        if running is not None:
+            fields["running"] = running
+        self.bar.update(self.task, completed=done, **fields)
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+
+def outcome_text(outcome, directory, scan):
+    """Closing lines of a run: counts, where the files are, the best cells so far."""
+    where = f" on {outcome.workers} workers" if outcome.workers else ""
+    lines = [
+        f"Scan {scan.name}: {outcome.total} cells; {outcome.done} computed now{where}, "
+        f"{outcome.skipped} finished before, {len(outcome.failed)} failed; {outcome.seconds:.1f} s",
+        f"Cells in {Path(directory) / 'cells'}, table in {Path(directory) / 'results.csv'}",
+    ]
+    rows = read_rows(directory, scan.to_json())
+    axes = [axis.key for axis in scan.axes]
+    gain, waiting = best_cells(rows)
+    if gain is not None:
+        lines.append(f"Largest certified throughput gain at equal waiting: {_down(gain['throughput_gain'] * 100, 2):.2f}% "
+                     f"at p = {_format_split(gain['throughput_gain_split'])} ({describe(gain, axes)})")
+    if waiting is not None:
+        lines.append(f"Largest certified waiting reduction at equal throughput: "
+                     f"{_down(waiting['waiting_reduction'] * 100, 2):.2f}% at p = "
+                     f"{_format_split(waiting['waiting_reduction_split'])} ({describe(waiting, axes)})")
+    if gain is None and waiting is None:
+        lines.append("No certified quantum advantage in the cells recorded.")
+    if outcome.uncertified:
+        lines.append(f"{len(outcome.uncertified)} cells have certificates that did not pass their exact checks")
+    return "\n".join(lines)

@@ -1,0 +1,220 @@
+"""Scans on Dask (certify.scheduling.scan; issue 12).
+
+Real clusters, tiny cells (3 to 5 splits, no NPA cross-check): one module
+LocalCluster with 2 worker processes, and one cluster started from the
+`dask scheduler` / `dask worker` command lines on 127.0.0.1.
+"""
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from distributed import Client, LocalCluster
+
+from certify.cli import main
+from certify.scheduling import scan as scans
+from certify.scheduling.frontier import frontier
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scan_file(folder, axes, points=3, name="tiny"):
+    text = (
+        f'name = "{name}"\nproblem = "dual_work"\n'
+        '[model]\nthroughput = {family = "power", alpha = 0.8}\n'
+        f'[options]\npoints = {points}\nlevel = "none"\n'
+        f"[axes]\n{axes}\n"
+    )
+    path = Path(folder) / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def without_timings(node):
+    if isinstance(node, dict):
+        return {k: without_timings(v) for k, v in node.items() if k != "seconds"}
+    if isinstance(node, list):
+        return [without_timings(v) for v in node]
+    return node
+
+
+def cell_files(directory):
+    return sorted(p for p in (Path(directory) / "cells").glob("*.json") if not p.name.endswith(".failed.json"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as dask_client:
+        yield dask_client
+
+
+def test_grid_matches_cells_run_one_by_one(client, tmp_path):
+    """A 2x2 scan on 2 workers gives, cell by cell, the frontier of the same problem run directly."""
+    path = scan_file(tmp_path, 'arrival_rate = [0.05, 0.4]\n"throughput.alpha" = [0.5, 2.0]')
+    scan = scans.load_scan(path)
+    assert len(scan.cells) == 4
+    outcome = scans.run_scan(scan, tmp_path / "out", client=client)
+    assert (outcome.done, outcome.skipped, outcome.failed) == (4, 0, [])
+    for cell in scan.cells:
+        written = json.loads(scans.cell_path(tmp_path / "out", cell.id).read_text())
+        assert written["options"]["parameters"] == cell.parameters
+        assert written["model"]["arrival_rate"] == cell.parameters["arrival_rate"]
+        assert written["model"]["throughput"]["parameter"] == cell.parameters["throughput.alpha"]
+        # the same cell by hand: its problem as a file, the public frontier
+        problem = tmp_path / f"{cell.id}.json"
+        problem.write_text(json.dumps(cell.problem))
+        direct = frontier(str(problem), None, points=3, level=None)
+        points = [{k: v for k, v in point.items() if k != "results"} for point in direct.points]
+        assert without_timings(written["points"]) == without_timings(json.loads(json.dumps(points)))
+        assert written["summary"] == json.loads(json.dumps(direct.summary))
+    rows = scans.read_rows(tmp_path / "out")
+    assert [row["status"] for row in rows] == ["done"] * 4
+    table = (tmp_path / "out" / "results.csv").read_text().splitlines()
+    assert len(table) == 5 and table[0].startswith("cell,arrival_rate,throughput.alpha,status")
+    # every cell document passes certify verify
+    result = CliRunner().invoke(main, ["verify", str(cell_files(tmp_path / "out")[0])])
+    assert result.exit_code == 0, result.output
+
+
+def test_killed_worker_mid_scan_still_completes_every_cell(client, tmp_path):
+    """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost."""
+    client.wait_for_workers(2, timeout=60)
+    path = scan_file(tmp_path, "arrival_rate = [0.02, 0.2, 0.3, 0.6]", points=5, name="kill-worker")
+    scan = scans.load_scan(path)
+    pids = client.run(os.getpid)
+    killed = []
+
+    def kill_a_busy_worker(done, failed, running, total):
+        if killed or done == 0:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            busy = {worker: keys for worker, keys in client.processing().items() if keys}
+            if busy:
+                worker, keys = next(iter(busy.items()))
+                os.kill(pids[worker], signal.SIGKILL)
+                killed.append(keys[0])
+                return
+            time.sleep(0.01)
+
+    outcome = scans.run_scan(scan, tmp_path / "out", client=client, progress=kill_a_busy_worker)
+    assert killed, "no worker was busy with a cell when one finished"
+    assert outcome.failed == [] and outcome.done == 4
+    assert len(cell_files(tmp_path / "out")) == 4
+
+
+def test_bad_cell_is_recorded_and_reported(client, tmp_path):
+    """An unstable load in one cell: recorded with its error, the other cells done, exit 1."""
+    path = scan_file(tmp_path, "arrival_rate = [0.1, 1.5]", name="bad-cell")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", client.scheduler.address])
+    assert result.exit_code == 1, result.output
+    assert "model.arrival_rate: load lambda E[S] = 1.5 must be below 1" in result.stderr
+    assert len(cell_files(out)) == 1
+    failed = list((out / "cells").glob("*.failed.json"))
+    assert len(failed) == 1
+    record = json.loads(failed[0].read_text())
+    assert record["error"] == "BadInput" and record["parameters"] == {"arrival_rate": 1.5}
+    table = (out / "results.csv").read_text()
+    assert ",failed," in table and "must be below 1" in table
+    report = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["scan", "--report", str(out)])
+    assert report.exit_code == 0, report.output
+    assert "failed: BadInput" in report.output
+    assert (out / "heatmap-arrival_rate.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("text, key", [
+    ('name = "x"\nbogus = 1\n[axes]\narrival_rate = [0.1]', "bogus"),
+    ('name = "x"\n[axes]', "axes"),
+    ('name = "x"\n[axes]\narrival_rate = 0.1', "axes.arrival_rate"),
+    ('name = "x"\n[axes]\narrival_rate = {from = 0.1, to = 0.5, count = 0}', "axes.arrival_rate.count"),
+    ('name = "x"\n[axes]\nlaw = [{sizes = "lognormal", sigmaa = 2}]', "axes.law[0].sigmaa"),
+    ('name = "x"\n[options]\npoints = 1\n[axes]\narrival_rate = [0.1]', "options.points"),
+    ('name = "x"\n[options]\nlevel = "7x"\n[axes]\narrival_rate = [0.1]', "options.level"),
+    ('name = "x"\n[model]\nrate = 1\n[axes]\narrival_rate = [0.1]', "model.rate"),
+    ('name = "x"\nproblem = "nowhere"\n[axes]\narrival_rate = [0.1]', "problem"),
+    ('name = "x"\nproblem = "chsh"\n[axes]\narrival_rate = [0.1]', "problem"),
+])
+def test_bad_scan_file_is_one_line_exit_2_nothing_written(tmp_path, text, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"certify: error: {path}: {key}:"), lines
+    assert not (tmp_path / "out").exists()
+
+
+def test_ranges_and_bundles_expand_to_cells(tmp_path):
+    path = scan_file(tmp_path, 'arrival_rate = {from = 0.01, to = 0.8, count = 3, spacing = "log"}\n'
+                               'law = [{label = "exp"}, {label = "logn", sizes = "lognormal", sigma = 2.0}]')
+    scan = scans.load_scan(path)
+    assert [axis.key for axis in scan.axes] == ["arrival_rate", "law"]
+    assert [label for label, _ in scan.axes[0].values] == [0.01, 0.0894427191, 0.8]
+    logn = [cell for cell in scan.cells if cell.parameters["law"] == "logn"]
+    assert len(scan.cells) == 6 and len(logn) == 3
+    assert all(cell.problem["model"]["sizes"] == "lognormal" and cell.problem["model"]["sigma"] == 2.0 for cell in logn)
+    assert len({cell.id for cell in scan.cells}) == 6
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_scan_on_dask_scheduler_and_workers_started_by_hand_survives_a_killed_client(tmp_path):
+    """`dask scheduler` and two `dask worker` on 127.0.0.1; `certify scan --scheduler` is killed (-9)
+    after two cells, and the re-run computes only the others."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                  **quiet)]
+    try:
+        for _ in range(2):
+            processes.append(subprocess.Popen(
+                [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"], **quiet))
+        path = scan_file(tmp_path, 'arrival_rate = [0.01, 0.03, 0.1, 0.2]\n"throughput.alpha" = [0.4, 1.2]',
+                         name="by-hand")
+        out = tmp_path / "out"
+        client = subprocess.Popen([sys.executable, "-m", "certify.cli", "scan", str(path), "--out", str(out),
+                                   "--scheduler", address], **quiet)
+        try:
+            deadline = time.monotonic() + 120
+            while len(cell_files(out)) < 2 and client.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            os.kill(client.pid, signal.SIGKILL)
+        finally:
+            client.wait()
+        finished = {p.name: p.stat().st_mtime_ns for p in cell_files(out)}
+        assert 2 <= len(finished) < 8, f"{len(finished)} cells finished before the kill"
+        with Client(address, timeout="60s") as dask_client:
+            workers = dask_client.scheduler_info()["workers"]
+            assert len(workers) == 2 and all(worker.startswith("tcp://127.0.0.1:") for worker in workers)
+        result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", address])
+        assert result.exit_code == 0, result.output + result.stderr
+        words = " ".join(result.output.split())
+        assert f"{8 - len(finished)} computed now on 2 workers, {len(finished)} finished before, 0 failed" in words
+        assert len(cell_files(out)) == 8
+        assert all(p.stat().st_mtime_ns == finished[p.name] for p in cell_files(out) if p.name in finished)
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
