@@ -80,13 +80,43 @@ class Gap:
 
 
 def certified_gap(game, level="2", dim=2, restarts=20, seed=0, solver=None):
-    """Classical, see-saw and NPA bounds on one game, and the advantage they prove."""
+    """Classical, see-saw and NPA bounds on one game, and the advantage they prove.
+
+    The see-saw witness meets the constraints exactly; should it meet them
+    only at other levels than requested (see seesaw_bound), every part is
+    computed for the game at those levels, which the result then carries.
+    Bounds that contradict each other (the upper below the lower: an empty
+    interval) prove nothing: the gap is then not certified and says why.
+    """
     start = time.perf_counter()
     classical = classical_value(game)
     seesaw = seesaw_bound(game, dim=dim, restarts=restarts, seed=seed)
+    if seesaw.game.sha256 != game.sha256:  # certified at the constraint levels it meets
+        game = seesaw.game
+        classical = classical_value(game)
     npa = npa_bound(game, level=level, solver=solver)
     advantage, problems = check_gap(
         game, classical.certificate,
         check_classical(game, classical.certificate), check_seesaw(game, seesaw.certificate),
     )
+    problems = list(problems) + interval_problems(game, seesaw, npa)
     return Gap(game, classical, seesaw, npa, advantage, problems, time.perf_counter() - start)
+
+
+def interval_problems(game, seesaw, npa):
+    """[] when the exact see-saw and NPA bounds leave the quantum optimum a non-empty
+    interval, else the one line saying they contradict each other.
+
+    Compared exactly: the see-saw's achieved value (rounded to the worse side)
+    against the NPA certificate's exact bound, both in the game's sense.
+    """
+    if not (seesaw.certified and npa.certified):
+        return []
+    witness, relaxation = Fraction(seesaw.details["achieved"]), Fraction(npa.details["bound"])
+    lower, upper = (witness, relaxation) if game.sense == "max" else (relaxation, witness)
+    if upper >= lower:
+        return []
+    return [
+        f"the quantum upper bound {float(upper):.12g} lies below the lower bound {float(lower):.12g}: "
+        "the bounds contradict each other, so nothing is proven (please report this game)"
+    ]

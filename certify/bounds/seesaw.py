@@ -41,8 +41,17 @@ certify.bounds.lp) gives multipliers (t, mu); see-saw on the Lagrangian game
 s c - mu.d prices a new strategy; stop when none beats t. The pool starts
 with the classical optimum's deterministic strategies, so the LP is feasible
 whenever the classical problem is and the result is never below it. The
-final weights are recomputed exactly from the repaired strategies' exact
-behaviours, so equality constraints hold exactly.
+float search sees each constraint divided by its largest coefficient, so a
+constraint written at a tiny scale is not lost in the solver's tolerance.
+
+Certified means exact (DESIGN.md section 8): the final weights are solved
+exactly (``exact_mixture``) from the repaired strategies' exact behaviours,
+so that every constraint holds exactly in rationals, with no tolerance. If
+rounding leaves no such weights near the float ones, the classical optimum's
+mixture (which meets every constraint exactly) is blended in; only when there
+is none (no classical strategy meets the constraints) may the witness meet
+other levels than requested, and it is then certified at the levels it meets,
+which the result's game, method and details["requested"] state.
 
 The witness is checked by certify.proofs.seesaw.check_seesaw (exact rational
 arithmetic, no solver).
@@ -57,7 +66,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..proofs.exact import exact_dot, sense_sign
-from ..proofs.seesaw import SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw_exact_behaviour, seesaw_repair, seesaw_value_string
+from ..proofs.seesaw import SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw_exact_behaviour, seesaw_repair, seesaw_value_string
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
@@ -70,6 +79,7 @@ _PRUNE_GAP = 1e-4
 _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
 _STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for this many rounds
+_EXACT_CANDIDATES = 4  # LP solutions (the best rounds) whose weights are solved exactly
 
 
 def _decimal_strings(array):
@@ -379,7 +389,11 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     Maximises s*c (s = sense_sign(game)) over mixtures of strategies in local
     dimension ``dim`` subject to the game's constraints (column generation,
     see the module docstring), then checks the witness exactly with
-    certify.proofs.seesaw.check_seesaw. Never worse than the classical value.
+    certify.proofs.seesaw.check_seesaw: it meets every constraint exactly, in rationals. When no
+    mixture found meets the requested levels exactly (possible only when no
+    classical strategy meets them), the witness is certified for the levels
+    it does meet: the Result's game carries those levels, and ``method`` and
+    ``details["requested"]`` say so. Never worse than the classical value.
     """
     from .classical import classical_value
 
@@ -392,23 +406,34 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         classical = classical_value(game)
     except SolverFailed:
         classical = None  # no classical strategy meets the constraints; a quantum one may
-    fallback = []
-    if classical is not None:
-        fallback = [
+    anchor = []
+    if classical is not None and classical.certified:
+        anchor = [
             (Fraction(entry["weight"]), QuantumStrategy.deterministic(_det(entry), game.outputs, dim))
             for entry in classical.certificate["mixture"]
         ]
-    rounds = 0
+    rounds, met = 0, None
     _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)
     if not game.constraints:
-        candidates = [[(Fraction(1), best)], fallback]
+        candidates = [[(Fraction(1), best)], anchor]
         method = f"see-saw, dimension {dim}, {restarts} restarts + deterministic start, seed {seed}"
     else:
-        support, rounds, size = _column_generation(game, objective, [s for _, s in fallback] + [best], dim, restarts, seed, projective, solver)
-        candidates = [_exact_mixture(game, support), fallback]
+        pool, solutions, rounds = _column_generation(
+            game, objective, [s for _, s in anchor] + [best], dim, restarts, seed, projective, solver)
+        mixture, met = exact_mixture(game, pool, solutions, [w for w, _ in anchor])
+        candidates = [mixture, anchor]
         method = (
-            f"see-saw column generation ({rounds} rounds, {size} strategies), dimension {dim}, "
+            f"see-saw column generation ({rounds} rounds, {len(pool)} strategies), dimension {dim}, "
             f"{restarts} restarts, seed {seed}"
+        )
+    requested = game.fixed
+    if met:
+        game = game.with_fixed(met)
+        candidates = [candidates[0]]  # the classical mixture is for the requested levels
+        method += (
+            "; no mixture found meets the requested constraint levels exactly, so the witness is "
+            "certified at the levels it meets ("
+            + ", ".join(f"{name} = {requested[name]} requested" for name in met) + ")"
         )
     candidates = [c for c in candidates if c]
     certificate, check, details = _best_certificate(game, candidates, projective)
@@ -417,6 +442,8 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         "classical": None if classical is None or classical.exact is None else str(classical.exact),
         "rounds": rounds,
     })
+    if met:
+        details["requested"] = requested
     return Result(
         command="seesaw",
         game=game,
@@ -439,38 +466,59 @@ def _det(entry):
     return DeterministicStrategy.from_json(entry)
 
 
+def _scaled_constraints(game):
+    """Each constraint as float (coefficients, value) divided by its largest |coefficient|.
+
+    The same constraint, only better conditioned for floating-point solvers:
+    a constraint written at a tiny scale (its expression divided by 10**12)
+    would otherwise sit inside the LP solver's feasibility tolerance and be
+    ignored. Exact arithmetic later uses the constraint as written.
+    """
+    scaled = []
+    for constraint in game.constraints:
+        size = max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
+        coefficients = np.vectorize(lambda v: float(v / size), otypes=[float])(constraint.exact)
+        scaled.append((coefficients, float(constraint.value / size), constraint.relation))
+    return scaled
+
+
 def _column_generation(game, objective, pool, dim, restarts, seed, projective, solver=None):
     """Strategies whose best mixture meets the constraints (see the module docstring).
 
     LP over the pool's weights (HiGHS) with an artificial column of large
     penalty per constraint and direction, so the LP is feasible even before
     the pool can meet the constraints; see-saw on the Lagrangian prices new
-    strategies. Returns (support strategies, rounds, pool size).
+    strategies. Constraints are rescaled (``_scaled_constraints``). Returns
+    (pool, float weights on the pool of the best LP solutions, best first,
+    rounds); the first strategies of the pool are the ones passed in, in order.
     """
     from . import lp
 
-    for constraint in game.constraints:  # strategies at the ends of each constraint's range
+    constraints = _scaled_constraints(game)
+    for coefficients, _, _ in constraints:  # strategies at the ends of each constraint's range
         for direction in (1, -1):
-            pool.append(optimise_tensor(direction * constraint.coefficients, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)[1])
-    relations = ["=="] + [c.relation for c in game.constraints]
-    rhs = [1.0] + [float(c.value) for c in game.constraints]
-    k = len(game.constraints)
+            pool.append(optimise_tensor(direction * coefficients, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)[1])
+    relations = ["=="] + [relation for _, _, relation in constraints]
+    rhs = [1.0] + [value for _, value, _ in constraints]
+    k = len(constraints)
     artificial = np.zeros((1 + k, 2 * k))
     for index in range(k):
         artificial[1 + index, 2 * index], artificial[1 + index, 2 * index + 1] = 1.0, -1.0
     penalty = 1e3 * (1 + float(np.abs(objective).sum()))
-    history = []
+    history, solutions = [], []
     rounds = 0
     for rounds in range(1, _MAX_ROUNDS + 1):
         behaviours = [s.behaviour() for s in pool]
         costs = np.array([np.sum(objective * p) for p in behaviours] + [-penalty] * (2 * k))
-        rows = np.array([[1.0] * len(pool)] + [[np.sum(c.coefficients * p) for p in behaviours] for c in game.constraints])
+        rows = np.array([[1.0] * len(pool)] + [[np.sum(d * p) for p in behaviours] for d, _, _ in constraints])
         solution = lp.solve(costs, np.hstack([rows, artificial]), relations, rhs)
         history.append(solution.float_value)
+        if not np.any(solution.float_primal[len(pool):] > 1e-9):
+            solutions.append((solution.float_value, np.clip(solution.float_primal[: len(pool)], 0.0, None)))
         if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
             break
         duals = solution.float_duals
-        price = objective - sum(mu * c.coefficients for mu, c in zip(duals[1:], game.constraints))
+        price = objective - sum(mu * d for mu, (d, _, _) in zip(duals[1:], constraints))
         ranked = np.argsort(-solution.float_primal[: len(pool)])[:3]
         value, candidate = optimise_tensor(
             price, game.inputs, game.outputs, dim, restarts, seed + rounds, projective,
@@ -485,34 +533,183 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
             f"no mixture of strategies found in dimension {dim} meets the constraints; "
             "check the --fix values, or try a larger --dim or more --restarts",
         )
-    support = [pool[i] for i in np.flatnonzero(solution.float_primal[: len(pool)] > 1e-12)]
-    return support, rounds, len(pool)
+    # HiGHS meets rows and optimality within 1e-7, so the LP value may even fall
+    # as columns are added: keep the best few rounds, to be solved exactly
+    solutions.sort(key=lambda entry: -entry[0])
+    best = [weights for _, weights in solutions[:_EXACT_CANDIDATES]]
+    return pool, [np.pad(w, (0, len(pool) - len(w))) for w in best], rounds
 
 
-def _exact_mixture(game, support):
-    """Exact weights on a support: re-solve the LP on the repaired strategies' exact behaviours."""
-    from . import lp
-
+def _exact_columns(game, strategies):
+    """Exact behaviours of the repaired strategies, as columns: (costs s*c.p, rows [1, d_k.p])."""
     sign = sense_sign(game)
-    relations = ["=="] + [c.relation for c in game.constraints]
-    exact = [seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for s in support]
-    exact_costs = [exact_dot(game.objective_exact, p) * sign for p in exact]
-    exact_rows = [[Fraction(1)] * len(support)] + [[exact_dot(c.exact, p) for p in exact] for c in game.constraints]
-    exact_rhs = [Fraction(1)] + [c.value for c in game.constraints]
-    costs = [float(v) for v in exact_costs]
-    rows = [[float(v) for v in row] for row in exact_rows]
+    behaviours = [seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for s in strategies]
+    costs = [exact_dot(game.objective_exact, p) * sign for p in behaviours]
+    rows = [[Fraction(1)] * len(strategies)] + [[exact_dot(c.exact, p) for p in behaviours] for c in game.constraints]
+    return costs, rows
+
+
+def _holds_all(game, rows, weights):
+    """Exactly: are the weights a probability vector meeting every constraint?"""
+    if any(w < 0 for w in weights) or sum(weights) != 1:
+        return False
+    for constraint, row in zip(game.constraints, rows[1:]):
+        level = sum((w * r for w, r in zip(weights, row)), Fraction(0))
+        if not {"==": level == constraint.value, "<=": level <= constraint.value,
+                ">=": level >= constraint.value}[constraint.relation]:
+            return False
+    return True
+
+
+def _solve_equalities(game, rows, weights):
+    """Non-negative weights meeting the normalisation, every equality constraint and
+    every inequality the float solution makes tight, exactly; None if none is found.
+
+    The float weights are exact binary rationals already. A set of columns,
+    largest weights first, whose restriction to those rows R_E is invertible
+    ("adjusters") is re-solved exactly with the other weights held:
+    R_E[:, adj] x = rhs_E - R_E[:, rest] w_rest. The adjusters move by
+    rounding errors only, unless one had (almost) no weight; a column that
+    comes out negative is held at 0 and the solve repeated without it.
+    """
+    rhs = [Fraction(1)] + [c.value for c in game.constraints]
+    enforced = [0]
+    for k, constraint in enumerate(game.constraints, start=1):
+        level = sum((w * r for w, r in zip(weights, rows[k])), Fraction(0))
+        size = max(abs(r) for r in rows[k]) or Fraction(1)
+        if constraint.relation == "==" or abs(level - constraint.value) <= size * Fraction(1, 10**9):
+            enforced.append(k)
+    held = list(weights)
+    excluded = set()
+    while True:
+        order = sorted((j for j in range(len(held)) if j not in excluded), key=lambda j: -held[j])
+        chosen = []
+        for j in order:
+            trial = chosen + [j]
+            if _rank([[rows[i][c] for c in trial] for i in enforced]) == len(trial):
+                chosen = trial
+            if len(chosen) == len(enforced):
+                break
+        if len(chosen) != len(enforced):
+            return None
+        target = [rhs[i] - sum((rows[i][j] * held[j] for j in range(len(held)) if j not in chosen), Fraction(0))
+                  for i in enforced]
+        solution = _exact_solve([rows[i][j] for i in enforced for j in chosen], target)
+        if solution is None:
+            return None
+        result = list(held)
+        for j, value in zip(chosen, solution):
+            result[j] = value
+        negative = [j for j in chosen if result[j] < 0]
+        if not negative:
+            return result
+        worst = min(negative, key=lambda j: result[j])
+        excluded.add(worst)
+        held[worst] = Fraction(0)
+
+
+def _matrix(rows):
+    import flint
+
+    return flint.fmpq_mat(len(rows), len(rows[0]), [flint.fmpq(v.numerator, v.denominator) for row in rows for v in row])
+
+
+def _rank(rows):
+    return _matrix(rows).rank()
+
+
+def _exact_solve(flat, rhs):
+    """The solution of a square rational system (``flat`` row by row), or None if singular."""
+    size = len(rhs)
+    a = _matrix([flat[i * size:(i + 1) * size] for i in range(size)])
     try:
-        solution = lp.solve(costs, rows, relations, [float(v) for v in exact_rhs], exact_costs, exact_rows, exact_rhs)
-    except SolverFailed:
-        return []  # the repaired strategies miss the constraints; the classical witness remains
-    if solution.primal is None or any(w < 0 for w in solution.primal):
-        # no exact basic solution: nearby rational weights; the check reports the residuals
-        weights = [Fraction(max(float(w), 0.0)).limit_denominator(10**15) for w in solution.float_primal]
-        total = sum(weights)
-        weights = [w / total for w in weights]
+        x = a.solve(_matrix([[v] for v in rhs]))
+    except ZeroDivisionError:
+        return None
+    return [Fraction(int(x[i, 0].p), int(x[i, 0].q)) for i in range(size)]
+
+
+def _blend(game, rows, weights, anchor):
+    """The point (1 - t) w + t anchor nearest w that meets every condition exactly.
+
+    ``weights`` (non-negative) meets the equality rows exactly, ``anchor`` (the
+    classical optimum's mixture) meets everything; the feasible t form an
+    interval [t*, 1], t* the largest t any inequality needs, rounded up to a
+    multiple of 2^-64.
+    """
+    need = Fraction(0)
+
+    def require(at_zero, at_one):
+        # a(t) = (1 - t) at_zero + t at_one >= 0, with at_one >= 0
+        nonlocal need
+        if at_zero < 0:
+            need = max(need, at_zero / (at_zero - at_one))
+
+    for w, a in zip(weights, anchor):
+        require(w, a)
+    for constraint, row in zip(game.constraints, rows[1:]):
+        level = sum((w * r for w, r in zip(weights, row)), Fraction(0))
+        anchor_level = sum((w * r for w, r in zip(anchor, row)), Fraction(0))
+        if constraint.relation == "<=":
+            require(constraint.value - level, constraint.value - anchor_level)
+        elif constraint.relation == ">=":
+            require(level - constraint.value, anchor_level - constraint.value)
+    scale = 2**64
+    t = min(Fraction(-((-need.numerator * scale) // need.denominator), scale), Fraction(1))
+    return [(1 - t) * w + t * a for w, a in zip(weights, anchor)]
+
+
+def exact_mixture(game, pool, candidates, anchor_weights):
+    """Exact rational weights on the pool meeting the constraints exactly.
+
+    ``candidates`` are float weight vectors on the pool (the column
+    generation's best LP solutions, best first); the first
+    len(anchor_weights) strategies of the pool form the classical optimum's
+    mixture with those exact weights (may be empty). For each candidate: the
+    float weights (exact binary rationals) with the equality and tight rows
+    re-solved exactly (``_solve_equalities``); if an inequality is then off by
+    rounding, blended with the classical mixture (``_blend``, which meets
+    everything exactly). The feasible one of largest exact value is kept.
+    When none is feasible and there is no classical mixture, the witness
+    keeps the first candidate's weights (normalised exactly) and is certified
+    at the levels it meets. Returns (mixture [(Fraction, strategy)], met) with
+    ``met`` None or {constraint name: the exact level met where the requested
+    one is not}.
+    """
+    count = len(anchor_weights)
+    used = sorted(set(range(count)) | {int(j) for w in candidates for j in np.flatnonzero(w > 1e-12)})
+    strategies = [pool[j] for j in used]
+    costs, rows = _exact_columns(game, strategies)
+    anchor = [anchor_weights[j] if j < count else Fraction(0) for j in used]
+    best = None
+    for weights in candidates:
+        floats = [Fraction(float(weights[j])) for j in used]
+        solved = _solve_equalities(game, rows, floats)
+        if solved is not None and not _holds_all(game, rows, solved) and count:
+            solved = _blend(game, rows, solved, anchor)
+        if solved is not None and _holds_all(game, rows, solved):
+            value = sum((w * c for w, c in zip(solved, costs)), Fraction(0))
+            if best is None or value > best[0]:
+                best = (value, solved)
+    met = None
+    if best is not None:
+        solved = best[1]
+    elif count or not candidates:
+        return [], None  # the classical mixture remains the witness
     else:
-        weights = solution.primal
-    return [(w, s) for w, s in zip(weights, support) if w != 0]
+        floats = [Fraction(float(candidates[0][j])) for j in used]
+        total = sum(floats)
+        solved = [w / total for w in floats]
+        met = {}
+        for constraint, row in zip(game.constraints, rows[1:]):
+            level = sum((w * r for w, r in zip(solved, row)), Fraction(0))
+            holds = {"==": level == constraint.value, "<=": level <= constraint.value,
+                     ">=": level >= constraint.value}[constraint.relation]
+            if not holds:
+                # an inequality is met as well at a 40-digit decimal just on its safe side
+                rounding = {"==": None, "<=": "ceil", ">=": "floor"}[constraint.relation]
+                met[constraint.name] = level if rounding is None else Fraction(decimal_rounded(level, SEESAW_CLAIM_DIGITS, rounding))
+    return [(w, s) for w, s in zip(solved, strategies) if w != 0], met or None
 
 
 def _best_certificate(game, candidates, projective):

@@ -23,10 +23,8 @@ from .exact import Check, exact_dot, exact_psd, fraction, sense_sign
 # rational (p = <psi|A (x) B|psi> / <psi|psi>). The only rounding is that of
 # the reported lower bound to SEESAW_DIGITS decimals, towards the safe side.
 
-SEESAW_CLAIM_DIGITS = 40  # digits of the claimed value stored in the certificate
-SEESAW_CLAIM_TOLERANCE = Fraction(1, 10**35)
+SEESAW_CLAIM_DIGITS = 40  # digits of the claimed value stored in the certificate (rounded down)
 SEESAW_DIGITS = 30  # the achieved value is rounded to this many decimals, safe side
-SEESAW_CONSTRAINT_TOLERANCE = Fraction(1, 10**9)
 SEESAW_SUM_TOLERANCE = Fraction(1, 10**6)  # stored POVMs must sum to 1 this closely
 SEESAW_NORM_TOLERANCE = Fraction(1, 10**14)  # stored states must have norm 1 this closely
 SEESAW_PROJECTIVE_TOLERANCE = 1e-9
@@ -217,9 +215,11 @@ def check_seesaw(game, certificate):
     exact POVM (deficit spread evenly, then mixed with the trivial
     measurement by the first epsilon that makes every operator provably PSD);
     projectivity measured where claimed. The behaviour of the normalised
-    state is computed exactly; the mixture's value must equal the claimed
-    decimal within SEESAW_CLAIM_TOLERANCE; every constraint must hold within
-    SEESAW_CONSTRAINT_TOLERANCE (residuals reported). ``achieved`` is the value
+    state is computed exactly; the claimed value must be exactly the mixture's
+    value rounded down to SEESAW_CLAIM_DIGITS decimals; every constraint must
+    hold exactly, in rationals, with no tolerance (DESIGN.md section 8: a
+    witness "within 1e-9" of a constraint written at a tiny scale could be
+    far from meeting it). ``achieved`` is the value
     rounded to SEESAW_DIGITS decimals towards the game's worse side, so it is
     a lower bound on the quantum value of a "max" game (an upper bound on the
     quantum minimum of a "min" game).
@@ -234,7 +234,7 @@ def check_seesaw(game, certificate):
     if not isinstance(projective, bool):
         return SeesawCheck(False, problems=["malformed see-saw certificate: 'projective' is not true/false"])
     value = exact_dot(game.objective_exact, p)
-    if abs(value - claimed) > SEESAW_CLAIM_TOLERANCE:
+    if claimed != fraction(decimal_rounded(value, SEESAW_CLAIM_DIGITS)):
         problems.append(f"claimed value {certificate['value']} differs from the recomputed {decimal_rounded(value, SEESAW_CLAIM_DIGITS)}")
     deviation = max(note["projective_deviation"] for note in notes)
     if projective and deviation > SEESAW_PROJECTIVE_TOLERANCE:
@@ -245,11 +245,11 @@ def check_seesaw(game, certificate):
         residual = level - constraint.value
         levels[constraint.name] = decimal_rounded(level, SEESAW_CLAIM_DIGITS)
         residuals[constraint.name] = float(residual)
-        excess = {"==": abs(residual), "<=": residual, ">=": -residual}[constraint.relation]
-        if excess > SEESAW_CONSTRAINT_TOLERANCE:
+        holds = {"==": residual == 0, "<=": residual <= 0, ">=": residual >= 0}[constraint.relation]
+        if not holds:
             problems.append(
-                f"constraint '{constraint.name}': level {float(level):.12g} {constraint.relation} "
-                f"{float(constraint.value):.12g} fails by {float(excess):.3g}"
+                f"constraint '{constraint.name}': level {levels[constraint.name]} {constraint.relation} "
+                f"{constraint.value} fails (by {float(residual):.3g}; checked exactly)"
             )
     rounding = "floor" if sense_sign(game) > 0 else "ceil"
     achieved = fraction(decimal_rounded(value, SEESAW_DIGITS, rounding))
@@ -259,7 +259,6 @@ def check_seesaw(game, certificate):
         "error_note": "behaviour and value computed exactly in rationals; the only error is rounding the reported bound",
         "constraint_levels": levels,
         "constraint_residuals": residuals,
-        "constraint_tolerance": str(SEESAW_CONSTRAINT_TOLERANCE),
         "projective_claimed": projective,
         "projective_deviation": deviation,
         "components": notes,
