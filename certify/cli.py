@@ -185,7 +185,7 @@ def verify(result_file):
 @reports_errors
 def regress(bounds_file):
     """Recompute every recorded bound; exit 1 on any drift beyond its tolerance."""
-    from .bounds.regress import load_bounds, recompute
+    from .report.regress import load_bounds, recompute
     from .report.tables import console, progress, regress_table
 
     entries = load_bounds(bounds_file)
@@ -255,10 +255,17 @@ def _default_jobs():
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")
+@click.option("--visibility", "visibility", metavar="V[,V...]", default=None, help="Werner pairs of these visibilities: certified W bounds and explicit strategies.")
+@click.option("--fidelity", "fidelity", metavar="F[,F...]", default=None, help="Werner pairs of these fidelities, F = (1 + 3V)/4.")
+@click.option("--critical-visibility", "critical", is_flag=True, help="Per split, a certified interval for the least visibility that beats classical.")
 @json_option
 @reports_errors
-def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, json_path):
+def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity, critical,
+           json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
+    if visibility is not None or fidelity is not None or critical:
+        return _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility,
+                             fidelity, critical, json_path)
     from .scheduling.frontier import frontier, frontier_json
     from .scheduling.plots import plot_frontier
     from .report.tables import console, pareto_summary, pareto_table, progress
@@ -279,6 +286,41 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, sol
     emit(data, pareto_table(result), json_path)
     if json_path != "-":
         console().print(pareto_summary(result))
+    if not data["certified"]:
+        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity,
+                  critical, json_path):
+    """pareto with Werner pairs (--visibility / --fidelity) and critical visibilities."""
+    from .bounds.noise import fidelity_to_visibility, visibility_value
+    from .report.tables import console, critical_table, noise_summary, noise_table, progress
+    from .scheduling.noise import noisy_frontier, noisy_frontier_json, plot_noisy_frontier
+
+    if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
+        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
+    values = [visibility_value(t.strip()) for t in (visibility or "").split(",") if t.strip()]
+    values += [fidelity_to_visibility(t.strip()) for t in (fidelity or "").split(",") if t.strip()]
+    if (visibility is not None or fidelity is not None) and not values:
+        raise BadInput(None, "--visibility" if visibility is not None else "--fidelity", "expected one value or a comma list")
+    level = None if str(level).strip().lower() == "none" else level
+    jobs = jobs or _default_jobs()
+    with progress() as bar:
+        task = bar.add_task("frontier points", total=points)
+        result = noisy_frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
+                                seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver)
+    options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
+               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw,
+               "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical}
+    data = noisy_frontier_json(result, options)
+    if plot_path:
+        plot_noisy_frontier(result, plot_path)
+    emit(data, noise_table(result), json_path)
+    if json_path != "-":
+        if critical:
+            console().print(critical_table(result))
+        console().print(noise_summary(result))
     if not data["certified"]:
         click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
         sys.exit(EXIT_FAILED)

@@ -15,6 +15,7 @@ from .classical import check_classical, check_nosignalling
 from .correlator import check_correlation_dual, check_correlation_strategy
 from .exact import Check, fraction, sense_sign
 from .gap import check_gap
+from .noise import NOISE_CHECKS
 from .npa import check_npa
 from .seesaw import SeesawCheck, check_seesaw
 
@@ -239,4 +240,5 @@ CHECKS = {
     "correlation-dual": check_correlation_dual,
     "frontier": check_frontier,
     "simulation": check_simulation,
+    **NOISE_CHECKS,
 }

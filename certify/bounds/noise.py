@@ -1,0 +1,655 @@
+"""Bounds for correlation games played with Werner pairs of visibility v.
+
+The reachable correlators are the convex hull over patterns sigma = (P_A, P_B)
+(the questions each player answers with a projective qubit measurement; the
+others are answered with a fixed sign) of S_sigma(v) (certify.proofs.noise).
+Hence, for a game in max form K + g.E with flip-invariant equality
+constraints K_j + h_j.E = v_j,
+
+    max = min over mu of  K + sum_j mu_j (v_j - K_j) + max_sigma [ v T_sigma(f) + D_sigma(f) ],
+
+f = g - sum_j mu_j h_j, T_sigma(f) = max over unit vectors of
+sum_{P_A x P_B} f_xy u_x.w_y (a Tsirelson value) and D_sigma(f) the best
+sign part. As an SDP (the dual of the disjunctive SDP with one Gram block
+per pattern, scaled by its weight; Ben-Tal and Nemirovski, Lectures on
+Modern Convex Optimization (2001), section 4.2 on convex hulls of unions):
+
+    min t + sum_j mu_j (v_j - K_j)
+    s.t. t >= D_sigma,d,e(f) + sum z_sigma        for every pattern and signs,
+         diag(z_sigma) - (v/2) [[0, F_sigma], [F_sigma^T, 0]] >= 0   for every block.
+
+Lower side (a rigorous bound, certificate "werner-dual"): the multipliers
+mu of that SDP, rationalised; for each block z_sigma in closed form where
+one player has at most two projective questions (for one question,
+z = (v/2)(sum_y |F_y|, |F_y|) exactly; for two, the optimum over the angle
+between the two vectors is a concave one-dimensional problem and z comes
+from complementary slackness), otherwise the SDP's own z; then the least
+shift that makes each block's slack exactly PSD.
+
+Upper side (an explicit strategy, certificate "werner-strategy"): for
+multipliers at and around the SDP's mu, every pattern's optimal vectors
+(rational unit Bloch vectors in the x-z plane) and best signs give
+candidate strategies with exact (value, constraint level); deterministic
+strategies (those of the classical optimum, when given) are candidates too;
+the two candidates whose exact mixture meets the equality and is best are
+mixed with exact weights. At v = 1 this is the Tsirelson optimum, at v = 0
+the classical one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import BadInput, SolverFailed
+from ..proofs.exact import exact_psd, sense_sign
+from ..proofs.noise import (
+    best_signs,
+    block_slack,
+    check_werner_dual,
+    check_werner_strategy,
+    measurement_correlator,
+    patterns,
+)
+from ..report.results import Result
+from .correlator import correlation_form, rational_unit_vector
+
+DENOMINATOR = 10**12  # rationalising solver output: far below its accuracy
+PERTURBATIONS = (0.0,) + tuple(s * 10.0**-k for k in (2, 4, 6, 8) for s in (1, -1))
+STATE = ("Werner pair rho_v = v |Phi+><Phi+| + (1 - v) I/4; A_x = u_x . sigma, B_y = w_y . sigma^T "
+         "for Bloch vectors, a fixed answer for '+1'/'-1'; flip both answers with a shared fair coin")
+
+
+def visibility_value(text, key="--visibility"):
+    """An exact visibility in [0, 1] from text (decimal or p/q), else BadInput naming the key."""
+    from ..games.game import parse_number
+
+    v = parse_number(text, None, key)
+    if not 0 <= v <= 1:
+        raise BadInput(None, key, f"a visibility is in [0, 1], got {text}")
+    return v
+
+
+def fidelity_to_visibility(text, key="--fidelity"):
+    """v = (4F - 1)/3 for a Werner pair of fidelity F in [1/4, 1], exactly."""
+    from ..games.game import parse_number
+
+    F = parse_number(text, None, key)
+    if not Fraction(1, 4) <= F <= 1:
+        raise BadInput(None, key, f"a Werner fidelity is in [1/4, 1], got {text}")
+    return (4 * F - 1) / 3
+
+
+def werner_form(game):
+    """The game's correlation form, with at most one flip-invariant constraint, an equality."""
+    form = correlation_form(game)
+    for name, _, _, relation, _ in form.constraints:
+        if relation != "==":
+            raise BadInput(game.source or game.name, f"constraint {name}",
+                           "Werner-pair bounds take equality constraints only")
+    if len(form.constraints) > 1:
+        raise BadInput(game.source or game.name, "constraints",
+                       "Werner-pair bounds take at most one flip-invariant constraint (such as the split)")
+    return form
+
+
+def _floats(array):
+    return np.vectorize(float, otypes=[float])(np.asarray(array, dtype=object))
+
+
+def _lagrangian(form, mus):
+    """f = g - sum_j mu_j h_j (exact when mus are Fractions, float otherwise)."""
+    if isinstance(next(iter(mus), Fraction(0)), Fraction):
+        f = form.g.copy()
+        for (_, _, h_j, _, _), mu in zip(form.constraints, mus):
+            f = f - h_j * mu
+        return f
+    f = _floats(form.g)
+    for (_, _, h_j, _, _), mu in zip(form.constraints, mus):
+        f = f - _floats(h_j) * mu
+    return f
+
+
+# ---------------------------------------------------------------------------
+# One block: max sum F_xy u_x.w_y over unit vectors, in closed form
+
+
+def _angle_optimum(F):
+    """cos c of the angle between u_0, u_1 maximising phi(c) = sum_y |F_0y u_0 + F_1y u_1|.
+
+    phi(c) = sum_y sqrt(F_0y^2 + F_1y^2 + 2 F_0y F_1y c) is concave in c (a
+    sum of square roots of affine functions): golden section, then Newton.
+    """
+    a = [float(F[0][y] ** 2 + F[1][y] ** 2) for y in range(len(F[0]))]
+    b = [float(2 * F[0][y] * F[1][y]) for y in range(len(F[0]))]
+    terms = list(zip(a, b))
+
+    def phi(c):
+        return sum(math.sqrt(max(ay + by * c, 0.0)) for ay, by in terms)
+
+    lo, hi = -1.0, 1.0
+    ratio = (math.sqrt(5) - 1) / 2
+    c1, c2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    f1, f2 = phi(c1), phi(c2)
+    for _ in range(60):
+        if f1 < f2:
+            lo, c1, f1 = c1, c2, f2
+            c2 = lo + ratio * (hi - lo)
+            f2 = phi(c2)
+        else:
+            hi, c2, f2 = c2, c1, f1
+            c1 = hi - ratio * (hi - lo)
+            f1 = phi(c1)
+    c = (lo + hi) / 2
+    for _ in range(8):  # Newton on phi'(c) = 0 when the optimum is interior
+        roots = [math.sqrt(max(ay + by * c, 1e-300)) for ay, by in terms]
+        d1 = sum(by / (2 * r) for (_, by), r in zip(terms, roots))
+        d2 = sum(-by * by / (4 * r ** 3) for (_, by), r in zip(terms, roots))
+        if d2 >= 0:
+            break
+        step = c - d1 / d2
+        if not -1 <= step <= 1 or not math.isfinite(step):
+            break
+        c = step
+    best = max((phi(-1.0), -1.0), (phi(1.0), 1.0), (phi(c), c))
+    return best
+
+
+def block_vectors(F):
+    """Float unit vectors (U rows for P_A, W rows for P_B) maximising sum F u.w, or None.
+
+    Closed form when one side has at most two questions (Tsirelson's bound on
+    the rank needed is then reached in the x-z plane); None otherwise.
+    """
+    F = np.asarray(F, dtype=float)
+    nA, nB = F.shape
+    if nA > nB:
+        found = block_vectors(F.T)
+        return None if found is None else (found[1], found[0])
+    ez = np.array([0.0, 0.0, 1.0])
+    if nA == 1:
+        U = [ez]
+    elif nA == 2:
+        _, c = _angle_optimum(F)
+        s = math.sqrt(max(0.0, 1 - c * c))
+        U = [ez, np.array([s, 0.0, c])]
+    else:
+        return None
+    W = []
+    for y in range(nB):
+        r = sum(F[x, y] * U[x] for x in range(nA))
+        norm = float(np.linalg.norm(r))
+        W.append(r / norm if norm > 1e-300 else ez)
+    return U, W
+
+
+def block_dual(v, F_exact, vectors):
+    """z for one block: exact when a side has one question, else from complementary slackness."""
+    nA, nB = F_exact.shape
+    if nA == 1 or nB == 1:
+        if nA == 1:
+            col = [abs(F_exact[0, y]) for y in range(nB)]
+            return [v * sum(col, Fraction(0)) / 2] + [v * c / 2 for c in col]
+        row = [abs(F_exact[x, 0]) for x in range(nA)]
+        return [v * r / 2 for r in row] + [v * sum(row, Fraction(0)) / 2]
+    U, W = vectors
+    F = _floats(F_exact)
+    vf = float(v)
+    zA = [vf / 2 * float(U[x] @ sum(F[x, y] * W[y] for y in range(nB))) for x in range(nA)]
+    zB = [vf / 2 * float(W[y] @ sum(F[x, y] * U[x] for x in range(nA))) for y in range(nB)]
+    return [Fraction(z).limit_denominator(DENOMINATOR) for z in zA + zB]
+
+
+def least_shift(v, f, PA, PB, z):
+    """The smallest shift (on a 4x ladder from the float estimate) making the block slack exactly PSD."""
+    S = block_slack(v, f, PA, PB, z, Fraction(0))
+    if exact_psd(S):
+        return Fraction(0)
+    lowest = float(np.linalg.eigvalsh(_floats(S)).min())
+    shift = Fraction(max(0.0, -lowest) * 1.5 + 1e-15).limit_denominator(10**16)
+    for _ in range(60):
+        if exact_psd(block_slack(v, f, PA, PB, z, shift)):
+            return shift
+        shift *= 4
+    raise SolverFailed("exact", "not PSD", "a Werner dual block could not be made PSD; please report it")
+
+
+# ---------------------------------------------------------------------------
+# The disjunctive SDP (through certify.bounds.solvers)
+
+
+class DisjunctiveSDP:
+    """The dual SDP of the module docstring, built once per game shape (v and the values are parameters)."""
+
+    def __init__(self, form, iA, iB):
+        import cvxpy as cp
+
+        self.form, self.inputs = form, (iA, iB)
+        J = len(form.constraints)
+        self.v = cp.Parameter(nonneg=True)
+        self.rhs = cp.Parameter(J) if J else None
+        self.mu = cp.Variable(J) if J else None
+        t = cp.Variable()
+        f = [[float(form.g[x, y]) + sum(-float(h_j[x, y]) * self.mu[j]
+                                        for j, (_, _, h_j, _, _) in enumerate(form.constraints))
+              for y in range(iB)] for x in range(iA)]
+        rows, self.z = [], {}
+        self.size = 0
+        for PA, PB in patterns(iA, iB):
+            TA = [x for x in range(iA) if x not in PA]
+            TB = [y for y in range(iB) if y not in PB]
+            zsum = 0
+            if PA and PB:
+                n = len(PA) + len(PB)
+                self.size = max(self.size, n)
+                z = cp.Variable(n)
+                self.z[(PA, PB)] = z
+                entries = [[0] * n for _ in range(n)]
+                for i in range(n):
+                    entries[i][i] = z[i]
+                for i, x in enumerate(PA):
+                    for j, y in enumerate(PB):
+                        entries[i][len(PA) + j] = entries[len(PA) + j][i] = -self.v * f[x][y] / 2
+                rows.append(cp.bmat(entries) >> 0)
+                zsum = cp.sum(z)
+            import itertools
+
+            for d in itertools.product((1, -1), repeat=len(TA)):
+                for e in itertools.product((1, -1), repeat=len(TB)):
+                    part = sum(f[x][y] * d[i] * e[j] for i, x in enumerate(TA) for j, y in enumerate(TB)) if TA and TB else 0
+                    rows.append(t >= part + zsum)
+        objective = t + (self.rhs @ self.mu if J else 0)
+        self.problem = cp.Problem(cp.Minimize(objective), rows)
+
+    def solve(self, v, form, solver=None):
+        """(mus as floats, {block: z floats}, value in max form, status, solver name) for this form's values."""
+        from .solvers import solve_problem
+
+        self.v.value = float(v)
+        if self.rhs is not None:
+            self.rhs.value = np.array([float(val - k) for _, k, _, _, val in form.constraints])
+        status, name = solve_problem(self.problem, self.size, "disjunctive Werner SDP")
+        mus = [float(m) for m in self.mu.value] if self.mu is not None else []
+        zs = {key: np.asarray(z.value, dtype=float) for key, z in self.z.items()}
+        return mus, zs, float(self.problem.value) + float(form.constant), status, name
+
+
+_SDP_CACHE = {}
+
+
+def solve_disjunctive(form, iA, iB, v, solver=None):
+    """Solve the disjunctive SDP at visibility v (the problem is built once per game coefficients and reused)."""
+    key = (iA, iB, tuple(form.g.flat), tuple((n, k, tuple(h.flat)) for n, k, h, _, _ in form.constraints))
+    if key not in _SDP_CACHE:
+        _SDP_CACHE.clear()
+        _SDP_CACHE[key] = DisjunctiveSDP(form, iA, iB)
+    return _SDP_CACHE[key].solve(v, form, solver)
+
+
+# ---------------------------------------------------------------------------
+# Lower side
+
+
+def dual_certificate(game, form, v, mus, sdp_z=None):
+    """A werner-dual certificate at exact multipliers mus (list of Fractions)."""
+    f = _lagrangian(form, mus)
+    blocks = []
+    iA, iB = game.inputs
+    for PA, PB in patterns(iA, iB):
+        if not (PA and PB):
+            continue
+        F = f[np.ix_(PA, PB)]
+        vectors = block_vectors(_floats(F)) if min(len(PA), len(PB)) == 2 else None
+        if min(len(PA), len(PB)) <= 2:
+            z = block_dual(v, F, vectors)
+        elif sdp_z is not None and (PA, PB) in sdp_z:
+            z = [Fraction(float(c)).limit_denominator(DENOMINATOR) for c in sdp_z[(PA, PB)]]
+        else:
+            raise SolverFailed("exact", "no block dual", "a block of three or more questions per player needs the SDP's z")
+        shift = least_shift(v, f, PA, PB, z)
+        blocks.append({"A": list(PA), "B": list(PB), "z": [str(c) for c in z], "shift": str(shift)})
+    return {
+        "kind": "werner-dual",
+        "visibility": str(v),
+        "multipliers": {name: str(mu) for (name, _, _, _, _), mu in zip(form.constraints, mus)},
+        "blocks": blocks,
+    }
+
+
+def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, solution=None):
+    """A rigorous bound on the game over Werner-pair strategies of visibility v: a Result.
+
+    The SDP's multipliers (rationalised) and any ``extra_multipliers`` (lists
+    of Fractions, e.g. the classical frontier's slope, exact at v = 0) are
+    tried; the best exactly checked bound is kept.
+    """
+    start = time.perf_counter()
+    v = Fraction(v)
+    form = form or werner_form(game)
+    iA, iB = game.inputs
+    if solution is None:
+        solution = solve_disjunctive(form, iA, iB, v, solver)
+    mus_float, zs, sdp_value, status, name = solution
+    candidates = [[Fraction(m).limit_denominator(DENOMINATOR) for m in mus_float]]
+    candidates += [list(m) for m in extra_multipliers]
+    sign = sense_sign(game)
+    best = None
+    for mus in candidates:
+        certificate = dual_certificate(game, form, v, mus, zs if mus is candidates[0] else None)
+        check = check_werner_dual(game, certificate)
+        if check.ok and check.bound is not None and (best is None or sign * check.bound < sign * best[1].bound):
+            best = (certificate, check)
+    if best is None:
+        raise SolverFailed(name, status, "no Werner dual certificate passed its exact check; try another --solver")
+    certificate, check = best
+    certificate["value"] = str(check.bound)
+    return Result(
+        command="werner-dual",
+        game=game,
+        value=float(check.bound),
+        exact=None,
+        certified=True,
+        certificate=certificate,
+        solver={"name": f"{name} (disjunctive Werner SDP) + exact PSD check", "status": status},
+        seconds=time.perf_counter() - start,
+        method=f"disjunctive SDP over measurement patterns on Werner pairs, v = {v}",
+        details={"bound": str(check.bound), "sdp_value": sign * sdp_value},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Upper side
+
+
+def _component_json(A, B):
+    def one(m):
+        return ("+1" if m > 0 else "-1") if isinstance(m, int) else [str(c) for c in m]
+
+    return [one(m) for m in A], [one(m) for m in B]
+
+
+def _rational_vectors(vectors):
+    return [rational_unit_vector(u) for u in vectors]
+
+
+def pattern_candidates(form, iA, iB, v, mus_float):
+    """Candidate components (A, B measurement lists) maximising the Lagrangian at float multipliers.
+
+    Only patterns within a relative 1e-6 of the best Lagrangian value are
+    kept (the others are not optimal near these multipliers).
+    """
+    f = _lagrangian(form, mus_float)
+    found = []
+    for PA, PB in patterns(iA, iB):
+        TA = tuple(x for x in range(iA) if x not in PA)
+        TB = tuple(y for y in range(iB) if y not in PB)
+        value, d, e = best_signs(f, TA, TB)
+        vectors = None
+        if PA and PB:
+            F = np.asarray(f[np.ix_(PA, PB)], dtype=float)
+            vectors = block_vectors(F)
+            if vectors is None:
+                continue  # three or more projective questions on both sides: not tried
+            U, W = vectors
+            value += float(v) * sum(F[i, j] * float(U[i] @ W[j]) for i in range(len(PA)) for j in range(len(PB)))
+        found.append((float(value), PA, PB, d, e, vectors))
+    top = max(item[0] for item in found)
+    out = []
+    ez = [Fraction(0), Fraction(0), Fraction(1)]
+    for value, PA, PB, d, e, vectors in found:
+        if value < top - 1e-6 * (1 + abs(top)):
+            continue
+        if vectors is not None:
+            U, W = _rational_vectors(vectors[0]), _rational_vectors(vectors[1])
+        else:
+            U, W = [ez] * len(PA), [ez] * len(PB)
+        A = [U[PA.index(x)] if x in PA else d[x] for x in range(iA)]
+        B = [W[PB.index(y)] if y in PB else e[y] for y in range(iB)]
+        out.append((A, B))
+    return out
+
+
+def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form=None, solution=None):
+    """An explicit Werner-pair strategy (exact W) near the optimum: a Result.
+
+    ``deterministic``: (alpha, beta) answer lists of deterministic strategies
+    to add as candidates (the classical optimum's, so that the result is
+    never worse than classical).
+    """
+    start = time.perf_counter()
+    v = Fraction(v)
+    form = form or werner_form(game)
+    iA, iB = game.inputs
+    status, name = "closed form", "none"
+    if mus_float is None:
+        if solution is None:
+            solution = solve_disjunctive(form, iA, iB, v, solver)
+        mus_float, _, _, status, name = solution
+    J = len(form.constraints)
+    scale = max(abs(m) for m in mus_float) if J else 0.0
+    trials = [[m + delta * max(scale, 1e-3) for m in mus_float] for delta in (PERTURBATIONS if J else (0.0,))]
+    components = []
+    for mus in trials:
+        components += pattern_candidates(form, iA, iB, v, mus)
+    # never and always agreeing (in the dual-work game: never and always split)
+    components += [([1] * iA, [1] * iB), ([1] * iA, [-1] * iB)]
+    for alpha, beta in deterministic:
+        components.append(([1 - 2 * a for a in alpha], [1 - 2 * b for b in beta]))
+    return _mixture_result(game, form, v, components, start,
+                           {"name": f"{name} (disjunctive Werner SDP multipliers) + closed-form qubit measurements",
+                            "status": status})
+
+
+def _mixture_result(game, form, v, components, start, solver_info=None):
+    """The best exact mixture of candidate components meeting the constraint, as a checked Result."""
+    iA, iB = game.inputs
+    J = len(form.constraints)
+    seen, points = set(), []
+    for A, B in components:
+        E = np.array([[measurement_correlator(v, A[x], B[y]) for y in range(iB)] for x in range(iA)], dtype=object)
+        key = tuple(E.flat)
+        if key in seen:
+            continue
+        seen.add(key)
+        objective = form.constant + sum((form.g * E).flat, Fraction(0))
+        level = None
+        if J:
+            _, k_j, h_j, _, _ = form.constraints[0]
+            level = k_j + sum((h_j * E).flat, Fraction(0))
+        points.append((objective, level, A, B))
+    mixture = _best_mixture(points, form.constraints[0][4] if J else None)
+    if mixture is None:
+        raise SolverFailed("exact", "infeasible", "no mixture of candidate strategies meets the constraint; check the --fix values")
+    certificate = {
+        "kind": "werner-strategy",
+        "visibility": str(v),
+        "realisation": STATE,
+        "mixture": [
+            dict(zip(("weight", "A", "B"), (str(w),) + _component_json(A, B))) for w, A, B in mixture if w != 0
+        ],
+    }
+    check = check_werner_strategy(game, certificate)
+    if check.ok:
+        certificate["value"] = str(check.achieved)
+    return Result(
+        command="werner-strategy",
+        game=game,
+        value=float(check.achieved) if check.achieved is not None else float("nan"),
+        exact=None,
+        certified=check.ok and check.achieved is not None,
+        certificate=certificate,
+        solver=solver_info or {"name": "exact (closed-form qubit measurements)", "status": "optimal"},
+        seconds=time.perf_counter() - start,
+        method=f"qubit measurements on Werner pairs (v = {v}) mixed with fixed answers, exact weights",
+        details={"achieved": str(check.achieved)} if check.achieved is not None else {},
+        problems=check.problems,
+    )
+
+
+def _best_mixture(points, target):
+    """[(weight, A, B)]: the best exact mixture of at most two candidates meeting level == target (max form)."""
+    if target is None:
+        best = max(points, key=lambda p: p[0])
+        return [(Fraction(1), best[2], best[3])]
+    obj = np.array([float(p[0]) for p in points])
+    lev = np.array([float(p[1]) for p in points])
+    best, best_value = None, -math.inf
+    exact_hits = [p for p in points if p[1] == target]
+    for p in exact_hits:
+        if float(p[0]) > best_value:
+            best, best_value = [(Fraction(1), p[2], p[3])], float(p[0])
+    below = [i for i in range(len(points)) if points[i][1] < target]
+    above = [i for i in range(len(points)) if points[i][1] > target]
+    t = float(target)
+    ranked = []
+    for i in below:
+        for j in above:
+            w = (lev[j] - t) / (lev[j] - lev[i])
+            ranked.append((w * obj[i] + (1 - w) * obj[j], i, j))
+    ranked.sort(reverse=True)
+    for _, i, j in ranked[:5]:  # exact re-evaluation of the best few float pairs
+        pi, pj = points[i], points[j]
+        w = (pj[1] - target) / (pj[1] - pi[1])
+        value = w * pi[0] + (1 - w) * pj[0]
+        if best is None or value > best_value:
+            best, best_value = [(w, pi[2], pi[3]), (1 - w, pj[2], pj[3])], value
+    return best
+
+
+# ---------------------------------------------------------------------------
+# Inputs taken from the exact classical optimum
+
+
+def classical_multipliers(form, certificate):
+    """The classical LP's multipliers of the flip-invariant constraints (exact), in form order."""
+    stored = certificate.get("dual", {}).get("multipliers", {})
+    return [Fraction(str(stored.get(name, "0"))) for name, _, _, _, _ in form.constraints]
+
+
+def deterministic_strategies(certificate):
+    """(alpha, beta) of every deterministic strategy in a classical certificate's mixture."""
+    return [(list(entry["A"]), list(entry["B"])) for entry in certificate.get("mixture", [])]
+
+
+# ---------------------------------------------------------------------------
+# Critical visibility
+
+
+def _round(value, up):
+    """value rounded to the grid 10^-12, up or down (exactly)."""
+    scaled = value * 10**12
+    whole = math.ceil(scaled) if up else math.floor(scaled)
+    return Fraction(whole, 10**12)
+
+
+def critical_visibility(game, classical_certificate, classical_exact, form=None):
+    """A certified interval [V_lo, V_hi] for the least visibility at which Werner pairs beat classical.
+
+    Exact structure (two questions per player, or one side of every block
+    with at most two): with mu_c the exact classical multipliers at this
+    split and f = g - mu_c h, the classical optimum is K + mu_c (v - K_j) +
+    D_max(f). For v <= V_lo = min_sigma (D_max - D_sigma) / Tbar_sigma
+    (Tbar_sigma a certified upper bound on the block's Tsirelson value) the
+    Werner dual at mu_c equals the classical value, so no strategy with
+    such pairs beats it (and none with noisier pairs: depolarising one
+    qubit of a Werner pair lowers its visibility, so the sets are nested).
+    For v > V_hi = min_sigma (D_max - D_sigma) / Ttilde_sigma (Ttilde the
+    value of the pattern's rational vectors) that pattern's strategy lies
+    strictly above the classical supporting line, and mixed with the
+    classical optimum's deterministic strategies it meets the constraint
+    with W strictly below the classical value. When the split is not a
+    vertex of the classical frontier, mu_c is unique and both ends converge
+    to the exact critical value min_sigma (D_max - D_sigma) / T_sigma; the
+    ends are rounded outwards to 10^-12 and each carries a certificate.
+
+    Returns a dict: "lower" (the Result of a werner-dual at V_lo proving W
+    >= classical, or None), "upper" (the Result of a werner-strategy at V_hi
+    with W < classical, or None when no pattern helps at any v <= 1).
+    """
+    start = time.perf_counter()
+    form = form or werner_form(game)
+    iA, iB = game.inputs
+    sign = sense_sign(game)
+    base = classical_multipliers(form, classical_certificate)
+    # At a vertex of the classical frontier every multiplier in an interval
+    # proves the classical value; a few are tried and the best kept.
+    trials = [base] + ([[base[0] + s * 10**k] for k in range(-3, 4) for s in (1, -1)] if len(base) == 1 else [])
+    best_lo, upper = None, None
+    for index, mus in enumerate(trials):
+        if index and upper is not None:
+            break  # a witness at the classical multipliers: the split is not a vertex
+        v_lo, blocks, v_hi, witness = _critical_at(game, form, mus)
+        if v_lo is not None and (best_lo is None or v_lo > best_lo[0]):
+            certificate = {
+                "kind": "werner-dual",
+                "visibility": str(v_lo),
+                "multipliers": {name: str(mu) for (name, _, _, _, _), mu in zip(form.constraints, mus)},
+                # the blocks' v = 1 certificates scaled by v: S(v) = v S(1) stays PSD
+                "blocks": [{"A": list(PA), "B": list(PB), "z": [str(v_lo * c) for c in z], "shift": str(v_lo * t)}
+                           for PA, PB, z, t in blocks],
+            }
+            check = check_werner_dual(game, certificate)
+            if check.ok and check.bound == classical_exact:
+                best_lo = (v_lo, certificate)
+        if witness is not None:
+            rounded = _round(v_hi, up=True)
+            v_hi = min(Fraction(1), rounded + (Fraction(1, 10**12) if rounded == v_hi else 0))
+            if upper is not None and Fraction(upper.certificate["visibility"]) <= v_hi:
+                continue
+            found = _mixture_result(game, form, v_hi, [witness] + [
+                ([1 - 2 * a for a in alpha], [1 - 2 * b for b in beta])
+                for alpha, beta in deterministic_strategies(classical_certificate)
+            ], start)
+            if found.certified and sign * Fraction(found.certificate["value"]) > sign * classical_exact:
+                upper = found
+    lower = None
+    if best_lo is not None:
+        v_lo, certificate = best_lo
+        certificate["value"] = str(classical_exact)
+        lower = Result("werner-dual", game, float(classical_exact), None, True, certificate,
+                       {"name": "exact (classical multipliers, closed-form blocks)", "status": "optimal"},
+                       time.perf_counter() - start, f"no advantage for any visibility <= {v_lo}",
+                       {"bound": str(classical_exact)})
+    return {"lower": lower, "upper": upper,
+            "interval": [lower.certificate["visibility"] if lower else None,
+                         upper.certificate["visibility"] if upper else None]}
+
+
+def _critical_at(game, form, mus):
+    """(V_lo, blocks (PA, PB, z, shift) at v = 1, V_hi exact, witness component) at multipliers mus."""
+    iA, iB = game.inputs
+    f = _lagrangian(form, mus)
+    d_max = best_signs(f, tuple(range(iA)), tuple(range(iB)))[0]
+    blocks, v_lo, v_hi, witness = [], None, None, None
+    for PA, PB in patterns(iA, iB):
+        if not (PA and PB):
+            continue
+        TA = tuple(x for x in range(iA) if x not in PA)
+        TB = tuple(y for y in range(iB) if y not in PB)
+        d_sigma, d, e = best_signs(f, TA, TB)
+        F = f[np.ix_(PA, PB)]
+        vectors = block_vectors(_floats(F))
+        if vectors is None:
+            raise BadInput(game.source or game.name, "inputs",
+                           "critical visibility needs at most two questions for one player")
+        z = block_dual(Fraction(1), F, vectors)
+        shift = least_shift(Fraction(1), f, PA, PB, z)
+        t_bar = sum(z, Fraction(0)) + len(z) * shift
+        U, W = _rational_vectors(vectors[0]), _rational_vectors(vectors[1])
+        t_tilde = sum((F[i, j] * sum((s * t for s, t in zip(U[i], W[j])), Fraction(0))
+                       for i in range(len(PA)) for j in range(len(PB))), Fraction(0))
+        blocks.append((PA, PB, z, shift))
+        gap = d_max - d_sigma
+        if t_bar > 0:
+            v_lo = gap / t_bar if v_lo is None else min(v_lo, gap / t_bar)
+        if t_tilde > 0 and gap / t_tilde < 1 and (v_hi is None or gap / t_tilde < v_hi):
+            v_hi = gap / t_tilde
+            A = [U[PA.index(x)] if x in PA else d[x] for x in range(iA)]
+            B = [W[PB.index(y)] if y in PB else e[y] for y in range(iB)]
+            witness = (A, B)
+    v_lo = Fraction(1) if v_lo is None else min(Fraction(1), _round(v_lo, up=False))
+    return v_lo, blocks, v_hi, witness

@@ -1,0 +1,246 @@
+"""The dual-work frontier with noisy entanglement (docs/model.md, "Noisy pairs").
+
+For each split p on the grid the ideal frontier point (certify.scheduling.
+frontier.run_point: exact classical W, explicit quantum strategy, Tsirelson
+and NPA bounds) is computed as always; then, for each requested visibility
+v of the Werner pairs the servers share (certify.bounds.noise):
+
+* a certified lower bound on W over every strategy measuring such pairs,
+  with shared randomness ("werner-dual", exact for two size classes);
+* the exact W of an explicit strategy (rational qubit measurements on the
+  pair mixed with fixed answers, exact weights meeting p; "werner-strategy").
+
+At v = 1 the Werner pair is the maximally entangled pair and the set of
+correlators is Tsirelson's, so the ideal point's own results are reported
+(today's frontier, exactly); at v = 0 the set is the local polytope and
+both sides equal the exact classical W (the classical multipliers are among
+those the dual tries, the classical optimum's strategies among the
+candidates of the explicit side).
+
+With ``critical`` each point also gets the certified interval [V_lo, V_hi]
+of the critical visibility (certify.bounds.noise.critical_visibility).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..bounds.noise import (
+    classical_multipliers,
+    critical_visibility,
+    deterministic_strategies,
+    solve_disjunctive,
+    werner_dual_bound,
+    werner_form,
+    werner_strategy,
+)
+from ..errors import BadInput, SolverFailed
+from .frontier import Frontier, PointJob, run_point, split_grid, summarise
+
+
+@dataclass
+class NoisyJob:
+    base: PointJob
+    visibilities: tuple = ()  # exact Fractions in [0, 1]
+    critical: bool = False
+
+
+def result_key(side, v):
+    """The key of a Werner result in a frontier point ("werner_lower v=9/10")."""
+    return f"werner_{side} v={v}"
+
+
+def fidelity(v):
+    """Werner fidelity F = (1 + 3v)/4."""
+    return (1 + 3 * Fraction(v)) / 4
+
+
+def noisy_point(job):
+    """run_point plus, per visibility, the Werner-pair bounds (and the critical visibility)."""
+    start = time.perf_counter()
+    point = run_point(job.base)
+    game = job.base.game
+    classical = point["results"]["classical"]
+    c_exact = Fraction(classical["exact"]) if classical.get("exact") else None
+    form = werner_form(game)
+    entries = []
+    for v in job.visibilities:
+        if v == 1:
+            lower_key, upper_key = "quantum_lower", "quantum_upper"
+            lower_value, upper_value = point["quantum_lower"], point["quantum_upper"]
+            upper_ok = point["results"]["quantum_upper"]["certified"]
+            upper_exact = Fraction(point["results"]["quantum_upper"]["certificate"]["value"]) if upper_ok else None
+        else:
+            iA, iB = game.inputs
+            solution = solve_disjunctive(form, iA, iB, v, job.base.solver)
+            extra = [classical_multipliers(form, classical["certificate"])] if c_exact is not None else []
+            lower = werner_dual_bound(game, v, extra, form=form, solution=solution)
+            upper = werner_strategy(game, v, deterministic=deterministic_strategies(classical["certificate"]),
+                                    form=form, solution=solution)
+            lower_key, upper_key = result_key("lower", v), result_key("upper", v)
+            point["results"][lower_key] = lower.to_json({"visibility": str(v)})
+            point["results"][upper_key] = upper.to_json({"visibility": str(v)})
+            lower_value, upper_value = lower.value, upper.value
+            upper_exact = Fraction(upper.certificate["value"]) if upper.certified else None
+        certified = c_exact is not None and upper_exact is not None and upper_exact < c_exact
+        entries.append({
+            "visibility": float(v),
+            "visibility_exact": str(v),
+            "fidelity": float(fidelity(v)),
+            "lower": lower_value,
+            "upper": upper_value,
+            "lower_result": lower_key,
+            "upper_result": upper_key,
+            "gap": upper_value - lower_value,
+            "advantage_certified": bool(certified),
+            "advantage": float(c_exact - upper_exact) if certified else 0.0,
+            "relative_advantage": float((c_exact - upper_exact) / c_exact) if certified and c_exact else 0.0,
+        })
+    point["noise"] = entries
+    if job.critical and c_exact is not None:
+        found = critical_visibility(game, classical["certificate"], c_exact, form)
+        interval = {"lower": None, "upper": None, "lower_exact": None, "upper_exact": None}
+        for side in ("lower", "upper"):
+            if found[side] is not None:
+                v = Fraction(found[side].certificate["visibility"])
+                interval[side], interval[f"{side}_exact"] = float(v), str(v)
+                point["results"][f"critical_{side}"] = found[side].to_json({"visibility": str(v)})
+        interval["width"] = (interval["upper"] - interval["lower"]) if interval["upper"] is not None and interval["lower"] is not None else None
+        point["critical_visibility"] = interval
+    point["seconds"] += time.perf_counter() - start
+    return point
+
+
+def _noisy_point_in_worker(job):
+    """noisy_point for a worker process: certify's errors travel back as plain data."""
+    from ..errors import CertifyError
+
+    try:
+        return noisy_point(job)
+    except CertifyError as error:
+        return {"error": type(error).__name__, "message": str(error)}
+
+
+def _reraise(point):
+    if isinstance(point, dict) and "error" in point:
+        if point["error"] == "BadInput":
+            raise BadInput(None, None, point["message"])
+        raise SolverFailed("worker", "failed", point["message"])
+    return point
+
+
+def summarise_noise(points, visibilities):
+    """Per visibility: largest relative W reduction, certified splits, largest gap between the sides."""
+    out = []
+    for index, v in enumerate(visibilities):
+        entries = [(p["split"], p["noise"][index]) for p in points]
+        certified = [split for split, e in entries if e["advantage_certified"]]
+        best = max(entries, key=lambda item: item[1]["relative_advantage"])
+        out.append({
+            "visibility": float(v),
+            "visibility_exact": str(v),
+            "fidelity": float(fidelity(v)),
+            "waiting_reduction": {"value": best[1]["relative_advantage"], "split": best[0] if certified else None},
+            "certified_splits": certified,
+            "largest_gap": max(e["gap"] for _, e in entries),
+        })
+    return out
+
+
+def summarise_critical(points):
+    """The least critical visibility over the grid: [min V_lo, min V_hi] over splits with an advantage."""
+    his = [(p["critical_visibility"]["upper"], p["split"]) for p in points
+           if p.get("critical_visibility", {}).get("upper") is not None]
+    los = [p["critical_visibility"]["lower"] for p in points
+           if p.get("critical_visibility", {}).get("lower") is not None and p["critical_visibility"]["upper"] is not None]
+    if not his:
+        return {"least": None, "split": None}
+    hi, split = min(his)
+    return {"least": [min(los) if los else None, hi], "split": split}
+
+
+def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None,
+                   seesaw=False, visibilities=(), critical=False, solver=None):
+    """The frontier with Werner-pair bounds per visibility (and critical visibilities): a Frontier."""
+    from ..bounds.npa import parse_level
+    from .model import load_model
+    from .throughput import throughput_at
+
+    start = time.perf_counter()
+    game, model = load_model(problem, throughput)
+    if level is not None:
+        level = str(level)
+        parse_level(level)
+    werner_form(game)  # a game the Werner bounds cannot take is bad input before any work
+    visibilities = tuple(Fraction(v) for v in visibilities)
+    jobs_list = [
+        NoisyJob(PointJob(game.with_fixed({"split": p}), p,
+                          throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw,
+                          solver),
+                 visibilities, critical)
+        for p in split_grid(points)
+    ]
+    results = [None] * len(jobs_list)
+    if jobs > 1 and len(jobs_list) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_noisy_point_in_worker, job): index for index, job in enumerate(jobs_list)}
+            for future in as_completed(futures):
+                results[futures[future]] = _reraise(future.result())
+                if progress:
+                    progress()
+    else:
+        for index, job in enumerate(jobs_list):
+            results[index] = noisy_point(job)
+            if progress:
+                progress()
+    summary = summarise(game, model, results)
+    summary["noise"] = summarise_noise(results, visibilities)
+    if critical:
+        summary["critical_visibility"] = summarise_critical(results)
+    return Frontier(game, model, results, summary, time.perf_counter() - start,
+                    {"visibilities": [str(v) for v in visibilities], "critical": critical})
+
+
+def noisy_frontier_json(result, options):
+    """frontier_json, with every Werner result's certification folded into "certified"."""
+    from .frontier import frontier_json
+
+    data = frontier_json(result, options)
+    data["certified"] = data["certified"] and all(
+        node["certified"] for point in result.points for key, node in point["results"].items()
+        if key.startswith(("werner_", "critical_"))
+    )
+    return data
+
+
+def plot_noisy_frontier(result, path):
+    """Certified W reduction against classical (in %) over p, one curve per visibility."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    suffix = str(path).rsplit(".", 1)[-1].lower()
+    if suffix not in ("png", "svg"):
+        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{path}'")
+    splits = [p["split"] for p in result.points]
+    figure, axis = plt.subplots(figsize=(6.4, 4.4), dpi=150)
+    entries = list(enumerate(result.summary["noise"]))
+    if not any(entry["visibility_exact"] == "1" for _, entry in entries):
+        axis.plot(splits, [100 * p["relative_advantage"] for p in result.points], "s-", color="black",
+                  markersize=3, label="ideal pairs (v = 1)")
+    for index, entry in sorted(entries, key=lambda item: -item[1]["visibility"]):
+        axis.plot(splits, [100 * p["noise"][index]["relative_advantage"] for p in result.points], "o-", markersize=3,
+                  label=f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g})")
+    axis.set_xlabel("split probability p (fixes the throughput)")
+    axis.set_ylabel("certified waiting reduction vs classical (%)")
+    axis.set_title(f"{result.game.name}: Werner pairs of visibility v, $\\lambda$ = {result.model.arrival_rate:g}")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,232 @@
+"""Werner pairs (noisy entanglement) on correlation games and the dual-work frontier."""
+
+import copy
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from certify.bounds.classical import classical_value
+from certify.bounds.correlator import rational_unit_vector
+from certify.bounds.noise import (
+    classical_multipliers,
+    critical_visibility,
+    deterministic_strategies,
+    fidelity_to_visibility,
+    solve_disjunctive,
+    werner_dual_bound,
+    werner_form,
+    werner_strategy,
+)
+from certify.cli import main
+from certify.games.game import Constraint, Game, load_game
+from certify.proofs.noise import check_werner_dual, check_werner_strategy, measurement_correlator
+from certify.proofs.verify import verify_document
+from certify.scheduling.frontier import PointJob, run_point
+from certify.scheduling.model import load_model
+from certify.scheduling.noise import NoisyJob, noisy_point
+
+PAULI = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]
+GRID = [Fraction(i, 20) for i in range(21)]
+
+
+def light_traffic_game(split):
+    """The default model's light-traffic game (DESIGN's reference numbers), built from its classes.
+
+    W = sum_xy q_x q_y P(a == b | x,y) (m_x + m_y)/4, split = sum q_x q_y P(a != b), balance 0.
+    """
+    _, model = load_model("dual_work")
+    q, m = model.q_exact, model.m_exact
+    k = len(q)
+    zero = Fraction(0)
+    objective, split_t, balance = (np.full((2, 2, k, k), zero, dtype=object) for _ in range(3))
+    for x in range(k):
+        for y in range(k):
+            pi = q[x] * q[y]
+            for a in range(2):
+                objective[a, a, x, y] = pi * (m[x] + m[y]) / 4
+                split_t[a, 1 - a, x, y] = pi
+            balance[0, 0, x, y], balance[1, 1, x, y] = pi, -pi
+    return Game(name="light traffic", inputs=(k, k), outputs=(2, 2), sense="min", objective_exact=objective,
+                constraints=(Constraint("split", split_t, "==", Fraction(split)),
+                             Constraint("balance", balance, "==", Fraction(0))))
+
+
+def both_sides(game, v, classical=None):
+    """(classical Result, werner-dual Result, werner-strategy Result) at visibility v."""
+    classical = classical or classical_value(game)
+    form = werner_form(game)
+    solution = solve_disjunctive(form, *game.inputs, v)
+    lower = werner_dual_bound(game, v, [classical_multipliers(form, classical.certificate)], form=form,
+                              solution=solution)
+    upper = werner_strategy(game, v, deterministic=deterministic_strategies(classical.certificate), form=form,
+                            solution=solution)
+    return classical, lower, upper
+
+
+def test_correlator_rule_is_the_werner_state():
+    """tr(rho_v (u.sigma) (x) (w.sigma)^T) = v u.w; a fixed answer against a projective one gives 0."""
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    rng = np.random.default_rng(1)
+    for v in (Fraction(0), Fraction(7, 10), Fraction(1)):
+        rho = float(v) * np.outer(phi, phi) + (1 - float(v)) * np.eye(4) / 4
+        for _ in range(5):
+            u, w = rational_unit_vector(rng.normal(size=3)), rational_unit_vector(rng.normal(size=3))
+            A = sum(float(c) * s for c, s in zip(u, PAULI))
+            B = sum(float(c) * s for c, s in zip(w, PAULI)).T
+            assert np.trace(rho @ np.kron(A, B)).real == pytest.approx(float(measurement_correlator(v, u, w)), abs=1e-12)
+            assert np.trace(rho @ np.kron(A, -np.eye(2))).real == pytest.approx(float(measurement_correlator(v, u, -1)), abs=1e-12)
+        assert measurement_correlator(v, 1, -1) == -1
+
+
+def test_fidelity_converts_exactly():
+    assert fidelity_to_visibility("0.925") == Fraction(9, 10)
+    assert fidelity_to_visibility("1") == 1 and fidelity_to_visibility("1/4") == 0
+
+
+@pytest.mark.parametrize("split", [Fraction(1, 4), Fraction(1, 2), Fraction(4, 5)])
+def test_visibility_one_is_todays_frontier(split):
+    """At v = 1 the point reports the ideal frontier's own results; the Werner machinery agrees to 1e-9."""
+    game, model = load_model(fixed={"split": split})
+    point = noisy_point(NoisyJob(PointJob(game, split, 0.0, None), (Fraction(1),)))
+    entry = point["noise"][0]
+    assert (entry["lower"], entry["upper"]) == (point["quantum_lower"], point["quantum_upper"])
+    assert entry["advantage_certified"] == point["advantage_certified"]
+    _, lower, upper = both_sides(game, Fraction(1))
+    assert lower.certified and upper.certified
+    assert lower.value == pytest.approx(point["quantum_lower"], abs=1e-9)
+    assert upper.value == pytest.approx(point["quantum_upper"], abs=1e-9)
+
+
+@pytest.mark.parametrize("split", [Fraction(0), Fraction(1, 10), Fraction(1, 2), Fraction(4, 5), Fraction(1)])
+def test_visibility_zero_is_classical_exactly(split):
+    """At v = 0 (no entanglement) both the certified bound and the explicit strategy equal the classical W."""
+    game, _ = load_model(fixed={"split": split})
+    classical, lower, upper = both_sides(game, Fraction(0))
+    assert Fraction(lower.certificate["value"]) == classical.exact
+    assert Fraction(upper.certificate["value"]) == classical.exact
+
+
+def test_sides_meet_on_the_default_problem():
+    """For v in {0.75, 0.8, 0.9, 0.95} at every p = i/20: certified bound <= explicit W <= classical, within 1e-5.
+
+    Observed: within 3e-10 everywhere. W of the explicit strategy also never rises with v.
+    """
+    game, _ = load_model()
+    worst = 0.0
+    for split in GRID:
+        fixed = game.with_fixed({"split": split})
+        classical = classical_value(fixed)
+        previous = None
+        for v in (Fraction(3, 4), Fraction(4, 5), Fraction(9, 10), Fraction(19, 20)):
+            classical, lower, upper = both_sides(fixed, v, classical)
+            assert lower.certified and upper.certified
+            assert lower.value <= upper.value + 1e-12
+            assert Fraction(upper.certificate["value"]) <= classical.exact
+            worst = max(worst, upper.value - lower.value)
+            if previous is not None:
+                assert upper.value <= previous + 1e-9
+            previous = upper.value
+    assert worst < 1e-5
+
+
+def test_light_traffic_reference_numbers():
+    """DESIGN note (light traffic, p = 0.8): W 0.0698 at v = 0.8 against 0.0709 classical; the loose set
+    v T + (1 - v) L would claim 0.0579, which the certified bound refutes."""
+    game = light_traffic_game(Fraction(4, 5))
+    classical, lower, upper = both_sides(game, Fraction(4, 5))
+    assert float(classical.exact) == pytest.approx(0.0709, abs=5e-5)
+    assert lower.value == pytest.approx(0.0698, abs=5e-5)
+    assert upper.value == pytest.approx(0.0698, abs=5e-5)
+    assert Fraction(upper.certificate["value"]) < classical.exact
+    assert lower.value > 0.0579 + 0.01
+
+
+def test_chsh_critical_visibility_is_one_over_root_two():
+    """Werner pairs stop beating the classical CHSH value at v = 1/sqrt(2) (Horodecki, Horodecki, Horodecki,
+    Phys. Lett. A 200, 340 (1995): the CHSH violation of rho_v is 2 sqrt(2) v)."""
+    game = load_game("chsh")
+    classical = classical_value(game)
+    found = critical_visibility(game, classical.certificate, classical.exact)
+    low, high = (Fraction(found[side].certificate["visibility"]) for side in ("lower", "upper"))
+    assert abs(float(low) - 1 / math.sqrt(2)) < 1e-9 and abs(float(high) - 1 / math.sqrt(2)) < 1e-9
+    assert low < high
+    assert check_werner_dual(game, found["lower"].certificate).bound == classical.exact
+    assert check_werner_strategy(game, found["upper"].certificate).achieved > classical.exact
+
+
+def test_critical_visibility_on_the_default_problem():
+    """At p = 0.8: a certified interval narrower than 1e-4 (observed 1e-12 around 0.7748700530 in light
+    traffic); below it the explicit side finds nothing better than classical, above it does."""
+    split = Fraction(4, 5)
+    game, _ = load_model(fixed={"split": split})
+    classical = classical_value(game)
+    found = critical_visibility(game, classical.certificate, classical.exact)
+    low, high = (Fraction(found[side].certificate["visibility"]) for side in ("lower", "upper"))
+    assert 0 < high - low < Fraction(1, 10**4)
+    assert check_werner_dual(game, found["lower"].certificate).bound == classical.exact
+    assert check_werner_strategy(game, found["upper"].certificate).achieved < classical.exact
+    _, _, below = both_sides(game, low - Fraction(1, 1000))
+    _, lower_above, above = both_sides(game, high + Fraction(1, 1000))
+    assert Fraction(below.certificate["value"]) == classical.exact
+    assert Fraction(above.certificate["value"]) < classical.exact
+
+
+def test_checks_reject_tampering():
+    game, _ = load_model(fixed={"split": Fraction(4, 5)})
+    _, lower, upper = both_sides(game, Fraction(9, 10))
+    assert check_werner_strategy(game, upper.certificate).ok and check_werner_dual(game, lower.certificate).ok
+
+    bad = copy.deepcopy(upper.certificate)
+    bad["visibility"] = "1"  # the same measurements on better pairs reach another W
+    assert not check_werner_strategy(game, bad).ok
+    bad = copy.deepcopy(upper.certificate)
+    component = next(c for c in bad["mixture"] if isinstance(c["A"][0], list) or isinstance(c["A"][1], list))
+    vector = component["A"][0] if isinstance(component["A"][0], list) else component["A"][1]
+    vector[2] = str(Fraction(vector[2]) + Fraction(1, 10**9))
+    assert "unit length" in " ".join(check_werner_strategy(game, bad).problems)
+    bad = copy.deepcopy(upper.certificate)
+    bad["mixture"][0]["weight"] = str(Fraction(bad["mixture"][0]["weight"]) + Fraction(1, 10**6))
+    assert not check_werner_strategy(game, bad).ok
+
+    bad = copy.deepcopy(lower.certificate)
+    bad["blocks"] = bad["blocks"][1:]
+    assert "no dual block" in " ".join(check_werner_dual(game, bad).problems)
+    bad = copy.deepcopy(lower.certificate)
+    block = next(b for b in bad["blocks"] if len(b["A"]) == 2 and len(b["B"]) == 2)
+    block["z"] = [str(Fraction(z) - Fraction(1, 10**6)) for z in block["z"]]
+    assert "not positive semidefinite" in " ".join(check_werner_dual(game, bad).problems)
+    bad = copy.deepcopy(lower.certificate)
+    bad["visibility"] = "1"
+    assert not check_werner_dual(game, bad).ok
+
+
+def test_cli_visibility_json_verifies(tmp_path):
+    out = tmp_path / "noisy.json"
+    result = CliRunner().invoke(main, ["pareto", "--points", "3", "--level", "none", "--visibility", "0.9,1",
+                                       "--fidelity", "0.85", "--critical-visibility", "--jobs", "1",
+                                       "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["certified"] and data["options"]["visibilities"] == ["9/10", "1", "4/5"]
+    middle = data["points"][1]
+    assert [e["visibility_exact"] for e in middle["noise"]] == ["9/10", "1", "4/5"]
+    assert middle["critical_visibility"]["width"] < 1e-4
+    checked = verify_document(data)
+    assert all(item.ok for item in checked), [item.problems for item in checked if not item.ok]
+    kinds = set(data["certificate"]["points"][1])
+    assert {"werner_lower v=9/10", "werner_upper v=4/5", "critical_lower", "critical_upper"} <= kinds
+
+
+@pytest.mark.parametrize("args, key", [(["--visibility", "1.5"], "--visibility"), (["--fidelity", "0.2"], "--fidelity"),
+                                       (["--visibility", "x"], "--visibility")])
+def test_cli_bad_visibility_is_bad_input(tmp_path, args, key):
+    out = tmp_path / "never.json"
+    result = CliRunner().invoke(main, ["pareto", "--points", "3", "--level", "none", *args, "--json", str(out)])
+    assert result.exit_code == 2
+    assert key in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
