@@ -272,7 +272,7 @@ class DisjunctiveSDP:
         self.v.value = float(v)
         if self.rhs is not None:
             self.rhs.value = np.array([float(val - k) for _, k, _, _, val in form.constraints])
-        status, name = solve_problem(self.problem, self.size, "disjunctive Werner SDP")
+        status, name = solve_problem(self.problem, solver, "disjunctive Werner SDP", size=self.size)
         mus = [float(m) for m in self.mu.value] if self.mu is not None else []
         zs = {key: np.asarray(z.value, dtype=float) for key, z in self.z.items()}
         return mus, zs, float(self.problem.value) + float(form.constant), status, name

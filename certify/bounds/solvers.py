@@ -272,25 +272,3 @@ def _version(name):
         return version(name)
     except Exception:  # noqa: BLE001 - a version string is decoration only
         return None
-
-
-def solve_problem(problem, size, what, solver=None):
-    """Solve any cvxpy problem with the solver table above (chosen by preference and size).
-
-    Returns the collapsed status (optimal or inaccurate) and the solver's
-    name; SolverFailed, saying what to try next, for anything else.
-    """
-    import cvxpy as cp
-
-    name = choose_solver(solver, size)
-    cvx_name, options, _ = SOLVERS[name]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            problem.solve(solver=cvx_name, **options)
-    except cp.error.SolverError as error:
-        raise SolverFailed(name, FAILED, f"{what}: {error}; {ADVICE[FAILED]}") from None
-    status = collapse(problem.status)
-    if status not in (OPTIMAL, INACCURATE):
-        raise SolverFailed(name, f"{status} ({problem.status})", f"{what}: {ADVICE.get(status, ADVICE[FAILED])}")
-    return status, name
