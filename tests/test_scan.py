@@ -218,3 +218,10 @@ def test_scan_on_dask_scheduler_and_workers_started_by_hand_survives_a_killed_cl
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_scan_files_in_docs_load():
+    """The wide grid of the README and the reduced grid that was run stay valid scan files."""
+    wide = scans.load_scan(ROOT / "docs" / "scans" / "advantage.toml")
+    reduced = scans.load_scan(ROOT / "docs" / "scans" / "advantage-reduced.toml")
+    assert (len(wide.cells), len(reduced.cells)) == (8 * 6 * 6 * 5, 4 * 3 * 3 * 3)

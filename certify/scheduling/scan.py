@@ -93,13 +93,18 @@ def model_keys():
 
 
 def frontier_options():
-    """Frontier keyword parameters a scan may set, with their defaults."""
+    """Frontier keyword parameters a scan may set, with their defaults.
+
+    A parameter that is also a [model] key (arrival_rate, say) is set in the
+    cell's [model] table instead, so each parameter has one place in a cell.
+    """
     from .frontier import frontier
 
+    models = model_keys()
     return {
         name: parameter.default
         for name, parameter in inspect.signature(frontier).parameters.items()
-        if name not in _NOT_OPTIONS and parameter.default is not inspect.Parameter.empty
+        if name not in _NOT_OPTIONS and name not in models and parameter.default is not inspect.Parameter.empty
     }
 
 
@@ -403,10 +408,12 @@ def run_cell(cell):
 def summary_row(document):
     """The cell's frontier summary as flat numbers (see the module docstring)."""
     summary, points = document["summary"], document["points"]
-    certified_points = [p for p in points if p["advantage_certified"]]
-    best_absolute = max(certified_points, key=lambda p: p["advantage"], default=None)
     model = document["model"]
     waiting = summary["waiting_reduction"]
+    absolute = summary.get("absolute_waiting_reduction")
+    if absolute is None:  # a frontier summary without it: the best certified grid point
+        best = max((p for p in points if p["advantage_certified"]), key=lambda p: p["advantage"], default=None)
+        absolute = {"value": best["advantage"] if best else 0.0, "split": best["split"] if best else None}
     gain = summary["throughput_gain"]
     low_high = summary.get("certified_range") or [None, None]
     return {
@@ -417,8 +424,9 @@ def summary_row(document):
         "classes": len(model["class_probabilities"]),
         "waiting_reduction": waiting["value"],
         "waiting_reduction_split": waiting["split"],
-        "waiting_reduction_absolute": best_absolute["advantage"] if best_absolute else 0.0,
-        "waiting_reduction_absolute_split": best_absolute["split"] if best_absolute else None,
+        "waiting_reduction_upper": waiting.get("upper"),
+        "waiting_reduction_absolute": absolute["value"],
+        "waiting_reduction_absolute_split": absolute["split"],
         "throughput_gain": gain["value"],
         "throughput_gain_split": gain["split"],
         "throughput_gain_classical_split": gain.get("classical_split"),
