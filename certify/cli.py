@@ -185,7 +185,7 @@ def verify(result_file):
 @reports_errors
 def regress(bounds_file):
     """Recompute every recorded bound; exit 1 on any drift beyond its tolerance."""
-    from .report.regress import load_bounds, recompute
+    from .bounds.regress import load_bounds, recompute
     from .report.tables import console, progress, regress_table
 
     entries = load_bounds(bounds_file)
