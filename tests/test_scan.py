@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from distributed import Client, LocalCluster
 
 from certify.cli import main
+from certify.errors import BadInput
 from certify.scheduling import scan as scans
 from certify.scheduling.frontier import frontier
 
@@ -225,3 +226,15 @@ def test_scan_files_in_docs_load():
     wide = scans.load_scan(ROOT / "docs" / "scans" / "advantage.toml")
     reduced = scans.load_scan(ROOT / "docs" / "scans" / "advantage-reduced.toml")
     assert (len(wide.cells), len(reduced.cells)) == (8 * 6 * 6 * 5, 4 * 3 * 3 * 3)
+
+
+def test_visibility_axis_runs_the_noisy_frontier(tmp_path):
+    """visibility = V is a scan option: the cell runs the Werner-pair frontier (exact V as written)."""
+    path = scan_file(tmp_path, 'visibility = ["4/5", 1]')
+    scan = scans.load_scan(path)
+    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in scan.cells]
+    assert [row["werner_visibility"] for row in rows] == [0.8, 1.0]
+    # Werner noise only removes advantage: at V = 4/5 (above the critical 0.7749 at p = 1/2) less remains
+    assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
+    with pytest.raises(BadInput, match="axes.visibility\[0\]: a visibility is in \[0, 1\]"):
+        scans.load_scan(scan_file(tmp_path, "visibility = [1.5]", name="too-visible"))

@@ -92,20 +92,39 @@ def model_keys():
     return set(MODEL_KEYS)
 
 
+# Scan options that stand for a frontier parameter in another form:
+# visibility = V is one Werner visibility, visibilities = [V].
+ALIASES = {"visibility": "visibilities"}
+
+
+def _frontier_functions():
+    """The frontier functions a cell may call: the plain one first, then the noisy one (Werner pairs)."""
+    from .frontier import frontier
+    from .noise import noisy_frontier
+
+    return [frontier, noisy_frontier]
+
+
 def frontier_options():
     """Frontier keyword parameters a scan may set, with their defaults.
 
-    A parameter that is also a [model] key (arrival_rate, say) is set in the
-    cell's [model] table instead, so each parameter has one place in a cell.
+    The keyword parameters of ``frontier`` and of ``noisy_frontier`` (a cell
+    that sets one of the latter's own runs the noisy frontier), plus the
+    aliases. A parameter that is also a [model] key (arrival_rate, say) is
+    set in the cell's [model] table instead, so each parameter has one place
+    in a cell.
     """
-    from .frontier import frontier
-
     models = model_keys()
-    return {
-        name: parameter.default
-        for name, parameter in inspect.signature(frontier).parameters.items()
-        if name not in _NOT_OPTIONS and name not in models and parameter.default is not inspect.Parameter.empty
-    }
+    options = {}
+    for function in _frontier_functions():
+        for name, parameter in inspect.signature(function).parameters.items():
+            if name in _NOT_OPTIONS or name in models or parameter.default is inspect.Parameter.empty:
+                continue
+            options.setdefault(name, parameter.default)
+    for alias, name in ALIASES.items():
+        if name in options:
+            options[alias] = None
+    return options
 
 
 # ---------------------------------------------------------------------------
@@ -238,8 +257,17 @@ def _check_option(key, value, source, where):
             parse_level(str(value))
         except BadInput as error:
             raise BadInput(source, where, error.message) from None
-    if key == "seesaw" and not isinstance(value, bool):
+    if key in ("seesaw", "critical") and not isinstance(value, bool):
         raise BadInput(source, where, f"expected true or false, got {value!r}")
+    if key == "visibility":
+        from ..bounds.noise import visibility_value
+
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise BadInput(source, where, f"expected a number in [0, 1], got {value!r}")
+        try:
+            visibility_value(str(value), where)
+        except BadInput as error:
+            raise BadInput(source, where, error.message) from None
 
 
 def _option_value(key, value):
@@ -281,7 +309,7 @@ def load_scan(path):
     if not isinstance(overrides, dict):
         raise BadInput(source, "model", "expected a table of [model] keys")
     base = copy.deepcopy(base)
-    base_options = dict(defaults)
+    base_options = {}  # only what the scan sets: a cell's id does not move when a default is added
     for key, value in overrides.items():
         if key not in models:
             raise BadInput(source, f"model.{key}", f"unknown key (allowed: {', '.join(sorted(models))})")
@@ -367,9 +395,23 @@ def load_scan(path):
 
 
 def cell_frontier(problem, options, label="cell"):
-    """The frontier of one cell's problem mapping: (Frontier, document options)."""
-    from .frontier import frontier
+    """The frontier of one cell's problem mapping (a Frontier).
 
+    The plain frontier, or the noisy one (Werner pairs) when the options set
+    one of its own parameters; ``visibility`` = V stands for visibilities =
+    [V], each visibility read exactly as written ("0.8" is 4/5).
+    """
+    from ..bounds.noise import visibility_value
+
+    plain, noisy = _frontier_functions()
+    options = dict(options)
+    for alias, name in ALIASES.items():
+        if alias in options:
+            options[name] = [options.pop(alias)]
+    if "visibilities" in options:
+        options["visibilities"] = [visibility_value(str(v), "visibility") for v in options["visibilities"]]
+    own = set(inspect.signature(noisy).parameters) - set(inspect.signature(plain).parameters)
+    function = noisy if own & set(options) else plain
     # The frontier loads its problem by path: a private temporary file on
     # this worker (workers need no shared file system).
     handle, path = tempfile.mkstemp(prefix="certify-cell-", suffix=".json")
@@ -377,7 +419,7 @@ def cell_frontier(problem, options, label="cell"):
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(problem, stream)
         try:
-            return frontier(path, None, jobs=1, **options)
+            return function(path, None, jobs=1, **options)
         except BadInput as error:
             raise BadInput(label, error.key, error.message) from None
     finally:
@@ -391,7 +433,7 @@ def run_cell(cell):
     are deterministic and come back as data; anything else is raised, for
     Dask to retry.
     """
-    from .frontier import frontier_json
+    from .noise import noisy_frontier_json
 
     start = time.perf_counter()
     label = f"cell {cell['id']}"
@@ -401,7 +443,7 @@ def run_cell(cell):
         return {"id": cell["id"], "status": "failed", "error": type(error).__name__, "message": str(error),
                 "seconds": time.perf_counter() - start}
     options = {"cell": cell["id"], "parameters": cell["parameters"], **cell["options"]}
-    return {"id": cell["id"], "status": "done", "document": frontier_json(result, options),
+    return {"id": cell["id"], "status": "done", "document": noisy_frontier_json(result, options),
             "seconds": time.perf_counter() - start}
 
 
@@ -435,7 +477,24 @@ def summary_row(document):
         "certified_from": low_high[0],
         "certified_to": low_high[1],
         "points": len(points),
+        **_noise_columns(summary),
     }
+
+
+def _noise_columns(summary):
+    """With Werner pairs: the waiting reduction per visibility; the least critical visibility, if asked."""
+    columns = {}
+    for entry in summary.get("noise", []):
+        suffix = "" if len(summary["noise"]) == 1 else f"_v{entry['visibility_exact']}"
+        columns[f"werner_visibility{suffix}"] = entry["visibility"]
+        columns[f"waiting_reduction_noisy{suffix}"] = entry["waiting_reduction"]["value"]
+        columns[f"waiting_reduction_noisy_split{suffix}"] = entry["waiting_reduction"]["split"]
+    critical = summary.get("critical_visibility")
+    if critical is not None:
+        low, high = critical["least"] if critical["least"] else (None, None)
+        columns.update({"critical_visibility_from": low, "critical_visibility_to": high,
+                        "critical_visibility_split": critical["split"]})
+    return columns
 
 
 # ---------------------------------------------------------------------------
@@ -585,12 +644,13 @@ def read_rows(directory, scan_json=None):
         path = cell_path(directory, cell["id"])
         failed_path = cell_path(directory, cell["id"], failed=True)
         if path.exists():
-            row.update({"status": "done", **summary_row(read_mapping(path)), "error": ""})
+            values = {"status": "done", **summary_row(read_mapping(path)), "error": ""}
         elif failed_path.exists():
             record = read_mapping(failed_path)
-            row.update({"status": "failed", "error": f"{record['error']}: {record['message']}"})
+            values = {"status": "failed", "error": f"{record['error']}: {record['message']}"}
         else:
             continue
+        row.update({key: value for key, value in values.items() if key not in row})  # axis columns win
         rows.append(row)
     return rows
 
@@ -823,6 +883,12 @@ def outcome_text(outcome, directory, scan):
         lines.append(f"Largest certified waiting reduction at equal throughput: "
                      f"{_down(waiting['waiting_reduction'] * 100, 2):.2f}% at p = "
                      f"{_format_split(waiting['waiting_reduction_split'])} ({describe(waiting, axes)})")
+    noisy = [row for row in rows if row["status"] == "done" and row.get("waiting_reduction_noisy_split") is not None]
+    if noisy:
+        best = max(noisy, key=lambda row: row["waiting_reduction_noisy"])
+        lines.append(f"Largest certified waiting reduction with Werner pairs: "
+                     f"{_down(best['waiting_reduction_noisy'] * 100, 2):.2f}% at p = "
+                     f"{_format_split(best['waiting_reduction_noisy_split'])} ({describe(best, axes)})")
     if gain is None and waiting is None:
         lines.append("No certified quantum advantage in the cells recorded.")
     if outcome.uncertified:
