@@ -236,5 +236,5 @@ def test_visibility_axis_runs_the_noisy_frontier(tmp_path):
     assert [row["werner_visibility"] for row in rows] == [0.8, 1.0]
     # Werner noise only removes advantage: at V = 4/5 (above the critical 0.7749 at p = 1/2) less remains
     assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
-    with pytest.raises(BadInput, match="axes.visibility\[0\]: a visibility is in \[0, 1\]"):
+    with pytest.raises(BadInput, match=r"axes.visibility\[0\]: a visibility is in \[0, 1\]"):
         scans.load_scan(scan_file(tmp_path, "visibility = [1.5]", name="too-visible"))
