@@ -38,11 +38,13 @@ Scan file (TOML or JSON)::
 
 An axis key is a key of the [model] table (dotted into a table value such as
 ``throughput.alpha``) or a frontier option (the keyword parameters of
-``frontier``, e.g. points, level); any other name makes a bundle axis whose
-values are tables of such keys. New model keys and frontier options become
-axes without any change here.
+``frontier`` and ``noisy_frontier``, e.g. points, level, critical, and
+``visibility`` for one Werner visibility); any other name makes a bundle axis
+whose values are tables of such keys. New model keys and frontier parameters
+become axes without any change here. A cell's options are the ones the scan
+sets; the frontier's defaults fill in the rest.
 
-Execution (DESIGN.md section 10) is Dask's: ``Client.submit`` per cell with
+Execution is Dask's (dask.distributed): ``Client.submit`` per cell with
 Dask's ``retries``, ``as_completed`` on the client. A worker process that
 dies mid-cell has its task rescheduled by the Dask scheduler. Certify's own
 errors in a cell (bad parameters, solver trouble) are deterministic, so the
@@ -686,7 +688,7 @@ def _write_text(path, text):
 
 
 def _down(value, decimals):
-    """value rounded down to decimals places (a "beats by at least" figure, DESIGN.md section 8)."""
+    """value rounded down to decimals places: a "beats by at least" figure is never overstated."""
     if value is None or value == "":
         return None
     scale = 10**decimals
