@@ -789,8 +789,12 @@ def heatmap(directory, x_axis, y_axis, path):
     ys = [canonical_json(v) for v in axes[y_axis]] if y_axis else [canonical_json(None)]
     rows = [row for row in read_rows(directory, scan_json) if row["status"] == "done"]
     parameters = {cell["id"]: cell["parameters"] for cell in scan_json["cells"]}
-    figure, panels = plt.subplots(1, 2, figsize=(11, 0.6 * len(ys) + 2.6), dpi=150, squeeze=False)
-    for panel, (metric, title) in zip(panels[0], METRICS.items()):
+    metrics = dict(METRICS)
+    if any(row.get("waiting_reduction_noisy") is not None for row in rows):
+        metrics["waiting_reduction_noisy"] = "certified waiting reduction, Werner pairs at the visibility (%)"
+    figure, panels = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 0.6 * len(ys) + 2.6), dpi=150,
+                                  squeeze=False)
+    for panel, (metric, title) in zip(panels[0], metrics.items()):
         grid = np.full((len(ys), len(xs)), np.nan)
         for row in rows:
             cell = parameters[row["cell"]]
