@@ -178,13 +178,43 @@ def block_vectors(F):
         s = math.sqrt(max(0.0, 1 - c * c))
         U = [ez, np.array([s, 0.0, c])]
     else:
-        return None
+        return _alternating_vectors(F)
     W = []
     for y in range(nB):
         r = sum(F[x, y] * U[x] for x in range(nA))
         norm = float(np.linalg.norm(r))
         W.append(r / norm if norm > 1e-300 else ez)
     return U, W
+
+
+def _alternating_vectors(F, starts=8, rounds=300):
+    """Qubit (3-dimensional) unit vectors for a block with three or more questions a side.
+
+    Alternating maximisation (w_y = unit(sum_x F_xy u_x), then u_x = unit(sum_y F_xy w_y)),
+    each step never lowering sum F u.w, from the top singular vectors and
+    seeded random starts; the best local optimum is kept. A heuristic: the
+    dual side stays rigorous, and the gap between the sides is reported.
+    """
+    nA, nB = F.shape
+
+    def unit_rows(M):
+        norms = np.linalg.norm(M, axis=1, keepdims=True)
+        return np.where(norms > 1e-300, M / np.where(norms > 1e-300, norms, 1.0), np.array([0.0, 0.0, 1.0]))
+
+    rng = np.random.default_rng(0)
+    left, _, _ = np.linalg.svd(F)
+    first = np.zeros((nA, 3))
+    first[:, :min(3, left.shape[1])] = left[:, :3]
+    best = None
+    for start in range(starts):
+        U = unit_rows(first + 1e-3 * rng.normal(size=(nA, 3)) if start == 0 else rng.normal(size=(nA, 3)))
+        for _ in range(rounds):
+            W = unit_rows(F.T @ U)
+            U = unit_rows(F @ W)
+        value = float(np.sum(F * (U @ W.T)))
+        if best is None or value > best[0]:
+            best = (value, list(U), list(W))
+    return best[1], best[2]
 
 
 def block_dual(v, F_exact, vectors):
@@ -226,6 +256,8 @@ class DisjunctiveSDP:
     """The dual SDP of the module docstring, built once per game shape (v and the values are parameters)."""
 
     def __init__(self, form, iA, iB):
+        import itertools
+
         import cvxpy as cp
 
         self.form, self.inputs = form, (iA, iB)
@@ -234,9 +266,8 @@ class DisjunctiveSDP:
         self.rhs = cp.Parameter(J) if J else None
         self.mu = cp.Variable(J) if J else None
         t = cp.Variable()
-        f = [[float(form.g[x, y]) + sum(-float(h_j[x, y]) * self.mu[j]
-                                        for j, (_, _, h_j, _, _) in enumerate(form.constraints))
-              for y in range(iB)] for x in range(iA)]
+        # f = g - sum_j mu_j h_j, kept as its constant part and one coefficient matrix per multiplier
+        parts = [_floats(form.g)] + [-_floats(h_j) for _, _, h_j, _, _ in form.constraints]
         rows, self.z = [], {}
         self.size = 0
         for PA, PB in patterns(iA, iB):
@@ -244,24 +275,32 @@ class DisjunctiveSDP:
             TB = [y for y in range(iB) if y not in PB]
             zsum = 0
             if PA and PB:
-                n = len(PA) + len(PB)
+                nA, n = len(PA), len(PA) + len(PB)
                 self.size = max(self.size, n)
                 z = cp.Variable(n)
                 self.z[(PA, PB)] = z
-                entries = [[0] * n for _ in range(n)]
-                for i in range(n):
-                    entries[i][i] = z[i]
-                for i, x in enumerate(PA):
-                    for j, y in enumerate(PB):
-                        entries[i][len(PA) + j] = entries[len(PA) + j][i] = -self.v * f[x][y] / 2
-                rows.append(cp.bmat(entries) >> 0)
-                zsum = cp.sum(z)
-            import itertools
 
-            for d in itertools.product((1, -1), repeat=len(TA)):
-                for e in itertools.product((1, -1), repeat=len(TB)):
-                    part = sum(f[x][y] * d[i] * e[j] for i, x in enumerate(TA) for j, y in enumerate(TB)) if TA and TB else 0
-                    rows.append(t >= part + zsum)
+                def spread(M):
+                    out = np.zeros((n, n))
+                    out[:nA, nA:] = M[np.ix_(PA, PB)] / 2
+                    out[nA:, :nA] = out[:nA, nA:].T
+                    return out
+
+                slack = cp.diag(z) - self.v * spread(parts[0])
+                for j in range(J):
+                    slack = slack - (self.v * self.mu[j]) * spread(parts[j + 1])
+                rows.append(slack >> 0)
+                zsum = cp.sum(z)
+            if TA and TB:
+                # one row per sign pattern: sum f_xy d_x e_y, linear in mu
+                signs = np.array([[d[i] * e[j] for i in range(len(TA)) for j in range(len(TB))]
+                                  for d in itertools.product((1, -1), repeat=len(TA))
+                                  for e in itertools.product((1, -1), repeat=len(TB))], dtype=float)
+                block = [M[np.ix_(TA, TB)].ravel() for M in parts]
+                level = signs @ block[0] + (sum(self.mu[j] * (signs @ block[j + 1]) for j in range(J)) if J else 0)
+                rows.append(t >= level + zsum)
+            else:
+                rows.append(t >= zsum)
         objective = t + (self.rhs @ self.mu if J else 0)
         self.problem = cp.Problem(cp.Minimize(objective), rows)
 
@@ -338,8 +377,13 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
     candidates += [list(m) for m in extra_multipliers]
     sign = sense_sign(game)
     best = None
-    for mus in candidates:
-        certificate = dual_certificate(game, form, v, mus, zs if mus is candidates[0] else None)
+    for index, mus in enumerate(candidates):
+        try:
+            certificate = dual_certificate(game, form, v, mus, zs if index == 0 else None)
+        except SolverFailed:
+            if index == 0:
+                raise
+            continue  # blocks of three or more questions a side need the SDP's own z
         check = check_werner_dual(game, certificate)
         if check.ok and check.bound is not None and (best is None or sign * check.bound < sign * best[1].bound):
             best = (certificate, check)
@@ -384,19 +428,25 @@ def pattern_candidates(form, iA, iB, v, mus_float):
     """
     f = _lagrangian(form, mus_float)
     found = []
-    for PA, PB in patterns(iA, iB):
+    best_so_far = -math.inf
+    for PA, PB in sorted(patterns(iA, iB), key=lambda key: -len(key[0]) - len(key[1])):
         TA = tuple(x for x in range(iA) if x not in PA)
         TB = tuple(y for y in range(iB) if y not in PB)
         value, d, e = best_signs(f, TA, TB)
         vectors = None
         if PA and PB:
             F = np.asarray(f[np.ix_(PA, PB)], dtype=float)
+            # sum F u.w <= |F|_op sqrt(|P_A| |P_B|): skip blocks that cannot come near the best
+            ceiling = float(value) + float(v) * float(np.linalg.norm(F, 2)) * math.sqrt(F.size)
+            if min(F.shape) > 2 and ceiling < best_so_far - 1e-6 * (1 + abs(best_so_far)):
+                continue
             vectors = block_vectors(F)
             if vectors is None:
                 continue  # three or more projective questions on both sides: not tried
             U, W = vectors
             value += float(v) * sum(F[i, j] * float(U[i] @ W[j]) for i in range(len(PA)) for j in range(len(PB)))
         found.append((float(value), PA, PB, d, e, vectors))
+        best_so_far = max(best_so_far, float(value))
     top = max(item[0] for item in found)
     out = []
     ez = [Fraction(0), Fraction(0), Fraction(1)]
