@@ -70,9 +70,28 @@ def fix_option(command):
     )(command)
 
 
+def writable_path(ctx, param, value):
+    """An output path (--json, --plot), checked before any computation: its folder
+    exists and can be written into, and the path is not a folder ('-' is stdout)."""
+    import os
+    from pathlib import Path
+
+    if value is None or value == "-":
+        return value
+    path = Path(value)
+    folder = path.parent
+    if path.is_dir():
+        raise click.BadParameter(f"'{value}' is a folder, not a file")
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder '{folder}' does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.BadParameter(f"'{value}' cannot be written (permission denied)")
+    return value
+
+
 def json_option(command):
     return click.option(
-        "--json", "json_path", metavar="PATH|-", default=None,
+        "--json", "json_path", metavar="PATH|-", default=None, callback=writable_path,
         help="Write the result as JSON to PATH, or only JSON to stdout with '-'.",
     )(command)
 
@@ -98,7 +117,11 @@ def finish(result, options, json_path):
 
 
 class CertifyGroup(click.Group):
-    """A click group whose usage errors are one line on stderr, exit status 2."""
+    """A click group whose usage errors are one line on stderr, exit status 2.
+
+    OSError, RecursionError and MemoryError (and Python's own int/str digit
+    limit) never reach the user as tracebacks: one line, exit status 2.
+    """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -113,6 +136,23 @@ class CertifyGroup(click.Group):
         except click.Abort:
             click.echo("certify: aborted", err=True)
             sys.exit(EXIT_FAILED)
+        except OSError as error:
+            where = f" '{error.filename}'" if error.filename else ""
+            click.echo(f"certify: error: cannot use{where}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except RecursionError:
+            click.echo("certify: error: the input nests too deeply for Python (see CERTIFY_MAX_DEPTH in docs/limits.md)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except MemoryError:
+            click.echo("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
+                       "docs/limits.md lists the limits)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except ValueError as error:
+            if "integer string conversion" not in str(error):
+                raise
+            click.echo("certify: error: a number has more digits than Python converts "
+                       "(see CERTIFY_MAX_DIGITS in docs/limits.md)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         if not standalone_mode:
             return outcome
         sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
@@ -251,7 +291,7 @@ def _default_jobs():
 @click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression such as 't**1.8', or power:ALPHA, exponential:BETA, linear (overrides the file).")
 @click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
 @click.option("--level", default="2", show_default=True, help="NPA level of a second certified lower bound on W ('none' to skip).")
-@click.option("--plot", "plot_path", metavar="FILE", default=None, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
+@click.option("--plot", "plot_path", metavar="FILE", default=None, callback=writable_path, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")

@@ -186,11 +186,14 @@ def test_solver_choice_errors():
             npa_bound(game, "1", solver="mosek")
 
 
-def test_infeasible_constraint_is_solver_trouble():
-    game = load_game("chsh_split", {"split": Fraction(3, 2)})  # P(a != b) = 3/2 is impossible
-    with pytest.raises(SolverFailed) as error:
+def test_infeasible_constraint_is_bad_input_stating_the_range():
+    """P(a != b) = 3/2 is impossible: no no-signalling behaviour (hence no quantum one)
+    gives P(a != b), questions uniform, a value outside [0, 1]."""
+
+    game = load_game("chsh_split", {"split": Fraction(3, 2)})
+    with pytest.raises(BadInput) as error:
         npa_bound(game, "1")
-    assert "infeasible" in str(error.value)
+    assert "[0, 1]" in str(error.value) and "split" in str(error.value)
 
 
 def test_cli_quantum_json_and_verify(tmp_path):

@@ -266,7 +266,7 @@ def test_cli_bad_dimension_is_usage_error():
 def test_constraint_no_classical_strategy_meets():
     """P(win CHSH) >= 4/5 excludes every classical strategy (at most 3/4, CHSH 1969) but
     not qubits (up to cos^2(pi/8) ~ 0.854, Cirel'son 1980): see-saw still finds a witness."""
-    from certify.errors import SolverFailed
+    from certify.errors import BadInput, SolverFailed
 
     definition = {
         "name": "chsh-win", "inputs": [2, 2], "outputs": [2, 2],
@@ -274,7 +274,7 @@ def test_constraint_no_classical_strategy_meets():
         "constraints": [{"name": "win", "expression": "(a ^ b) == (x & y)", "relation": ">=", "value": "4/5"}],
     }
     game = game_from_mapping(definition, "test")
-    with pytest.raises(SolverFailed):
+    with pytest.raises(BadInput, match=r"\[1/4, 3/4\]"):  # the classical range of P(win)
         classical_value(game)
     result = seesaw_bound(game, dim=2, restarts=5, seed=0)
     assert result.certified, result.problems

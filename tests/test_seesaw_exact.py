@@ -1,4 +1,4 @@
-"""See-saw witnesses meet their constraints exactly (DESIGN.md section 8).
+"""See-saw witnesses meet their constraints exactly (docs/certificates.md).
 
 The adversarial game: CHSH (Clauser, Horne, Shimony, Holt 1969) with a
 constraint forcing P(a != b) = 0, written at a tiny scale (its expression

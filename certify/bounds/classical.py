@@ -20,6 +20,7 @@ normalisation and the no-signalling equalities, with the same exact route.
 
 from __future__ import annotations
 
+import math
 import time
 from fractions import Fraction
 
@@ -29,7 +30,7 @@ from . import lp
 from ..proofs.classical import check_classical, check_nosignalling, nosignalling_rows
 from ..proofs.exact import rational_strings, sense_sign
 from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
-from ..errors import SolverFailed
+from ..errors import BadInput, SolverFailed
 from ..report.results import Result
 
 LIST_ALL_LIMIT = 4096  # above this many deterministic strategies, generate columns
@@ -38,8 +39,14 @@ _MAX_ROUNDS = 500
 
 
 def classical_value(game):
-    """The exact classical optimum of a game with its certificate (a Result)."""
+    """The exact classical optimum of a game with its certificate (a Result).
+
+    Refuses (BadInput) a game with too many deterministic strategies to list
+    (``check_strategy_count``) and constraint values no classical behaviour
+    meets (``InfeasibleConstraints``, stating each constraint's range).
+    """
     start = time.perf_counter()
+    check_strategy_count(game.inputs, game.outputs, game.source or None)
     if not game.constraints:
         best, strategy = best_deterministic(game.objective_exact * sense_sign(game))
         certificate = {
@@ -51,8 +58,113 @@ def classical_value(game):
         solver = {"name": "none: exact best-response enumeration"}
         method = "enumeration"
     else:
-        certificate, solver, method = _constrained(game)
+        try:
+            certificate, solver, method = _constrained(game)
+        except SolverFailed as error:
+            if "infeasible" not in str(error.status):
+                raise
+            raise infeasible(game, "classical") from None
     return _finish("classical", game, certificate, solver, method, check_classical, start)
+
+
+# ---------------------------------------------------------------------------
+# Bounded work and feasible constraint values
+
+
+def check_strategy_count(inputs, outputs, source=None):
+    """Refuse a game whose deterministic strategies are too many to list.
+
+    The classical value (best response), its check and the see-saw's start
+    list the strategies of the player with fewer, min(oA^iA, oB^iB), each
+    against all of the other's answers; above CERTIFY_MAX_STRATEGIES this is
+    refused before any work (the count is compared through logarithms, so a
+    50 x 50-question, 5-answer game costs nothing to refuse).
+    """
+    from ..games.limits import check
+
+    (iA, iB), (oA, oB) = inputs, outputs
+    logs = sorted([(iA * math.log10(oA), oA, iA), (iB * math.log10(oB), oB, iB)])
+    digits, answers, questions = logs[0]
+    if digits > 18:
+        count = f"{answers}^{questions} = {10 ** (digits % 1):.1f}e{int(digits)}"
+    else:
+        count = f"{answers}^{questions} = {answers**questions}"
+    check("CERTIFY_MAX_STRATEGIES", 10**digits, source, "GAME",
+          f"the player with fewer deterministic strategies has {count} to enumerate")
+
+
+class InfeasibleConstraints(BadInput):
+    """Constraint values that no behaviour of the kind asked for can meet."""
+
+
+def constraint_range(game, constraint, kind="classical"):
+    """[lowest, highest] exact value of a constraint's expression d.p over classical
+    behaviours (deterministic strategies, by best response) or no-signalling ones
+    (the no-signalling LP with d as objective)."""
+    from dataclasses import replace
+
+    if kind == "classical":
+        high, _ = best_deterministic(constraint.exact)
+        low, _ = best_deterministic(-constraint.exact)
+        return -low, high
+    size = max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
+    probe = replace(game, objective_exact=constraint.exact / size, constraints=(), sense="max")  # well scaled
+    high = nosignalling_value(probe).exact
+    low = nosignalling_value(replace(probe, sense="min")).exact
+    if high is None or low is None:
+        raise SolverFailed("HiGHS", "inexact", "the range of a constraint could not be computed exactly")
+    return low * size, high * size
+
+
+def infeasible(game, kind="classical"):
+    """The bad-input error for constraint values no ``kind`` behaviour meets.
+
+    Names the first constraint whose value lies outside its range (exactly,
+    ``constraint_range``), else says the constraints cannot hold together.
+    """
+    ranges = []
+    for constraint in game.constraints:
+        try:
+            low, high = constraint_range(game, constraint, kind)
+        except SolverFailed:
+            return InfeasibleConstraints(game.source or None, "constraints",
+                                         f"no {kind} behaviour meets the constraint values; change them with --fix NAME=VALUE")
+        value = constraint.value
+        inside = {"==": low <= value <= high, "<=": low <= value, ">=": value <= high}[constraint.relation]
+        if not inside:
+            return InfeasibleConstraints(
+                game.source or None, f"constraint '{constraint.name}'",
+                f"{constraint.relation} {value} cannot hold: over {kind} behaviours its expression "
+                f"takes exactly the values in [{low}, {high}] (set another with --fix {constraint.name}=VALUE)",
+            )
+        ranges.append(f"{constraint.name} in [{low}, {high}]")
+    return InfeasibleConstraints(
+        game.source or None, "constraints",
+        f"no {kind} behaviour meets all the constraint values together, though each alone can "
+        f"({'; '.join(ranges)}); change them with --fix NAME=VALUE",
+    )
+
+
+def check_feasible(game, kind="nosignalling"):
+    """Raise ``infeasible`` when some constraint value lies outside its ``kind`` range.
+
+    A cheap pre-check for the quantum methods: no quantum behaviour meets a
+    value outside the no-signalling range. Games whose no-signalling LP is
+    itself too large are let through (the method reports its own failure).
+    """
+    from ..games.limits import limit
+
+    rows, columns = nosignalling_lp_entries(game)
+    if not game.constraints or rows * columns > limit("CERTIFY_MAX_LP_ENTRIES"):
+        return
+    for constraint in game.constraints:
+        try:
+            low, high = constraint_range(game, constraint, kind)
+        except SolverFailed:
+            return  # no exact range: the method reports its own failure
+        value = constraint.value
+        if not {"==": low <= value <= high, "<=": low <= value, ">=": value <= high}[constraint.relation]:
+            raise infeasible(game, kind)
 
 
 def _finish(command, game, certificate, solver, method, checker, start):
@@ -182,9 +294,26 @@ def _generate_columns(game, relations):
     raise SolverFailed("HiGHS", "iteration limit", f"column generation did not settle in {_MAX_ROUNDS} rounds")
 
 
+def nosignalling_lp_entries(game):
+    """Entries of the no-signalling LP's dense matrix: (rows) x (behaviour entries)."""
+    oA, oB, iA, iB = game.shape
+    rows = iA * iB + iA * oA * iB + iB * oB * iA + len(game.constraints)
+    return rows, oA * oB * iA * iB
+
+
 def nosignalling_value(game):
-    """The exact no-signalling optimum with its certificate (a Result)."""
+    """The exact no-signalling optimum with its certificate (a Result).
+
+    Refused (CERTIFY_MAX_LP_ENTRIES) when its dense constraint matrix would
+    be too large; constraint values no no-signalling behaviour meets are
+    bad input stating each constraint's range (``infeasible``).
+    """
+    from ..games.limits import check
+
     start = time.perf_counter()
+    rows, columns = nosignalling_lp_entries(game)
+    check("CERTIFY_MAX_LP_ENTRIES", rows * columns, game.source or None, "GAME",
+          f"the no-signalling LP would have a {rows} x {columns} matrix")
     sign = sense_sign(game)
     oA, oB, iA, iB = game.shape
     n = oA * oB * iA * iB
@@ -208,10 +337,15 @@ def nosignalling_value(game):
     exact_matrix = [list(row.reshape(n)) for row in exact_rows]
     exact_costs = list((game.objective_exact * sign).reshape(n))
     float_matrix = np.array([[float(v) for v in row] for row in exact_matrix])
-    solution = lp.solve(
-        [float(v) for v in exact_costs], float_matrix, relations, [float(v) for v in rhs],
-        exact_costs, exact_matrix, rhs,
-    )
+    try:
+        solution = lp.solve(
+            [float(v) for v in exact_costs], float_matrix, relations, [float(v) for v in rhs],
+            exact_costs, exact_matrix, rhs,
+        )
+    except SolverFailed as error:
+        if "infeasible" not in str(error.status) or not game.constraints:
+            raise
+        raise infeasible(game, "nosignalling") from None
     duals = solution.duals if solution.duals is not None else lp.rationalise(solution.float_duals)
     first_ns = iA * iB
     first_constraint = first_ns + len(ns_rows)

@@ -44,7 +44,7 @@ whenever the classical problem is and the result is never below it. The
 float search sees each constraint divided by its largest coefficient, so a
 constraint written at a tiny scale is not lost in the solver's tolerance.
 
-Certified means exact (DESIGN.md section 8): the final weights are solved
+Certified means exact (docs/certificates.md): the final weights are solved
 exactly (``exact_mixture``) from the repaired strategies' exact behaviours,
 so that every constraint holds exactly in rationals, with no tolerance. If
 rounding leaves no such weights near the float ones, the classical optimum's
@@ -352,10 +352,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     oA, oB = outputs
     if c.shape != (oA, oB, iA, iB):
         raise ValueError(f"tensor has shape {c.shape}, expected {(oA, oB, iA, iB)}")
-    if dim < 1:
-        raise BadInput(None, "--dim", f"the local dimension must be at least 1, got {dim}")
-    if restarts < 0:
-        raise BadInput(None, "--restarts", f"must be non-negative, got {restarts}")
+    check_work(inputs, outputs, dim, restarts)
     rng = np.random.default_rng(seed)
     d = dim
     states = rng.normal(size=(restarts, d, d)) + 1j * rng.normal(size=(restarts, d, d))
@@ -395,17 +392,17 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     it does meet: the Result's game carries those levels, and ``method`` and
     ``details["requested"]`` say so. Never worse than the classical value.
     """
-    from .classical import classical_value
+    from .classical import InfeasibleConstraints, check_feasible, classical_value
 
     start = time.perf_counter()
-    if dim < 1:
-        raise BadInput(None, "--dim", f"the local dimension must be at least 1, got {dim}")
+    check_work(game.inputs, game.outputs, dim, restarts, game.source or None)
     sign = sense_sign(game)
     objective = game.objective * sign
     try:
         classical = classical_value(game)
-    except SolverFailed:
+    except (SolverFailed, InfeasibleConstraints):
         classical = None  # no classical strategy meets the constraints; a quantum one may
+        check_feasible(game, "nosignalling")  # unless no no-signalling one does
     anchor = []
     if classical is not None and classical.certified:
         anchor = [
@@ -458,6 +455,26 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         details=details,
         problems=check.problems,
     )
+
+
+def check_work(inputs, outputs, dim, restarts, source=None):
+    """Refuse see-saw work too large before starting it (certify.games.limits).
+
+    The local dimension d is at most CERTIFY_MAX_DIM (each sweep holds
+    d^4-entry matrices per restart, and the exact check repairs d x d
+    rational operators), restarts at most CERTIFY_MAX_RESTARTS, and the
+    deterministic start lists strategies (certify.bounds.classical).
+    """
+    from ..games.limits import check
+    from .classical import check_strategy_count
+
+    if dim < 1:
+        raise BadInput(None, "--dim", f"the local dimension must be at least 1, got {dim}")
+    if restarts < 0:
+        raise BadInput(None, "--restarts", f"must be non-negative, got {restarts}")
+    check("CERTIFY_MAX_DIM", dim, None, "--dim", f"local dimension {dim}", "choose a smaller --dim")
+    check("CERTIFY_MAX_RESTARTS", restarts, None, "--restarts", f"{restarts} restarts", "choose fewer --restarts")
+    check_strategy_count(inputs, outputs, source)
 
 
 def _det(entry):

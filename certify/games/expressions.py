@@ -6,6 +6,14 @@ expressions use the variables a, b, x, y; throughput functions use t and may
 also call exp, log and sqrt. Integer and rational literals evaluate exactly
 (:class:`fractions.Fraction`), so a payoff such as ``(a ^ b) == (x & y)`` gives
 exact 0/1 coefficients; booleans count as 0 and 1.
+
+Untrusted text is bounded before it is parsed or evaluated (limits in
+certify.games.limits, docs/limits.md): at most CERTIFY_MAX_EXPRESSION
+characters, syntax trees at most CERTIFY_MAX_DEPTH deep (measured without
+recursion, before the recursive walks), and every exact number an
+expression computes at most CERTIFY_MAX_DIGITS digits above and below the
+line; a power is refused before it is computed when its result would be
+larger (|p/q| ** n has about n * max(digits p, digits q) digits).
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ import operator
 from fractions import Fraction
 
 import numpy as np
+
+from .limits import limit, limit_message
 
 GAME_VARIABLES = ("a", "b", "x", "y")
 THROUGHPUT_VARIABLES = ("t",)
@@ -47,6 +57,19 @@ def _bitwise(op, symbol):
 _LARGEST_EXPONENT = 1000  # keeps "2**10**10" from hanging the parser's caller
 
 
+def _largest_bits():
+    return math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
+
+
+def _bounded(value, what="a number computed"):
+    """An exact number whose numerator and denominator fit CERTIFY_MAX_DIGITS; else ExpressionError."""
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        bits = max(Fraction(value).numerator.bit_length(), Fraction(value).denominator.bit_length())
+        if bits > _largest_bits():
+            raise ExpressionError(limit_message("CERTIFY_MAX_DIGITS", f"{what} has about {int(bits * math.log10(2))} digits"))
+    return value
+
+
 def _power(left, right):
     if isinstance(right, Fraction) and right.denominator == 1:
         right = int(right)
@@ -55,7 +78,11 @@ def _power(left, right):
     if isinstance(left, (int, Fraction)) and isinstance(right, int):
         if left == 0 and right < 0:
             raise ExpressionError("division by zero")
-        return Fraction(left) ** right  # exact, also for negative exponents
+        base = Fraction(left)
+        bits = abs(right) * max(base.numerator.bit_length(), base.denominator.bit_length())
+        if bits > _largest_bits():
+            raise ExpressionError(limit_message("CERTIFY_MAX_DIGITS", f"a power would have about {int(bits * math.log10(2))} digits"))
+        return base**right  # exact, also for negative exponents
     result = left**right
     if isinstance(result, complex):
         raise ExpressionError(f"{left} ** {right} is not a real number")
@@ -126,20 +153,30 @@ class Expression:
 
     def __init__(self, text, variables=GAME_VARIABLES, functions=None):
         if not isinstance(text, str):
-            raise ExpressionError(f"expected an expression as a string, got {text!r}")
+            raise ExpressionError(f"expected an expression as a string, got {_short(repr(text))}")
         self.text = text
         self.variables = tuple(variables)
         self.functions = dict(_EXACT_FUNCTIONS if functions is None else functions)
+        if len(text) > limit("CERTIFY_MAX_EXPRESSION"):
+            raise ExpressionError(limit_message("CERTIFY_MAX_EXPRESSION", f"the expression is {len(text)} characters long"))
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as error:
-            raise ExpressionError(f"cannot parse '{text}': {error.msg}") from None
+            if "digits" in str(error.msg):  # Python's own int/str conversion limit
+                raise ExpressionError(limit_message("CERTIFY_MAX_DIGITS", "a number in the expression is too long")) from None
+            raise ExpressionError(f"cannot parse '{_short(text)}': {error.msg}") from None
+        except (RecursionError, MemoryError):  # CPython's parser on a deeply nested text
+            raise ExpressionError(limit_message("CERTIFY_MAX_DEPTH", "the expression nests too deeply to parse")) from None
+        depth = _depth(tree.body)
+        if depth > limit("CERTIFY_MAX_DEPTH"):
+            raise ExpressionError(limit_message("CERTIFY_MAX_DEPTH", f"the expression nests {depth} deep"))
         self._check(tree.body)
         self._tree = tree.body
 
     def _check(self, node):
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or isinstance(node.value, (int, float)):
+                _bounded(node.value, "a number in the expression")
                 return
             raise ExpressionError(f"'{node.value!r}' is not a number")
         if isinstance(node, ast.Name):
@@ -193,7 +230,7 @@ class Expression:
         except ExpressionError:
             raise
         except (ArithmeticError, TypeError, ValueError, OverflowError) as error:
-            raise ExpressionError(f"cannot evaluate '{self.text}': {error}") from None
+            raise ExpressionError(f"cannot evaluate '{_short(self.text)}': {error}") from None
 
     def _evaluate(self, node, values):
         if isinstance(node, ast.Constant):
@@ -205,9 +242,9 @@ class Expression:
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.BinOp):
-            return _BINARY[type(node.op)](
+            return _bounded(_BINARY[type(node.op)](
                 self._evaluate(node.left, values), self._evaluate(node.right, values)
-            )
+            ))
         if isinstance(node, ast.UnaryOp):
             operand = self._evaluate(node.operand, values)
             if isinstance(node.op, ast.USub):
@@ -235,6 +272,20 @@ class Expression:
             arguments = [self._evaluate(argument, values) for argument in node.args]
             return self.functions[node.func.id](*arguments)
         raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")  # pragma: no cover
+
+
+def _depth(tree):
+    """The depth of a syntax tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _short(text, length=60):
+    return text if len(text) <= length else f"{text[:length]}..."
 
 
 def _truth(value, negate=False):
@@ -274,9 +325,9 @@ def tabulate(expression, outputs, inputs):
         value = expression(a=a, b=b, x=x, y=y)
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise ExpressionError(f"'{expression.text}' is not finite at a={a}, b={b}, x={x}, y={y}")
+                raise ExpressionError(f"'{_short(expression.text)}' is not finite at a={a}, b={b}, x={x}, y={y}")
             value = Fraction(value)
         elif not isinstance(value, (int, Fraction)):
-            raise ExpressionError(f"'{expression.text}' is not a real number at a={a}, b={b}, x={x}, y={y}")
+            raise ExpressionError(f"'{_short(expression.text)}' is not a real number at a={a}, b={b}, x={x}, y={y}")
         table[index] = Fraction(value)
     return table

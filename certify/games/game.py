@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import resources
@@ -35,6 +34,8 @@ import numpy as np
 from ..errors import BadInput
 from .models import game_from_model_table
 from .expressions import ExpressionError, game_expression, tabulate
+from .limits import check, limit, shorten, too_large
+from .numbers import bounded_fraction, load_json, load_toml
 
 RELATIONS = ("==", "<=", ">=")
 SENSES = ("max", "min")
@@ -161,10 +162,15 @@ def parse_number(value, source, key):
     """A TOML/JSON number or a string "p/q" (or decimal) as an exact Fraction.
 
     A float is taken as the decimal literal it was written as (0.1 -> 1/10).
+    Strings and integers are bounded first (certify.games.numbers): a number
+    of more than CERTIFY_MAX_DIGITS digits, or an exponent such as 1e999999999,
+    is refused before any exact arithmetic.
     """
     if isinstance(value, bool):
         raise BadInput(source, key, f"expected a number, got {value!r}")
     if isinstance(value, int):
+        if value.bit_length() > math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10)):
+            raise too_large("CERTIFY_MAX_DIGITS", source, key, "the integer has too many digits")
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -174,11 +180,8 @@ def parse_number(value, source, key):
         text = value.strip()
         if text.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
             raise BadInput(source, key, f"'{value}' is not a finite number")
-        try:
-            return Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise BadInput(source, key, f"'{value}' is not a number or a rational 'p/q'") from None
-    raise BadInput(source, key, f"expected a number, got {type(value).__name__} {value!r}")
+        return bounded_fraction(text, source, key)  # sizes checked before Fraction sees it
+    raise BadInput(source, key, f"expected a number, got {type(value).__name__} {shorten(repr(value))}")
 
 
 def _number_array(value, shape, source, key):
@@ -191,7 +194,7 @@ def _number_array(value, shape, source, key):
             return
         where = key + "".join(f"[{i}]" for i in prefix)
         if not isinstance(node, list):
-            raise BadInput(source, where, f"expected a list of length {shape[depth]}, got {node!r}")
+            raise BadInput(source, where, f"expected a list of length {shape[depth]}, got {shorten(repr(node))}")
         if len(node) != shape[depth]:
             raise BadInput(source, where, f"expected length {shape[depth]}, got {len(node)} (shape should be {list(shape)})")
         for index, child in enumerate(node):
@@ -236,34 +239,27 @@ def resolve(game, key="GAME"):
 
 
 def read_mapping(path):
-    """Parse a TOML or JSON file into a dictionary, with errors naming the file."""
+    """Parse a TOML or JSON file into a dictionary, with errors naming the file.
+
+    Sizes (file, nesting, numbers) are checked before and while parsing
+    (certify.games.numbers).
+    """
     path = Path(path)
     try:
+        if path.stat().st_size > limit("CERTIFY_MAX_FILE_MB") * 2**20:
+            raise too_large("CERTIFY_MAX_FILE_MB", path, None, f"the file is {path.stat().st_size / 2**20:.0f} MB")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BadInput(path, None, f"cannot read: {error.strerror}") from None
     except UnicodeDecodeError:
         raise BadInput(path, None, "not a UTF-8 text file") from None
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text, parse_constant=_reject_constant(path))
-        except json.JSONDecodeError as error:
-            raise BadInput(path, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
+        data = load_json(text, path)
     else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise BadInput(path, None, f"invalid TOML: {error}") from None
+        data = load_toml(text, path)
     if not isinstance(data, dict):
         raise BadInput(path, None, "expected a table of keys at the top level")
     return data
-
-
-def _reject_constant(path):
-    def reject(name):
-        raise BadInput(path, None, f"'{name}' is not a finite number")
-
-    return reject
 
 
 def load_game(game, fixed=None, source=None):
@@ -285,6 +281,9 @@ def game_from_mapping(data, source):
             raise BadInput(source, required, "missing")
     inputs = _pair_of_counts(data["inputs"], source, "inputs")
     outputs = _pair_of_counts(data["outputs"], source, "outputs")
+    entries = outputs[0] * outputs[1] * inputs[0] * inputs[1]
+    check("CERTIFY_MAX_GAME_SIZE", entries, source, "inputs",
+          f"the game has {entries} coefficients c[a,b,x,y] ({outputs[0]}x{outputs[1]} answers, {inputs[0]}x{inputs[1]} questions)")
     sense = data.get("sense", "max")
     if sense not in SENSES:
         raise BadInput(source, "sense", f"expected 'max' or 'min', got {sense!r}")
@@ -335,7 +334,7 @@ def _pair_of_counts(value, source, key):
         or len(value) != 2
         or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
-        raise BadInput(source, key, f"expected two whole numbers [for A, for B], got {value!r}")
+        raise BadInput(source, key, f"expected two whole numbers [for A, for B], got {shorten(repr(value))}")
     if min(value) < 1:
         raise BadInput(source, key, f"counts must be at least 1, got {value}")
     return (value[0], value[1])
@@ -345,7 +344,7 @@ def parse_distribution(value, inputs, source, key):
     """pi(x, y): "uniform" or a nested array; non-negative, summing to 1."""
     if isinstance(value, str):
         if value != "uniform":
-            raise BadInput(source, key, f"expected 'uniform' or a nested array pi[x][y], got '{value}'")
+            raise BadInput(source, key, f"expected 'uniform' or a nested array pi[x][y], got '{shorten(value)}'")
         return np.full(inputs, Fraction(1, inputs[0] * inputs[1]), dtype=object)
     pi = _number_array(value, inputs, source, key)
     for index in np.ndindex(pi.shape):
@@ -473,6 +472,6 @@ def constraint_from_table(entry, index, distribution, inputs, outputs, source):
 def parse_fix(text, key="--fix"):
     """'NAME=VALUE' -> (name, Fraction)."""
     if "=" not in text:
-        raise BadInput(None, key, f"expected NAME=VALUE, got '{text}'")
+        raise BadInput(None, key, f"expected NAME=VALUE, got '{shorten(text)}'")
     name, value = text.split("=", 1)
     return name.strip(), parse_number(value.strip(), None, f"{key} {name.strip()}")

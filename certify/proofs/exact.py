@@ -29,6 +29,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..games.numbers import checked_fraction
+
 
 
 @dataclass
@@ -52,7 +54,9 @@ def sense_sign(game):
 
 
 def fraction(text):
-    return Fraction(str(text))
+    """A stored number as an exact Fraction, its size bounded before Fraction reads it
+    (certify.games.numbers: '1e999999999' is bad input, not a hang)."""
+    return checked_fraction(text)
 
 
 def rational_strings(array):

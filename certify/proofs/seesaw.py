@@ -217,7 +217,7 @@ def check_seesaw(game, certificate):
     projectivity measured where claimed. The behaviour of the normalised
     state is computed exactly; the claimed value must be exactly the mixture's
     value rounded down to SEESAW_CLAIM_DIGITS decimals; every constraint must
-    hold exactly, in rationals, with no tolerance (DESIGN.md section 8: a
+    hold exactly, in rationals, with no tolerance (a
     witness "within 1e-9" of a constraint written at a tiny scale could be
     far from meeting it). ``achieved`` is the value
     rounded to SEESAW_DIGITS decimals towards the game's worse side, so it is

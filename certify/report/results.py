@@ -80,7 +80,11 @@ def dumps(data):
 
 
 def write_json(data, path):
-    """Write JSON to a path atomically (never half a file), or to stdout for '-'."""
+    """Write JSON to a path atomically (never half a file), or to stdout for '-'.
+
+    The file gets the permissions of any other new file (0666 less the umask),
+    or keeps those of the file it replaces; mkstemp alone would leave 0600.
+    """
     text = dumps(data)
     if str(path) == "-":
         import sys
@@ -90,10 +94,17 @@ def write_json(data, path):
         return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

@@ -162,8 +162,11 @@ def _reraise(point):
 
 def split_grid(points):
     """points splits i/(points-1) in [0, 1], exact (both ends included: W is 1/2 E[S] and 0 there)."""
+    from ..games.limits import check
+
     if points < 2:
         raise BadInput(None, "--points", f"need at least 2 points, got {points}")
+    check("CERTIFY_MAX_POINTS", points, None, "--points", f"{points} frontier points", "choose fewer --points")
     return [Fraction(i, points - 1) for i in range(points)]
 
 

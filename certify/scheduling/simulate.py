@@ -161,6 +161,7 @@ def _batch_interval(values):
 def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pairs=10**6, seed=0,
              batches=20, throughput=None, arrival_rate=None):
     """Simulate the two queues under a strategy's routing at split p; W and Theta with 95% CIs."""
+    from ..games.limits import check
     from .model import load_model
     from .throughput import throughput_at
 
@@ -169,6 +170,8 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
         raise BadInput(None, "--pairs", f"need at least {2 * batches} pairs ({batches} batches), got {pairs}")
     if batches < 2:
         raise BadInput(None, "--batches", f"need at least 2 batches, got {batches}")
+    check("CERTIFY_MAX_PAIRS", pairs, None, "--pairs",
+          f"{pairs} pairs would hold about {pairs * 300 / 2**30:.3g} GB in memory", "use fewer --pairs")
     split = Fraction(split)
     if not 0 <= split <= 1:
         raise BadInput(None, "--split", f"a probability must lie in [0, 1], got {split}")

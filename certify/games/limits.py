@@ -1,0 +1,120 @@
+"""Limits on untrusted input and on work, each raised by one environment variable.
+
+Untrusted input is bounded before exact arithmetic
+touches it, and work is estimated before it starts, so that a hostile or
+mistaken file or option is refused in one line instead of hanging, crashing
+or eating memory. Every limit here is a whole number read from the
+environment variable named beside it (docs/limits.md lists them):
+
+=========================  ==========  ==============================================
+variable                   default     bounds
+=========================  ==========  ==============================================
+CERTIFY_MAX_DIGITS         4000        digits of any number read (numerator,
+                                       denominator, or mantissa plus exponent), and of
+                                       any exact number an expression computes
+CERTIFY_MAX_DEPTH          100         nesting of JSON/TOML files and of expressions
+CERTIFY_MAX_FILE_MB        64          size of a problem or result file
+CERTIFY_MAX_EXPRESSION     10000       characters of one expression
+CERTIFY_MAX_GAME_SIZE      40000       entries oA*oB*iA*iB of a game's tensor (each
+                                       payoff entry is an exact expression evaluation)
+CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies one player lists
+                                       (classical value, best responses)
+CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
+CERTIFY_MAX_MOMENT_MATRIX  1000        side of an NPA moment matrix
+CERTIFY_MAX_DIM            16          see-saw local dimension
+CERTIFY_MAX_RESTARTS       10000       see-saw restarts
+CERTIFY_MAX_PAIRS          4000000     simulated request pairs (about 300 bytes each)
+CERTIFY_MAX_POINTS         1001        points of a frontier (each solves LPs and SDPs)
+=========================  ==========  ==============================================
+
+The defaults keep every command within a few seconds of setup and well
+under 2 GB; raising a limit is the user's informed choice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..errors import BadInput
+
+DEFAULTS = {
+    "CERTIFY_MAX_DIGITS": 4000,
+    "CERTIFY_MAX_DEPTH": 100,
+    "CERTIFY_MAX_FILE_MB": 64,
+    "CERTIFY_MAX_EXPRESSION": 10000,
+    "CERTIFY_MAX_GAME_SIZE": 40000,
+    "CERTIFY_MAX_STRATEGIES": 10**7,
+    "CERTIFY_MAX_LP_ENTRIES": 2 * 10**7,
+    "CERTIFY_MAX_MOMENT_MATRIX": 1000,
+    "CERTIFY_MAX_DIM": 16,
+    "CERTIFY_MAX_RESTARTS": 10000,
+    "CERTIFY_MAX_PAIRS": 4 * 10**6,
+    "CERTIFY_MAX_POINTS": 1001,
+}
+
+
+def limit(variable):
+    """The limit named ``variable``: the environment's value if set, else the default."""
+    default = DEFAULTS[variable]
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        value = default
+    else:
+        if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
+            raise BadInput(None, variable, f"expected a whole number of at least 1, got '{text[:40]}'")
+        value = int(text)
+    if variable == "CERTIFY_MAX_DIGITS" and value + 100 > sys.get_int_max_str_digits() > 0:
+        # Python refuses int <-> str conversions above its own limit (4300 digits by
+        # default); a user who raised ours wants numbers that long printed too
+        sys.set_int_max_str_digits(value + 100)
+    return value
+
+
+UNITS = {
+    "CERTIFY_MAX_DIGITS": "digits",
+    "CERTIFY_MAX_DEPTH": "levels",
+    "CERTIFY_MAX_FILE_MB": "MB",
+    "CERTIFY_MAX_EXPRESSION": "characters",
+    "CERTIFY_MAX_GAME_SIZE": "entries",
+    "CERTIFY_MAX_STRATEGIES": "strategies",
+    "CERTIFY_MAX_LP_ENTRIES": "entries",
+    "CERTIFY_MAX_MOMENT_MATRIX": "rows",
+    "CERTIFY_MAX_DIM": "",
+    "CERTIFY_MAX_RESTARTS": "restarts",
+    "CERTIFY_MAX_PAIRS": "pairs",
+    "CERTIFY_MAX_POINTS": "points",
+}
+
+
+def limit_message(variable, what, advice=None):
+    """One line: what was asked, the limit, and how to go ahead.
+
+    ``what`` says what was asked ("the moment matrix would have 12345 rows");
+    ``advice`` the option to change instead (e.g. "choose a lower --level").
+    """
+    unit = f" {UNITS[variable]}" if UNITS[variable] else ""
+    how = f"{advice}, or raise {variable}" if advice else f"raise {variable} to allow it"
+    return f"{what}, above the limit of {limit(variable)}{unit} ({how})"
+
+
+class LimitExceeded(BadInput):
+    """Input or work beyond a limit: bad input (exit status 2) wherever it is met,
+    also inside a document being verified."""
+
+
+def too_large(variable, source, key, what, advice=None):
+    """The refusal as bad input naming the file or option (``source``, ``key``)."""
+    return LimitExceeded(source, key, limit_message(variable, what, advice))
+
+
+def check(variable, value, source, key, what, advice=None):
+    """Raise the refusal when ``value`` exceeds the limit ``variable``."""
+    if value > limit(variable):
+        raise too_large(variable, source, key, what, advice)
+
+
+def shorten(text, length=40):
+    """A long input quoted in an error message: its start and its length."""
+    text = str(text)
+    return text if len(text) <= length else f"{text[:length]}... ({len(text)} characters)"
