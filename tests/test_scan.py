@@ -159,7 +159,7 @@ def test_ranges_and_bundles_expand_to_cells(tmp_path):
     path = scan_file(tmp_path, 'arrival_rate = {from = 0.01, to = 0.8, count = 3, spacing = "log"}\n'
                                'law = [{label = "exp"}, {label = "logn", sizes = "lognormal", sigma = 2.0}]')
     scan = scans.load_scan(path)
-    assert [axis.key for axis in scan.axes] == ["arrival_rate", "law"]
+    assert scan.name == "tiny" and [axis.key for axis in scan.axes] == ["arrival_rate", "law"]
     assert [label for label, _ in scan.axes[0].values] == [0.01, 0.0894427191, 0.8]
     logn = [cell for cell in scan.cells if cell.parameters["law"] == "logn"]
     assert len(scan.cells) == 6 and len(logn) == 3

@@ -359,11 +359,11 @@ def load_scan(path):
             settings = {k: v for k, v in value.items() if k != "label"}
             if label is not None and not isinstance(label, str):
                 raise BadInput(source, f"{at}.label", "expected a string")
-            for name, setting in settings.items():
-                _check_key(name, source, f"{at}.{name}", models, defaults)
-                if name in defaults:
-                    _check_option(name, setting, source, f"{at}.{name}")
-                    settings[name] = _option_value(name, setting)
+            for setting_key, setting in settings.items():
+                _check_key(setting_key, source, f"{at}.{setting_key}", models, defaults)
+                if setting_key in defaults:
+                    _check_option(setting_key, setting, source, f"{at}.{setting_key}")
+                    settings[setting_key] = _option_value(setting_key, setting)
             entries.append((label if label is not None else _label(settings), settings))
         labels = [label for label, _ in entries]
         if len(set(map(canonical_json, labels))) != len(labels):
@@ -383,8 +383,8 @@ def load_scan(path):
         parameters = {}
         for axis, (label, settings) in zip(axes, combination):
             parameters[axis.key] = label
-            for name, value in settings.items():
-                _assign(problem_map, cell_options, name, value, source, f"axes.{axis.key}", defaults)
+            for setting_key, value in settings.items():
+                _assign(problem_map, cell_options, setting_key, value, source, f"axes.{axis.key}", defaults)
         scan.cells.append(Cell(index, parameters, problem_map, cell_options))
     ids = [cell.id for cell in scan.cells]
     if len(set(ids)) != len(ids):
