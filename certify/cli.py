@@ -256,6 +256,30 @@ def schema(kind):
 # See-saw (quantum lower bound by an explicit strategy)
 
 
+def visibility_option(command):
+    return click.option("--visibility", "visibility", metavar="V", default=None,
+                        help="Also evaluate the witness with its state under white noise, v rho + (1 - v) I/d, "
+                             "and give the exact visibility at which it stops beating the classical value.")(command)
+
+
+def _witness_visibility(text):
+    from .bounds.noise import visibility_value
+
+    return None if text is None else visibility_value(text)
+
+
+def _print_after(noisy, json_path):
+    """Run the render step, then (tables only) the white-noise lines of a noisy-witness Result."""
+    from .report.tables import console, noisy_witness_lines
+
+    def run(render):
+        render()
+        if noisy is not None and json_path != "-":
+            console().print(noisy_witness_lines(noisy))
+
+    return run
+
+
 @main.command()
 @game_argument
 @click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of each player.")
@@ -263,17 +287,27 @@ def schema(kind):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes (default: the registry's choice).")
+@visibility_option
 @fix_option
 @json_option
 @reports_errors
-def seesaw(game, dim, restarts, seed, projective, solver, fix, json_path):
+def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_path):
     """Quantum lower bound (upper for min games) by see-saw, with the strategy as witness."""
     from .bounds.seesaw import seesaw_bound
 
     loaded = load_game(game, _fixed(fix))
+    v = _witness_visibility(visibility)
     result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective, solver=solver)
     options = {"game": game, "dim": dim, "restarts": restarts, "seed": seed, "projective": projective, "fix": loaded.fixed}
-    finish(result, options, json_path)
+    noisy = None
+    if v is not None:
+        from .bounds.classical import classical_value
+        from .bounds.noise import noisy_witness
+
+        noisy = noisy_witness(result.game, result.certificate, v, classical_value(result.game).exact)
+        result.details["white_noise"] = noisy.to_json({"visibility": str(v)})
+        options["visibility"] = str(v)
+    _print_after(noisy, json_path)(lambda: finish(result, options, json_path))
 
 
 # ---------------------------------------------------------------------------
@@ -433,18 +467,28 @@ def quantum(game, level, solver, fix, json_path):
 @click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of the see-saw.")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
+@visibility_option
 @fix_option
 @json_option
 @reports_errors
-def gap(game, level, solver, dim, restarts, seed, fix, json_path):
+def gap(game, level, solver, dim, restarts, seed, visibility, fix, json_path):
     """Classical exact, see-saw and NPA bounds, and the quantum advantage they prove."""
     from .bounds.gap import certified_gap
     from .report.tables import gap_table
 
     loaded = load_game(game, _fixed(fix))
+    v = _witness_visibility(visibility)
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
     options = {"game": game, "level": level.name, "dim": dim, "restarts": restarts, "seed": seed, "fix": loaded.fixed}
-    emit(result.to_json(options), gap_table(result), json_path)
+    data = result.to_json(options)
+    noisy = None
+    if v is not None:
+        from .bounds.noise import noisy_witness
+
+        noisy = noisy_witness(result.game, result.seesaw.certificate, v, result.classical.exact)
+        data["witness_white_noise"] = noisy.to_json({"visibility": str(v)})
+        data["options"]["visibility"] = str(v)
+    _print_after(noisy, json_path)(lambda: emit(data, gap_table(result), json_path))
     if not result.certified:
         click.echo("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]), err=True)
         sys.exit(EXIT_FAILED)

@@ -24,7 +24,7 @@ from certify.bounds.noise import (
 )
 from certify.cli import main
 from certify.games.game import Constraint, Game, load_game
-from certify.proofs.noise import check_werner_dual, check_werner_strategy, measurement_correlator
+from certify.proofs.noise import check_noisy_witness, check_werner_dual, check_werner_strategy, measurement_correlator
 from certify.proofs.verify import verify_document
 from certify.scheduling.frontier import PointJob, run_point
 from certify.scheduling.model import load_model
@@ -249,3 +249,41 @@ def test_three_size_classes_relaxation_meets_the_strategy(tmp_path):
         assert lower.certified and upper.certified
         assert -1e-12 <= upper.value - lower.value < 1e-6
         assert Fraction(upper.certificate["value"]) < classical.exact
+
+
+def test_chsh_witness_critical_visibility_seesaw_and_gap(tmp_path):
+    """The see-saw CHSH witness under white noise stops beating 3/4 at v = 1/sqrt(2) (to 1e-9; observed
+    1e-15; Horodecki, Phys. Lett. A 200, 340 (1995)), and its value at v = 0.9 is 0.9 Q + 0.1 N exactly
+    (N about 1/2: the measurements on the maximally mixed state); the gap document's part verifies."""
+    for command in ("seesaw", "gap"):
+        out = tmp_path / f"{command}.json"
+        result = CliRunner().invoke(main, [command, "chsh", "--restarts", "3", "--visibility", "0.9", "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "0.707106781" in result.output
+        data = json.loads(out.read_text())
+        noisy = data["white_noise"] if command == "seesaw" else data["witness_white_noise"]
+        assert noisy["certified"]
+        assert abs(noisy["critical_visibility_float"] - 1 / math.sqrt(2)) < 1e-9
+        Q, N = Fraction(noisy["witness_value"]), Fraction(noisy["noise_value"])
+        assert abs(N - Fraction(1, 2)) < Fraction(1, 10**12)  # traceless up to the witness's rounding
+        assert Fraction(noisy["certificate"]["value"]) == Fraction(9, 10) * Q + Fraction(1, 10) * N
+        assert check_noisy_witness(load_game("chsh"), noisy["certificate"]).ok
+        bad = copy.deepcopy(noisy["certificate"])
+        bad["critical_visibility"] = str(Fraction(bad["critical_visibility"]) + Fraction(1, 10**15))
+        assert "critical visibility" in " ".join(check_noisy_witness(load_game("chsh"), bad).problems)
+        if command == "gap":
+            checked = verify_document(data)
+            assert all(item.ok for item in checked) and "noisy-witness" in {item.kind for item in checked}
+
+
+def test_noise_that_breaks_a_constraint_gives_no_critical_visibility():
+    """CHSH with the split fixed at 1/4: the maximally mixed state splits half the time, so the noisy
+    witness is infeasible below v = 1; no critical visibility is claimed and the check says why."""
+    from certify.bounds.noise import noisy_witness
+    from certify.bounds.seesaw import seesaw_bound
+
+    game = load_game("chsh_split")
+    witness = seesaw_bound(game, dim=2, restarts=3, seed=0)
+    noisy = noisy_witness(witness.game, witness.certificate, Fraction(9, 10), classical_value(witness.game).exact)
+    assert not noisy.certified and "split" in " ".join(noisy.problems)
+    assert noisy.details["critical_visibility"] is None and "split" in noisy.details["critical_note"]

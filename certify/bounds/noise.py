@@ -46,9 +46,12 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import BadInput, SolverFailed
-from ..proofs.exact import exact_psd, sense_sign
+from ..proofs.exact import behaviour_problems, exact_psd, sense_sign
 from ..proofs.noise import (
     best_signs,
+    check_noisy_witness,
+    white_noise_behaviours,
+    witness_critical_visibility,
     block_slack,
     check_werner_dual,
     check_werner_strategy,
@@ -703,3 +706,47 @@ def _critical_at(game, form, mus):
             witness = (A, B)
     v_lo = Fraction(1) if v_lo is None else min(Fraction(1), _round(v_lo, up=False))
     return v_lo, blocks, v_hi, witness
+
+
+# ---------------------------------------------------------------------------
+# A see-saw witness under white noise
+
+
+def noisy_witness(game, witness, v, classical=None):
+    """The witness (a see-saw certificate) evaluated on v rho + (1 - v) I/d, exactly: a Result.
+
+    With ``classical`` (the exact classical value) the details also give the
+    exact critical visibility of the witness (certify.proofs.noise).
+    """
+    start = time.perf_counter()
+    v = Fraction(v)
+    problems = []
+    p, p0 = white_noise_behaviours(game, witness, problems)
+    Q, N = (sum((game.objective_exact * b).flat, Fraction(0)) for b in (p, p0))
+    certificate = {"kind": "noisy-witness", "visibility": str(v), "witness": witness}
+    details = {"witness_value": str(Q), "noise_value": str(N)}
+    if classical is not None:
+        broken = behaviour_problems(game, p0)
+        critical = None if broken else witness_critical_visibility(game, Q, N, classical)
+        if broken:
+            details["critical_note"] = "white noise breaks the constraints: " + "; ".join(broken)
+        certificate["classical"] = str(classical)
+        certificate["critical_visibility"] = None if critical is None else str(critical)
+        details["critical_visibility"] = certificate["critical_visibility"]
+        details["critical_visibility_float"] = None if critical is None else float(critical)
+    check = check_noisy_witness(game, certificate)
+    if check.ok:
+        certificate["value"] = str(check.achieved)
+    return Result(
+        command="noisy-witness",
+        game=game,
+        value=float(check.achieved) if check.achieved is not None else float(v * Q + (1 - v) * N),
+        exact=None,
+        certified=check.ok,
+        certificate=certificate,
+        solver={"name": "exact (no solver)", "status": "optimal"},
+        seconds=time.perf_counter() - start,
+        method=f"see-saw witness on its state under white noise, visibility {v}",
+        details={"achieved": str(check.achieved), **details} if check.ok else details,
+        problems=check.problems,
+    )

@@ -65,6 +65,7 @@ import numpy as np
 
 from .correlator import correlation_behaviour, correlator_form, flip_odd
 from .exact import Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign
+from .seesaw import check_seesaw, seesaw_exact_behaviour, seesaw_repair
 
 TRIVIAL = {"+1": 1, "-1": -1}
 
@@ -268,4 +269,85 @@ def check_werner_dual(game, certificate):
     return Check(ok=not problems, bound=bound, problems=problems)
 
 
-NOISE_CHECKS = {"werner-strategy": check_werner_strategy, "werner-dual": check_werner_dual}
+# ---------------------------------------------------------------------------
+# A see-saw witness under white noise (any game)
+#
+# The witness's state rho becomes v rho + (1 - v) I/(dA dB) (for a two-qubit
+# maximally entangled state: the Werner pair). Its measurements on I/(dA dB)
+# give the product behaviour p0(a,b|x,y) = tr(A^x_a)/dA tr(B^y_b)/dB, so the
+# noisy behaviour is v p + (1 - v) p0 and its value v Q + (1 - v) N, with Q
+# and N exact rationals of the exactly repaired witness. Against a classical
+# value C (max form, Q > C) the witness stops beating C at the exact
+# visibility v_c = max(0, (C - N) / (Q - N)).
+
+
+def white_noise_behaviours(game, witness, problems):
+    """(p, p0): the witness's exact behaviour and that of its measurements on the maximally mixed state."""
+    components = witness["components"]
+    if not components:
+        raise ValueError("no components")
+    p = np.full(game.shape, Fraction(0), dtype=object)
+    p0 = np.full(game.shape, Fraction(0), dtype=object)
+    for index, entry in enumerate(components):
+        weight = fraction(entry["weight"])
+        repaired, trouble = seesaw_repair(entry, game)
+        problems += [f"component {index}: {line}" for line in trouble]
+        p = p + seesaw_exact_behaviour(repaired) * weight
+        dA, dB = repaired["dims"]
+        marginal_A = [[sum((re[i][i] for i in range(dA)), Fraction(0)) / dA for re, _ in question] for question in repaired["A"]]
+        marginal_B = [[sum((re[j][j] for j in range(dB)), Fraction(0)) / dB for re, _ in question] for question in repaired["B"]]
+        for a, b, x, y in np.ndindex(game.shape):
+            p0[a, b, x, y] += weight * marginal_A[x][a] * marginal_B[y][b]
+    return p, p0
+
+
+def witness_critical_visibility(game, Q, N, classical):
+    """The exact visibility below which v Q + (1 - v) N no longer beats the classical value, or None."""
+    sign = sense_sign(game)
+    q, n, c = sign * Q, sign * N, sign * classical
+    if q <= c:
+        return None
+    return max(Fraction(0), (c - n) / (q - n))
+
+
+def check_noisy_witness(game, certificate):
+    """Exactly re-check a see-saw witness evaluated under white noise of visibility v.
+
+    The witness must pass check_seesaw; the noisy behaviour v p + (1 - v) p0
+    must meet every constraint exactly; its exact value is what is achieved.
+    A stated "classical" value gives the exact critical visibility, which
+    must match a stated "critical_visibility" (None when the witness never
+    beats it, or when the noise term p0 breaks a constraint: the noisy
+    behaviour is then infeasible at every v < 1).
+    """
+    problems = []
+    try:
+        v = parse_visibility(certificate["visibility"])
+        witness = certificate["witness"]
+        seesaw = check_seesaw(game, witness)
+        problems += [f"witness: {line}" for line in seesaw.problems]
+        p, p0 = white_noise_behaviours(game, witness, problems)
+        classical = certificate.get("classical")
+        classical = None if classical is None else fraction(classical)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError, IndexError) as error:
+        return Check(False, problems=[f"malformed noisy witness: {error!r}"])
+    noisy = p * v + p0 * (1 - v)
+    problems += behaviour_problems(game, noisy)
+    achieved = exact_dot(game.objective_exact, noisy) if not problems else None
+    if classical is not None:
+        critical = None if behaviour_problems(game, p0) else witness_critical_visibility(
+            game, exact_dot(game.objective_exact, p), exact_dot(game.objective_exact, p0), classical)
+        stated = certificate.get("critical_visibility")
+        if (None if stated is None else fraction(stated)) != critical:
+            problems.append(f"stated critical visibility {stated} is not the exact {critical}")
+    claimed = certificate.get("value")
+    if claimed is not None and (achieved is None or fraction(claimed) != achieved):
+        problems.append(f"claimed value {claimed} is not what the noisy witness reaches ({achieved})")
+    return Check(ok=not problems, achieved=achieved if not problems else None, problems=problems)
+
+
+NOISE_CHECKS = {
+    "werner-strategy": check_werner_strategy,
+    "werner-dual": check_werner_dual,
+    "noisy-witness": check_noisy_witness,
+}

@@ -271,3 +271,21 @@ def noise_summary(frontier):
                          f"(fidelity {(1 + 3 * high) / 4:.12f})")
     lines.append(f"{frontier.seconds:.1f} s")
     return "\n".join(lines)
+
+
+def noisy_witness_lines(result):
+    """The see-saw witness under white noise: its value at v and its exact critical visibility."""
+    v = result.certificate["visibility"]
+    state = "certified" if result.certified else "NOT certified: " + "; ".join(result.problems)
+    lines = [f"Witness under white noise at visibility {v}: value {format_number(result.value, 12)} ({state})"]
+    critical = result.details.get("critical_visibility")
+    if "critical_note" in result.details:
+        lines.append(f"No critical visibility: {result.details['critical_note']}")
+    elif "critical_visibility" in result.details:
+        if critical is None:
+            lines.append("The witness does not beat the classical value, even without noise.")
+        else:
+            text = critical if len(critical) <= 24 else "exact rational in the JSON"
+            lines.append(f"It beats the classical value exactly for visibility > "
+                         f"{result.details['critical_visibility_float']:.12f} ({text})")
+    return "\n".join(lines)
