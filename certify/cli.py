@@ -443,20 +443,131 @@ class LevelType(click.ParamType):
             self.fail(error.message, param, ctx)
 
 
+class LevelsType(click.ParamType):
+    """One NPA level or several separated by commas: '3', '1,2,3', '2,2+AAB+ABB'."""
+
+    name = "LEVEL[,LEVEL...]"
+
+    def convert(self, value, param, ctx):
+        from .proofs.npa import parse_level
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            levels = tuple(parse_level(part) for part in str(value).split(","))
+        except BadInput as error:
+            self.fail(error.message, param, ctx)
+        return tuple(dict.fromkeys(levels))  # repeated levels once, in the order given
+
+
+class SolveStatus:
+    """The quantum command's feedback on stderr: the relaxation's size and memory before
+    solving, a live status line (elapsed, iterations where the solver exposes them) during a
+    solve longer than a second when stderr is a terminal, and one line per solver that ran
+    longer than a second or did not end optimal."""
+
+    def __init__(self):
+        import threading
+
+        self.stream = sys.stderr
+        self.live = self.stream.isatty()
+        self.lock = threading.Lock()
+        self.solver, self.iteration, self.started, self.shown = None, None, None, False
+        self.stop = threading.Event()
+        self.thread = None
+
+    def __call__(self, event):
+        import time
+
+        kind = event["event"]
+        if kind == "size":
+            need = event["memory"].get(event["fits"][0]) if event["fits"] else None
+            memory = f"about {need / 2**20:.0f} MB with {event['fits'][0]}" if need else "too large"
+            moments = ("" if event["moments_exact"] else "up to ") + str(event["moments"])
+            self._line(f"certify: NPA level {event['level']}: moment matrix {event['size']}x{event['size']}, "
+                       f"{moments} moments, {event['constraints']} constraints; memory {memory} "
+                       f"({event['available'] / 2**30:.0f} GB available)")
+        elif kind == "start":
+            with self.lock:
+                self.solver, self.iteration, self.started = event["solver"], None, time.perf_counter()
+            if self.live and self.thread is None:
+                import threading
+
+                self.thread = threading.Thread(target=self._run, daemon=True)
+                self.thread.start()
+        elif kind == "iteration":
+            with self.lock:
+                self.iteration = event["iteration"]
+        elif kind == "done":
+            with self.lock:
+                self.solver = None
+            if event["seconds"] > 1 or event["status"] != "optimal":
+                bound = event.get("certified_bound")
+                bound = f", certified {bound:.10g}" if bound is not None else ", no certificate"
+                steps = f" after {event['iterations']} iterations" if event.get("iterations") else ""
+                self._line(f"certify: {event['name']} {event['status']}{steps}, {event['seconds']:.1f} s{bound}")
+
+    def _run(self):
+        import time
+
+        while not self.stop.wait(0.25):
+            with self.lock:
+                if self.solver is None:
+                    continue
+                elapsed = time.perf_counter() - self.started
+                if elapsed < 1:
+                    continue
+                steps = f", iteration {self.iteration}" if self.iteration else ""
+                self.stream.write(f"\r\x1b[K  solving with {self.solver}: {elapsed:.0f} s{steps}")
+                self.stream.flush()
+                self.shown = True
+
+    def _line(self, text):
+        with self.lock:
+            if self.shown:
+                self.stream.write("\r\x1b[K")
+                self.shown = False
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def close(self):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 @main.command()
 @game_argument
-@click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level: 1, 2, 3, ..., or with word families: 1+AB, 2+AAB+ABB.")
-@click.option("--solver", default=None, metavar="NAME", help="SDP solver: clarabel (default), scs (large relaxations), mosek, cvxopt.")
+@click.option("--level", type=LevelsType(), default="2", show_default=True,
+              help="NPA level: 1, 2, 3, ..., or with word families: 1+AB, 2+AAB+ABB; several as 1,2,3 "
+                   "(the best certified bound is reported).")
+@click.option("--solver", default=None, metavar="NAME",
+              help="SDP solver: cvxopt, sdpa, clarabel, scs, mosek (default: by size, with fallbacks).")
 @fix_option
 @json_option
 @reports_errors
 def quantum(game, level, solver, fix, json_path):
     """Certified quantum bound from the NPA hierarchy (exact dual certificate)."""
-    from .bounds.npa import npa_bound
+    from .bounds.npa import npa_bound, npa_levels
 
     loaded = load_game(game, _fixed(fix))
-    result = npa_bound(loaded, level=level, solver=solver)
-    options = {"game": game, "level": level.name, "solver": result.solver.get("name"), "fix": loaded.fixed}
+    status = SolveStatus()
+    try:
+        if len(level) == 1:
+            result = npa_bound(loaded, level=level[0], solver=solver, progress=status)
+        else:
+            result = npa_levels(loaded, level, solver=solver, progress=status)
+    except KeyboardInterrupt:
+        status.close()
+        click.echo("certify: interrupted; nothing written", err=True)
+        sys.exit(130)
+    finally:
+        status.close()
+    names = ",".join(item.name for item in level)
+    options = {"game": game, "level": names, "solver": result.solver.get("name"), "fix": loaded.fixed}
     finish(result, options, json_path)
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..errors import BadInput
 from ..proofs.npa import IDENTITY, npa_minimal_shift, npa_stationarity_residuals, parse_level, relaxation
 
 
@@ -122,11 +123,91 @@ def _round_up(value, bits):
     return Fraction(-((-value.numerator * grid) // value.denominator), grid)
 
 
+# ---------------------------------------------------------------------------
+# Size before solving
+
+# Above this many words the pattern itself (n x n integers and the word
+# products) is not built to estimate: the moment count is bounded by n(n+1)/2.
+PATTERN_ESTIMATE_LIMIT = 3000
+
+
+def estimate_npa_size(game, level, solver=None):
+    """The size of a level's relaxation and each solver's memory, before solving.
+
+    Returns a dict: ``size`` (moment matrix side n, the number of words),
+    ``moments`` (distinct moments m; an upper bound n(n+1)/2 flagged by
+    ``moments_exact`` False when n > PATTERN_ESTIMATE_LIMIT), ``constraints``,
+    ``memory`` (bytes per installed solver, certify.bounds.solvers.npa_memory),
+    ``available`` (bytes this machine can give) and ``fits`` (solvers whose
+    estimate fits, in the automatic order, or the named solver).
+    """
+    from . import solvers
+    from ..proofs.npa import build_pattern, level_words
+
+    level = parse_level(level)
+    inputs, outputs = tuple(game.inputs), tuple(game.outputs)
+    size = len(level_words(inputs, outputs, level))
+    exact = size <= PATTERN_ESTIMATE_LIMIT
+    moments = build_pattern(inputs, outputs, level).count - 2 if exact else size * (size + 1) // 2
+    names = [solvers.choose_solver(solver, size)] if solver else solvers.installed()
+    memory = {name: solvers.npa_memory(size, moments, name) for name in names}
+    available = solvers.available_memory()
+    try:
+        fits = solvers.npa_order(size, moments, solver)
+        fits = [name for name in fits if memory.get(name, 0) <= available]
+    except solvers.SolverFailed:
+        fits = []
+    return {
+        "level": level.name, "size": size, "moments": moments, "moments_exact": exact,
+        "constraints": len(game.constraints), "memory": memory, "available": available, "fits": fits,
+    }
+
+
+def _gigabytes(value):
+    return f"{value / 2**30:.3g} GB" if value >= 2**30 else f"{value / 2**20:.3g} MB"
+
+
+def refuse_if_too_large(game, estimate, solver=None):
+    """BadInput (one line, exit 2) when no solver's memory estimate fits this machine.
+
+    Names the solvers that fit, else the highest lower standard level that fits.
+    """
+    if estimate["fits"]:
+        return
+    need = min(estimate["memory"].values()) if estimate["memory"] else 0
+    who = f"--solver {solver}" if solver else "every installed solver"
+    hint = ""
+    if solver:
+        others = estimate_npa_size(game, estimate["level"])
+        if others["fits"]:
+            hint = f"; solvers that fit: {', '.join(others['fits'])}"
+    if not hint:
+        for lower in range(parse_level(estimate["level"]).length - 1, 0, -1):
+            if estimate_npa_size(game, str(lower), solver)["fits"]:
+                hint = f"; try --level {lower}"
+                break
+    raise BadInput(
+        None, "--level",
+        f"level {estimate['level']} (moment matrix {estimate['size']}x{estimate['size']}, "
+        f"{'' if estimate['moments_exact'] else 'up to '}{estimate['moments']} moments) needs about "
+        f"{_gigabytes(need)} with {who}, and this machine has {_gigabytes(estimate['available'])} available{hint}",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Solve, certify, and fall back
+
 # An inaccurate solve (Clarabel's "almost solved", e.g. I3322 level 3) is kept
 # when its proved bound is this close to the solver's value: the certificate
 # makes the bound true whatever the solver's accuracy; this only refuses
 # bounds that an inaccurate dual made uselessly loose.
 INACCURATE_GAP = 1e-4
+# A certified bound this close to its solver's value (relative to max(1, |v|))
+# ends the search; a looser one sends the relaxation to the next solver of
+# certify.bounds.solvers.npa_order (above SCHUR_LIMIT moments, only an
+# unusable answer, gap over INACCURATE_GAP, does: the fallbacks there take
+# minutes).
+TIGHT_GAP = 1e-7
 
 
 def check_before_building(game, level):
@@ -177,44 +258,110 @@ def check_before_building(game, level):
     check_feasible(game, "nosignalling")
 
 
-def npa_bound(game, level="2", solver=None):
-    """A certified quantum bound on a game from NPA level ``level`` (a Result).
-
-    Solves the relaxation (certify.bounds.solvers), turns its dual into an exact
-    certificate (``rigorous_certificate``) and re-checks it with
-    certify.proofs.npa.check_npa. ``value`` is the certified bound in the
-    game's sense (an upper bound for "max", a lower bound for "min");
-    ``details["solver_value"]`` is the solver's own optimum beside it.
-    """
+def _attempt(game, relax, name, progress):
+    """Solve with one solver and certify; (solution, certificate, check) or (None, error text)."""
     import time
 
     from . import solvers
     from ..proofs.npa import check_npa
+
+    start = time.perf_counter()
+    if progress is not None:
+        progress({"event": "start", "solver": name})
+    try:
+        solution = solvers.solve(relax, name, progress=progress)
+    except solvers.SolverFailed as error:
+        entry = {"name": name, "status": str(error.status), "seconds": round(time.perf_counter() - start, 3)}
+        if progress is not None:
+            progress({"event": "done", **entry})
+        if str(error.status).startswith((solvers.INFEASIBLE, solvers.UNBOUNDED)):
+            raise  # a property of the relaxation, not of the solver: no other solver will do better
+        return entry, None
+    certificate = rigorous_certificate(relax, solution)
+    certificate["solver_value"] = relax.sign * solution.value
+    check = check_npa(game, certificate)
+    entry = {
+        "name": name, "status": solution.solver["status"], "iterations": solution.solver.get("iterations"),
+        "seconds": round(time.perf_counter() - start, 3), "solver_value": relax.sign * solution.value,
+        "certified_bound": float(check.bound) if check.ok else None,
+    }
+    if progress is not None:
+        progress({"event": "done", **entry})
+    return entry, (solution, certificate, check)
+
+
+def npa_bound(game, level="2", solver=None, progress=None):
+    """A certified quantum bound on a game from NPA level ``level`` (a Result).
+
+    Estimates the relaxation's size and memory (``estimate_npa_size``;
+    BadInput when nothing fits), solves it (certify.bounds.solvers), turns the
+    dual into an exact certificate (``rigorous_certificate``) and re-checks it
+    with certify.proofs.npa.check_npa. With no solver named the solvers of
+    ``npa_order`` are tried in turn until a certified bound lies within
+    TIGHT_GAP of its solver's value; the tightest certified bound is kept and
+    ``solver["tried"]`` lists every attempt with its status. ``value`` is the
+    certified bound in the game's sense (an upper bound for "max", a lower
+    bound for "min"); ``details["solver_value"]`` is the solver's own optimum
+    beside it. ``progress`` (optional) receives dicts: the size estimate
+    ({"event": "size", ...}) before solving, then "start", "iteration" (where
+    the solver exposes them) and "done" per solver; this code never prints.
+    """
+    import time
+
+    from . import solvers
     from ..report.results import Result
 
     start = time.perf_counter()
     level = parse_level(level)
     check_before_building(game, level)
+    estimate = estimate_npa_size(game, level, solver)
+    if progress is not None:
+        progress({"event": "size", **estimate})
+    refuse_if_too_large(game, estimate, solver)
     relax = relaxation(game, level)
     built = time.perf_counter()
-    solution = solvers.solve(relax, solver)
+    order = solvers.npa_order(relax.pattern.size, relax.pattern.count - 2, solver)
+    order = [name for name in order if name in estimate["fits"]] or order
+    enough = TIGHT_GAP if relax.pattern.count - 2 <= solvers.SCHUR_LIMIT else INACCURATE_GAP
+    tried, best = [], None
+    for name in order:
+        entry, outcome = _attempt(game, relax, name, progress)
+        tried.append(entry)
+        if outcome is None:
+            continue
+        solution, certificate, check = outcome
+        if not check.ok:
+            continue
+        if best is None or relax.sign * (float(check.bound) - float(best[2].bound)) < 0:
+            best = outcome
+        value = relax.sign * solution.value
+        gap = relax.sign * (float(check.bound) - value)
+        if gap <= enough * max(1.0, abs(value)) and _moments_nearly_feasible(relax, solution):
+            break
     solved = time.perf_counter()
-    certificate = rigorous_certificate(relax, solution)
-    certificate["solver_value"] = relax.sign * solution.value
-    check = check_npa(game, certificate)
-    checked = time.perf_counter()
+    if best is None:
+        last = tried[-1]
+        raise solvers.SolverFailed(
+            ", ".join(entry["name"] for entry in tried),
+            "; ".join(f"{entry['name']}: {entry['status']}" for entry in tried),
+            "no certified bound; " + solvers.ADVICE[solvers.FAILED if last.get("certified_bound") is None
+                                                    and last["status"] not in ("optimal", "inaccurate")
+                                                    else solvers.INACCURATE],
+        )
+    solution, certificate, check = best
     solver_value = relax.sign * solution.value
-    if solution.solver["status"] != solvers.OPTIMAL:
-        # Stopped short of tolerance: keep it only if the exact bound is proved
-        # and within INACCURATE_GAP of the solver's value (the gap says the
-        # solve was accurate enough); never report the solver's number alone.
-        gap = abs(float(check.bound) - solver_value) if check.ok else float("inf")
-        if gap > INACCURATE_GAP * max(1.0, abs(solver_value)):
-            raise solvers.SolverFailed(
-                solution.solver["name"], f"{solution.solver['status']} (certified gap {gap:.2g})",
-                solvers.ADVICE[solvers.INACCURATE],
-            )
-    value = float(check.bound) if check.ok else solver_value
+    gap = abs(float(check.bound) - solver_value)
+    if solution.solver["status"] != solvers.OPTIMAL and gap > INACCURATE_GAP * max(1.0, abs(solver_value)):
+        # Stopped short of tolerance and uselessly loose: never report it.
+        raise solvers.SolverFailed(
+            solution.solver["name"], f"{solution.solver['status']} (certified gap {gap:.2g})",
+            solvers.ADVICE[solvers.INACCURATE],
+        )
+    info = dict(solution.solver)
+    info["tried"] = tried
+    if tried[0]["name"] != info["name"]:
+        info["polished_from"] = {"name": tried[0]["name"], "status": tried[0]["status"],
+                                 "solve_seconds": tried[0]["seconds"]}
     details = {
         "solver_value": solver_value,
         "bound": certificate["bound"],
@@ -223,22 +370,59 @@ def npa_bound(game, level="2", solver=None):
         "moments": relax.pattern.count - 2,
         "timings": {
             "relaxation": round(built - start, 6),
-            "cvxpy_build": round(solution.build_seconds, 6),
+            "build": round(solution.build_seconds, 6),
             "solve": round(solution.solve_seconds, 6),
-            "certificate": round(checked - solved, 6),
+            "all_solvers": round(solved - built, 6),
         },
     }
     return Result(
         command="quantum",
         game=game,
-        value=value,
+        value=float(check.bound),
         exact=None,
         certified=check.ok,
         certificate=certificate,
-        solver=solution.solver,
-        seconds=checked - start,
+        solver=info,
+        seconds=time.perf_counter() - start,
         method=f"NPA level {level.name} (moment matrix {relax.pattern.size}x{relax.pattern.size}, "
         f"{relax.pattern.count - 2} moments), rigorous dual bound",
         details=details,
         problems=check.problems,
     )
+
+
+def _moments_nearly_feasible(relax, solution):
+    """Whether the solver's moments give a PSD moment matrix up to 1e-7 (so its value is nearly a
+    lower bound on the level's optimum and a small certified gap means a tight bound)."""
+    matrix = np.asarray(solution.moments)[relax.pattern.index]
+    return float(np.linalg.eigvalsh(matrix)[0]) >= -1e-7
+
+
+def npa_levels(game, levels, solver=None, progress=None):
+    """Several levels; the Result of the best (tightest) certified bound, with every level's in
+    ``details["levels"]``. A higher level is never looser in exact arithmetic (its moment matrix
+    contains the lower one's); when solver accuracy makes a higher level's certified bound looser
+    than a lower level's, ``details["looser_levels"]`` says so and names the tighter one.
+    """
+    results = [npa_bound(game, level, solver, progress) for level in levels]
+    sign = 1 if game.sense == "max" else -1
+    best = min(results, key=lambda r: sign * r.value)
+    rows = [{"level": r.details["level"], "certified_bound": r.value, "bound": r.details["bound"],
+             "solver_value": r.details["solver_value"], "solver": r.solver.get("name"),
+             "status": r.solver.get("status"), "seconds": round(r.seconds, 3)} for r in results]
+    looser = []
+    for i, high in enumerate(results):
+        for low in results[:i]:
+            lower_length, higher_length = parse_level(low.details["level"]), parse_level(high.details["level"])
+            contains = higher_length.length >= lower_length.length and set(lower_length.extras) <= set(
+                higher_length.extras) | {e for e in lower_length.extras if sum(e) <= higher_length.length}
+            if contains and sign * (high.value - low.value) > 0:
+                looser.append(f"level {high.details['level']} certified {high.value:.10g} is looser than level "
+                              f"{low.details['level']} ({low.value:.10g}) by {abs(high.value - low.value):.2g} "
+                              f"(solver accuracy); the tighter bound is level {low.details['level']}'s")
+    best.details = dict(best.details, levels=rows, best_level=best.details["level"])
+    if looser:
+        best.details["looser_levels"] = looser
+    best.seconds = sum(r.seconds for r in results)
+    best.method = f"best of NPA levels {', '.join(r.details['level'] for r in results)}: " + best.method
+    return best

@@ -1,7 +1,19 @@
 """The one solver registry: every LP-free SDP of certify (NPA relaxations, see-saw
 steps, correlator bounds) is solved here.
 
-NPA: turn a relaxation (certify.bounds.npa) into a cvxpy problem and solve it.
+NPA relaxations (certify.bounds.npa) are solved in the moment form
+
+    maximise b0 + b.m  such that  M(m) = F_1 + sum_k m_k F_k >= 0,  g_j.m + g0_j (rel_j) v_j,
+
+by one of: CVXOPT's cone LP solver with a Schur-complement KKT solver built
+from the moment pattern (``NpaCvxopt``), SDPA through sdpa-python
+(``NpaSdpa``), or Clarabel, SCS or MOSEK through cvxpy. Both interior-point
+paths factor one m x m matrix per iteration (m moments) and never form the
+dense n(n+1)/2 block Clarabel's scaling needs, which is why they win on NPA
+(benchmarks/results/npa.md). With no solver named, ``npa_order`` lists the
+solvers in the measured order for the relaxation's size and memory, and
+certify.bounds.npa.npa_bound tries them in turn until one is optimal and
+tight, keeping the tightest certified bound.
 
 One preference-ordered table of solvers (the pattern of cvxpy's
 reductions/solvers/defines.py), one collapse of solver outcomes into a few
@@ -20,6 +32,9 @@ mu_j >= 0 for "<=", <= 0 for ">=", free for "==" (checked in tests/test_npa.py).
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -32,12 +47,12 @@ from ..errors import BadInput, SolverFailed
 SOLVERS = {
     "mosek": ("MOSEK", {}, "commercial interior point; preferred when installed"),
     "clarabel": ("CLARABEL", {},
-                 "interior point; the default below LARGE"),
+                 "interior point; the default for other SDPs below LARGE, third for NPA"),
     # eps 1e-8: at SCS's default (1e-4) NPA values are off in the fourth digit
     # (README, certify quantum section); with acceleration (SCS 3's default) random 2-output
     # games at level 2 with n = 109 and 193 converge in 2000-5000 iterations.
     "scs": ("SCS", {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100000},
-            "first order; the default from LARGE up"),
+            "first order; the default from LARGE up, and for NPA above SCHUR_LIMIT moments"),
     # Schur-complement interior point (Vandenberghe, "The CVXOPT linear and
     # quadratic cone program solvers", 2010): per iteration it factors a
     # moments x moments matrix, where Clarabel factors a dense block of side
@@ -45,8 +60,16 @@ SOLVERS = {
     # "almost solved", but can hit a singular KKT system just short of the
     # tolerance, so it is the polish, not the default.
     "cvxopt": ("CVXOPT", {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8, "max_iters": 100},
-               "interior point (Schur complement); polishes an inaccurate default solve"),
+               "interior point (Schur complement); the NPA default up to SCHUR_LIMIT moments"),
+    # SDPA 7 (Yamashita, Fujisawa, Kojima, Optim. Methods Softw. 18, 491 (2003)),
+    # the solver ncpol2sdpa was built around; its LMI ("primal") form is NPA's
+    # moment form. Double precision stalls near 1e-7 on NPA (SDPA stops with
+    # "primal < dual"), so it is the second choice.
+    "sdpa": ("SDPA", {"lambdaStar": 1.0, "betaStar": 0.05, "betaBar": 0.1, "print": "no"},
+             "interior point (SDPA, moment form); next after cvxopt for NPA"),
 }
+# The Python module each solver needs (checked without importing cvxpy).
+MODULES = {"mosek": "mosek", "clarabel": "clarabel", "scs": "scs", "cvxopt": "cvxopt", "sdpa": "sdpap"}
 PREFERENCE = ("mosek", "clarabel", "scs")
 # Moment matrices at least this wide go to SCS unless a solver is named:
 # Clarabel's dense scaling of an n x n PSD cone makes each iteration cost
@@ -61,11 +84,10 @@ OPTIMAL, INACCURATE, INFEASIBLE, UNBOUNDED, FAILED = "optimal", "inaccurate", "i
 
 
 def installed():
-    """Names (ours) of the solvers cvxpy can call on this machine."""
-    import cvxpy
+    """Names (ours) of the solvers whose Python module is importable here."""
+    from importlib.util import find_spec
 
-    available = set(cvxpy.installed_solvers())
-    return [name for name, (cvx, _, _) in SOLVERS.items() if cvx in available]
+    return [name for name in SOLVERS if find_spec(MODULES[name]) is not None]
 
 
 def choose_solver(requested, size):
@@ -158,36 +180,403 @@ def build_problem(relaxation):
     return cp.Problem(objective, [psd] + game_constraints), m, psd, game_constraints
 
 
-def solve(relaxation, solver=None):
-    """Solve a relaxation; SolverFailed unless the solver reports an optimal solution.
+# ---------------------------------------------------------------------------
+# NPA: the measured order, memory, and the direct interior-point paths
 
-    With no solver named, an inaccurate solve below LARGE is polished: solved
-    again by POLISH (if installed), whose answer is kept when it is optimal
-    (``solver["polished_from"]`` then names the first solver and its status).
-    An inaccurate answer otherwise goes on only to the exact certificate,
-    which either proves a bound close to the solver's value or fails
-    (certify.bounds.npa.npa_bound).
+# Above this many moments the interior-point paths (one dense m x m Schur
+# complement per iteration, about m^3/3 flops to factor) lose to SCS at eps
+# 1e-8: random 2-output games with 6 inputs at level 2 (m = 2718) take about
+# 1 s per CVXOPT iteration on one core (benchmarks/results/npa.md).
+SCHUR_LIMIT = 2000
+# Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
+# the Schur solves accurate to the last iterations (I3322 level 3 reaches
+# 1e-8 in 18 iterations; with the default single round it stalls near 1e-7).
+CVXOPT_NPA = {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8, "maxiters": 60, "refinement": 4,
+              "show_progress": False}
+
+
+def npa_memory(pattern_size, moments, name):
+    """Bytes a solver needs for a relaxation with a moment matrix of side n and m moments (estimate).
+
+    cvxopt and sdpa: the m x m Schur complement and its factor (2 * 8 m^2)
+    plus the pattern-sized work arrays; clarabel: its dense KKT block of side
+    n(n+1)/2 and factor; scs and mosek: a sparse problem, about 20 copies of
+    the n x n matrix plus the constraint matrix.
     """
-    name = choose_solver(solver, relaxation.pattern.size)
-    solution = _solve_with(relaxation, name)
-    if solver is None and solution.solver["status"] == INACCURATE and name != POLISH and POLISH in installed():
+    n, m = int(pattern_size), int(moments)
+    dense = 8 * n * n
+    if name in ("cvxopt", "sdpa"):
+        return 16 * m * m + 40 * dense + (64 << 20)
+    if name == "clarabel":
+        side = n * (n + 1) // 2
+        return 16 * side * side + 40 * dense + (64 << 20)
+    return 20 * dense + 24 * n * n + (64 << 20)
+
+
+def available_memory():
+    """Bytes of memory this machine can give a solve (MemAvailable, else physical)."""
+    import os
+
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 1 << 40
+
+
+def npa_order(pattern_size, moments, requested=None):
+    """The solvers an NPA relaxation is tried with, best first.
+
+    Named: just that one (BadInput if unknown, SolverFailed if not installed).
+    Automatic, by the measurements in benchmarks/results/npa.md: mosek when
+    installed; up to SCHUR_LIMIT moments cvxopt (pattern Schur complement),
+    sdpa, clarabel, scs; above it scs, then sdpa and cvxopt. Solvers whose
+    memory estimate exceeds the machine's available memory are dropped.
+    """
+    if requested:
+        return [choose_solver(requested, pattern_size)]
+    present = installed()
+    if moments <= SCHUR_LIMIT:
+        order = ("mosek", "cvxopt", "sdpa", "clarabel", "scs")
+    else:
+        order = ("mosek", "scs", "sdpa", "cvxopt", "clarabel")
+    memory = available_memory()
+    names = [name for name in order if name in present and npa_memory(pattern_size, moments, name) <= memory]
+    if not names:
+        raise SolverFailed("none", "not installed", "install an SDP solver: pip install cvxopt sdpa-python scs")
+    return names
+
+
+def solve(relaxation, solver=None, progress=None):
+    """One solve of an NPA relaxation by one solver (the first of ``npa_order`` if none is named).
+
+    SolverFailed unless the solver returns an optimal or inaccurate point; the
+    choice among solvers and the comparison of their certified bounds is
+    certify.bounds.npa.npa_bound's. ``progress`` (optional) is called with
+    dicts: {"event": "iteration", "solver", "iteration"} where the solver
+    exposes its iterations.
+    """
+    pattern = relaxation.pattern
+    name = npa_order(pattern.size, pattern.count - 2, solver)[0]
+    with _blas_threads() as threads:
+        if name == "cvxopt":
+            return _npa_cvxopt(relaxation, progress)
+        if name == "sdpa":
+            return _npa_sdpa(relaxation, threads)
+        return _solve_with(relaxation, name)
+
+
+class _blas_threads:
+    """Limit BLAS to one thread while solving when the machine is busy.
+
+    On a loaded machine (1-minute load average at or above half the cores)
+    multi-threaded OpenBLAS oversubscribes: a Cholesky factorisation of an
+    867 x 867 matrix measured 1.15 s with 2 threads and 0.04 s with one. Uses
+    threadpoolctl when installed; the value is the thread count SDPA gets.
+    """
+
+    def __enter__(self):
+        import os
+
+        self._limit = None
+        cores = os.cpu_count() or 1
         try:
-            polished = _solve_with(relaxation, POLISH)
-        except SolverFailed:
-            return solution
-        if polished.solver["status"] == OPTIMAL:
-            polished.solver["polished_from"] = {
-                "name": name, "status": solution.solver["status"],
-                "solve_seconds": solution.solver["solve_seconds"],
-            }
-            polished.build_seconds += solution.build_seconds
-            polished.solve_seconds += solution.solve_seconds
-            return polished
-    return solution
+            busy = os.getloadavg()[0] >= cores / 2
+        except OSError:  # pragma: no cover - no load average on this platform
+            busy = False
+        if not busy:
+            return cores
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - optional
+            return 1
+        self._limit = threadpool_limits(limits=1, user_api="blas")
+        return 1
+
+    def __exit__(self, *exc):
+        if self._limit is not None:
+            self._limit.restore_original_limits()
+        return False
+
+
+def _linear_rows(relaxation):
+    """Game constraints as rows r with r.m <= h (an equality gives two rows).
+
+    Returns (rows, h, where): ``where[j]`` is the first row of constraint j.
+    """
+    count = relaxation.pattern.count
+    rows, limits, where = [], [], []
+    for _, linear, relation, value in relaxation.constraints:
+        g = linear.dense(count)[2:]
+        where.append(len(rows))
+        if relation in ("==", "<="):
+            rows.append(g)
+            limits.append(float(value - linear.constant))
+        if relation in ("==", ">="):
+            rows.append(-g)
+            limits.append(float(linear.constant - value))
+    return np.array(rows).reshape(len(rows), count - 2), np.array(limits), where
+
+
+def _multipliers(relaxation, duals, where):
+    """mu_j in our sign convention from the duals (>= 0) of the rows of ``_linear_rows``."""
+    out = []
+    for (_, _, relation, _), row in zip(relaxation.constraints, where):
+        if relation == "==":
+            out.append(float(duals[row] - duals[row + 1]))
+        elif relation == "<=":
+            out.append(float(duals[row]))
+        else:
+            out.append(-float(duals[row]))
+    return out
+
+
+def _npa_cvxopt(relaxation, progress=None):
+    """CVXOPT's conelp on the moment form with a KKT solver built from the pattern.
+
+    conelp (Vandenberghe 2010) solves min c.x, G x + s = h, s in the cone,
+    here x = moments, c = -b, the PSD block s = vec(M(m)) (G's column k is
+    -vec(F_k)) and one nonnegative row per game inequality. Each iteration
+    it needs solutions of the KKT system with the Nesterov-Todd scaling W;
+    eliminating z leaves H dx = rhs with
+
+        H_kl = <F_k, Q F_l Q> + sum_j g_jk g_jl / d_j^2,   Q = (r r^T)^-1,
+
+    for W's factor r on the PSD block and d on the rows. Q F_l Q is the sum
+    of Q[:, p] Q[q, :] over the mult_l positions (p, q) of moment l, so H
+    costs n^2 * sum_l mult_l = n^4 flops and one Cholesky of m x m, instead
+    of the m^2 n^2 of forming scaled columns (CVXOPT's generic 'chol2').
+    """
+    import scipy.linalg as linalg
+    import scipy.sparse as sparse
+    from cvxopt import matrix, misc, solvers, spmatrix
+
+    pattern = relaxation.pattern
+    n, count = pattern.size, pattern.count
+    m = count - 2
+    start = time.perf_counter()
+    full = pattern.index.ravel()  # row-major; M is symmetric, so also column-major of M^T = M
+    rows, limits, where = _linear_rows(relaxation)
+    nrows = len(limits)
+    mask = full >= 2
+    entries = np.nonzero(mask)[0]
+    g_psd = sparse.coo_matrix((-np.ones(entries.size), (entries, full[mask] - 2)), shape=(n * n, m))
+    g_all = sparse.vstack([sparse.coo_matrix(rows), g_psd]).tocoo() if nrows else g_psd
+    g_csr = g_all.tocsr()
+    g_cvx = spmatrix([float(v) for v in g_all.data], [int(v) for v in g_all.row], [int(v) for v in g_all.col],
+                     (int(g_all.shape[0]), int(g_all.shape[1])), "d")
+    h = np.concatenate([limits, (full == 1).astype(float)])
+    c = -relaxation.objective.dense(count)[2:]
+    # the positions of each moment, in groups of equal multiplicity
+    order = np.argsort(full, kind="stable")
+    starts = np.searchsorted(full[order], np.arange(count + 1))
+    by_size = {}
+    for k in range(2, count):
+        by_size.setdefault(int(starts[k + 1] - starts[k]), []).append(k)
+    groups = []
+    chunk = max(1, (32 << 20) // (8 * n * n))  # about 32 MB of n x n products at a time
+    for size, ks in by_size.items():
+        for first in range(0, len(ks), chunk):
+            part = np.array(ks[first:first + chunk])
+            positions = np.stack([order[starts[k]:starts[k + 1]] for k in part])
+            groups.append((part, *np.divmod(positions, n)))
+    iterations = [0]
+
+    def schur(q):
+        schur_matrix = np.empty((m, m))
+        for part, p, qq in groups:
+            products = np.einsum("igs,gsj->gij", q[:, p], q[qq, :], optimize=True).reshape(len(part), n * n)
+            for t, k in enumerate(part):
+                schur_matrix[:, k - 2] = np.bincount(full, weights=products[t], minlength=count)[2:]
+        return schur_matrix
+
+    def kktsolver(scaling):
+        iterations[0] += 1
+        if journal.deteriorated():
+            raise ArithmeticError("accuracy lost after the best iterate")
+        if progress is not None:
+            progress({"event": "iteration", "solver": "cvxopt", "iteration": iterations[0]})
+        rti = np.array(scaling["rti"][0])
+        q = rti @ rti.T
+        schur_matrix = schur(q)
+        d2 = np.array(scaling["d"]).ravel() ** 2 if nrows else None
+        if nrows:
+            schur_matrix += rows.T @ (rows / d2[:, None])
+        try:
+            factor = linalg.cho_factor(schur_matrix, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            raise ArithmeticError("singular Schur complement") from None
+
+        def solve_kkt(x, y, z):
+            bz = np.array(z).ravel()
+            block = bz[nrows:].reshape(n, n, order="F")
+            block = np.tril(block) + np.tril(block, -1).T  # cvxopt keeps the lower triangle
+            bz[nrows:] = block.ravel(order="F")
+            rhs = np.array(x).ravel() - np.bincount(full, weights=(q @ block @ q).ravel(), minlength=count)[2:]
+            if nrows:
+                rhs += rows.T @ (bz[:nrows] / d2)
+            dx = linalg.cho_solve(factor, rhs, check_finite=False)
+            x[:] = matrix(dx)
+            dz = matrix(g_csr @ dx - bz)
+            misc.scale(dz, scaling, trans="T", inverse="I")  # z := W^-T (G dx - bz)
+            z[:] = dz
+
+        return solve_kkt
+
+    built = time.perf_counter()
+    dims = {"l": nrows, "q": [], "s": [n]}
+    journal = _ConelpJournal()
+
+    def run(maxiters):
+        saved = dict(solvers.options)
+        solvers.options.clear()
+        solvers.options.update({**CVXOPT_NPA, "show_progress": True, "maxiters": maxiters})
+        try:
+            with contextlib.redirect_stdout(journal):
+                return solvers.conelp(matrix(c), g_cvx, matrix(h), dims, kktsolver=kktsolver)
+        except ValueError as error:  # a singular KKT system before the first step
+            raise SolverFailed("cvxopt", FAILED, f"{error}; {ADVICE[FAILED]}") from None
+        finally:
+            solvers.options.clear()
+            solvers.options.update(saved)
+
+    answer = run(CVXOPT_NPA["maxiters"])
+    if answer["status"] == "unknown" and journal.best is not None and journal.best < answer["iterations"]:
+        # Stopped on a singular system or a loss of accuracy after its best iterate: the
+        # iterations are deterministic, so stop a second run at the best one.
+        best = journal.best
+        journal.reset(abort=False)
+        iterations[0] = 0
+        answer = run(best)
+    solved = time.perf_counter()
+    # conelp's primal is our relaxation (min -b.m)
+    status = {"optimal": OPTIMAL, "unknown": INACCURATE, "primal infeasible": INFEASIBLE,
+              "dual infeasible": UNBOUNDED}.get(answer["status"], FAILED)
+    if status not in (OPTIMAL, INACCURATE) or answer["x"] is None or answer["z"] is None:
+        raise SolverFailed("cvxopt", f"{status} ({answer['status']})", ADVICE.get(status, ADVICE[FAILED]))
+    moments = np.array(answer["x"]).ravel()
+    duals = np.array(answer["z"]).ravel()
+    slack = duals[nrows:].reshape(n, n, order="F")
+    slack = np.tril(slack) + np.tril(slack, -1).T
+    value = float(relaxation.objective.constant) - float(c @ moments)
+    info = _info("cvxopt", status, answer["iterations"], solved - built, built - start)
+    return Solution(value, np.concatenate([[0.0, 1.0], moments]), slack,
+                    _multipliers(relaxation, duals[:nrows], where), info, built - start, solved - built)
+
+
+class _ConelpJournal(io.TextIOBase):
+    """Reads conelp's progress lines (iteration: pcost dcost gap pres dres k/t) as they are printed.
+
+    CVXOPT returns its last iterate; near the optimum of a degenerate NPA
+    relaxation the Schur complement loses accuracy and the residuals can grow
+    again for many iterations (I3322 at level 2+AAB+ABB: 1e-9 at iteration 18,
+    1e-6 after). The journal keeps the best iterate (least max(relative gap,
+    pres, dres)) and says when the current one is 100 times worse, so the
+    solve stops there and is re-run to the best.
+    """
+
+    LINE = re.compile(r"^\s*(\d+):\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)")
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self, abort=True):
+        self.best, self.best_score, self.current, self.abort, self.pending = None, float("inf"), None, abort, ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            found = self.LINE.match(line)
+            if not found:
+                continue
+            try:
+                iteration, pcost, _, gap, pres, dres = (float(v) for v in found.groups())
+            except ValueError:
+                continue
+            score = max(abs(gap) / max(1.0, abs(pcost)), pres, dres)
+            self.current = score
+            if score < self.best_score:
+                self.best, self.best_score = int(iteration), score
+        return len(text)
+
+    def deteriorated(self):
+        return (self.abort and self.current is not None and self.best_score < 1e-6
+                and self.current > 100 * self.best_score)
+
+
+SDPA_PHASES = {"pdOPT": OPTIMAL, "pFEAS": INACCURATE, "dFEAS": INACCURATE, "pdFEAS": INACCURATE,
+               "noINFO": FAILED, "pdINF": INFEASIBLE, "pFEAS_dINF": UNBOUNDED, "pINF_dFEAS": INFEASIBLE,
+               "pUNBD": UNBOUNDED, "dUNBD": INFEASIBLE}
+
+
+def _npa_sdpa(relaxation, threads=1):
+    """SDPA on the moment form, given in SeDuMi form to sdpa-python's core.
+
+    SeDuMi dual: max b.y such that c - A^T y is in the cone; here y = m,
+    c - A^T y = (h - R m, vec(M(m))) for the game rows R m <= h and the PSD
+    block, so A's column k is (R[:, k], -vec(F_k)) and the SeDuMi primal
+    variable x = (row duals, vec(Z)) is our dual. Called below sdpap.solve,
+    whose post-processing (ARPACK feasibility checks) costs more than the
+    solve on small problems.
+    """
+    import scipy.sparse as sparse
+    from sdpap import sdpacall
+    from sdpap.param import param
+    from sdpap.symcone import SymCone
+
+    pattern = relaxation.pattern
+    n, count = pattern.size, pattern.count
+    start = time.perf_counter()
+    full = pattern.index.ravel()
+    mask = full >= 2
+    entries = np.nonzero(mask)[0]
+    rows, limits, where = _linear_rows(relaxation)
+    nrows = len(limits)
+    a_psd = sparse.csr_matrix((-np.ones(entries.size), (full[mask] - 2, entries)), shape=(count - 2, n * n))
+    a = sparse.hstack([sparse.csr_matrix(rows.T), a_psd]).tocsc() if nrows else a_psd.tocsc()
+    cost = np.concatenate([limits, (full == 1).astype(float)])
+    b = relaxation.objective.dense(count)[2:]
+    options = param({**SOLVERS["sdpa"][1], "numThreads": int(threads)}, False)
+    built = time.perf_counter()
+    x, y, _, info = sdpacall.solve_sdpa(a, sparse.csc_matrix(b).T, sparse.csc_matrix(cost).T,
+                                        SymCone(l=nrows, s=(n,)), options)
+    solved = time.perf_counter()
+    status = SDPA_PHASES.get(info.get("phasevalue"), FAILED)
+    if status not in (OPTIMAL, INACCURATE):
+        raise SolverFailed("sdpa", f"{status} ({info.get('phasevalue')})", ADVICE.get(status, ADVICE[FAILED]))
+    moments = np.asarray(y.todense()).ravel()
+    duals = np.asarray(x.todense()).ravel()
+    slack = duals[nrows:].reshape(n, n)
+    slack = (slack + slack.T) / 2
+    value = float(relaxation.objective.constant) + float(b @ moments)
+    info = _info("sdpa", status, info.get("iteration"), solved - built, built - start)
+    return Solution(value, np.concatenate([[0.0, 1.0], moments]), slack,
+                    _multipliers(relaxation, duals[:nrows], where), info, built - start, solved - built)
+
+
+def _info(name, status, iterations, solve_seconds, build_seconds):
+    return {
+        "name": name,
+        "version": _version(MODULES.get(name, name) if name != "sdpa" else "sdpa-python"),
+        "status": status,
+        "iterations": iterations,
+        "solve_seconds": round(solve_seconds, 6),
+        "build_seconds": round(build_seconds, 6),
+    }
 
 
 def _solve_with(relaxation, name):
-    """One solve by one solver (our name); SolverFailed unless optimal or inaccurate."""
+    """One solve through cvxpy (clarabel, scs, mosek); SolverFailed unless optimal or inaccurate."""
     import cvxpy as cp
 
     cvx_name, options, _ = SOLVERS[name]
@@ -214,14 +603,7 @@ def _solve_with(relaxation, name):
         for c, (_, _, relation, _) in zip(game_constraints, relaxation.constraints)
     ]
     stats = problem.solver_stats
-    info = {
-        "name": name,
-        "version": _version(name),
-        "status": status,
-        "iterations": getattr(stats, "num_iters", None),
-        "solve_seconds": round(solved - built, 6),
-        "build_seconds": round(built - start, 6),
-    }
+    info = _info(name, status, getattr(stats, "num_iters", None), solved - built, built - start)
     return Solution(float(problem.value), moments, slack, multipliers, info, built - start, solved - built)
 
 
