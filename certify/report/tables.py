@@ -68,6 +68,15 @@ def result_table(result):
     if isinstance(first, dict):
         text += f", polishing {first.get('name')} ({first.get('status')})"
     table.add_row("solver", text)
+    tried = solver.get("tried") or []
+    if len(tried) > 1:
+        table.add_row("solvers tried", "; ".join(
+            f"{t['name']} {t['status']}" + (f" {t['certified_bound']:.10g}" if t.get("certified_bound") is not None else "")
+            for t in tried))
+    for row in result.details.get("levels", []):
+        table.add_row(f"level {row['level']}", f"{row['certified_bound']:.12g} ({row['solver']} {row['status']})")
+    for note in result.details.get("looser_levels", []):
+        table.add_row("[yellow]note[/]", note)
     table.add_row("seconds", f"{result.seconds:.3f}")
     mixture = result.certificate.get("mixture") if isinstance(result.certificate, dict) else None
     if mixture:
