@@ -77,15 +77,16 @@ def quantum(game, level="2", solver=None, fixed=None):
     return npa_bound(load(game, fixed), level=level, solver=solver)
 
 
-def seesaw(game, dim=2, restarts=20, seed=0, projective=False, solver=None, fixed=None):
-    """A quantum strategy found by see-saw, exactly checked (certify.bounds.seesaw)."""
-    from .bounds.seesaw import seesaw_bound
+def seesaw(game, dim=None, restarts=20, seed=0, projective=False, solver=None, fixed=None):
+    """A quantum strategy found by see-saw, exactly checked (certify.bounds.seesaw);
+    ``dim`` None tries each local dimension 2, ..., max(outputs) and keeps the best."""
+    from .bounds.seesaw import seesaw_best
 
-    return seesaw_bound(load(game, fixed), dim=dim, restarts=restarts, seed=seed, projective=projective,
-                        solver=solver)
+    return seesaw_best(load(game, fixed), dim=dim, restarts=restarts, seed=seed, projective=projective,
+                       solver=solver)
 
 
-def gap(game, level="2", dim=2, restarts=20, seed=0, solver=None, fixed=None):
+def gap(game, level="2", dim=None, restarts=20, seed=0, solver=None, fixed=None):
     """Classical, see-saw and NPA bounds and the quantum advantage they prove."""
     from .bounds.gap import certified_gap
 

@@ -18,7 +18,7 @@ from ..proofs.seesaw import check_seesaw
 from .classical import classical_value
 from .npa import npa_bound
 from ..report.results import Result, envelope
-from .seesaw import seesaw_bound
+from .seesaw import seesaw_best
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Gap:
         })
 
 
-def certified_gap(game, level="2", dim=2, restarts=20, seed=0, solver=None):
+def certified_gap(game, level="2", dim=None, restarts=20, seed=0, solver=None):
     """Classical, see-saw and NPA bounds on one game, and the advantage they prove.
 
     The see-saw witness meets the constraints exactly; should it meet them
@@ -87,10 +87,12 @@ def certified_gap(game, level="2", dim=2, restarts=20, seed=0, solver=None):
     computed for the game at those levels, which the result then carries.
     Bounds that contradict each other (the upper below the lower: an empty
     interval) prove nothing: the gap is then not certified and says why.
+    ``dim`` None runs see-saw in each dimension 2, ..., max(outputs) and keeps
+    the best witness (certify.bounds.seesaw.seesaw_best).
     """
     start = time.perf_counter()
     classical = classical_value(game)
-    seesaw = seesaw_bound(game, dim=dim, restarts=restarts, seed=seed)
+    seesaw = seesaw_best(game, dim=dim, restarts=restarts, seed=seed)
     if seesaw.game.sha256 != game.sha256:  # certified at the constraint levels it meets
         game = seesaw.game
         classical = classical_value(game)

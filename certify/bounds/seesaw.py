@@ -413,15 +413,15 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)
     if not game.constraints:
         candidates = [[(Fraction(1), best)], anchor]
-        method = f"see-saw, dimension {dim}, {restarts} restarts + deterministic start, seed {seed}"
+        method = f"see-saw, dimension {dim}, {restarts} restart{'s' if restarts != 1 else ''} + deterministic start, seed {seed}"
     else:
         pool, solutions, rounds = _column_generation(
             game, objective, [s for _, s in anchor] + [best], dim, restarts, seed, projective, solver)
         mixture, met = exact_mixture(game, pool, solutions, [w for w, _ in anchor])
         candidates = [mixture, anchor]
         method = (
-            f"see-saw column generation ({rounds} rounds, {len(pool)} strategies), dimension {dim}, "
-            f"{restarts} restarts, seed {seed}"
+            f"see-saw column generation ({rounds} round{'s' if rounds != 1 else ''}, {len(pool)} strategies), dimension {dim}, "
+            f"{restarts} restart{'s' if restarts != 1 else ''}, seed {seed}"
         )
     requested = game.fixed
     if met:
@@ -475,6 +475,60 @@ def check_work(inputs, outputs, dim, restarts, source=None):
     check("CERTIFY_MAX_DIM", dim, None, "--dim", f"local dimension {dim}", "choose a smaller --dim")
     check("CERTIFY_MAX_RESTARTS", restarts, None, "--restarts", f"{restarts} restarts", "choose fewer --restarts")
     check_strategy_count(inputs, outputs, source)
+
+
+def default_dimensions(game):
+    """The local dimensions see-saw tries when none is given: 2, ..., max(outputs).
+
+    A projective measurement with m distinct non-zero answers needs dimension
+    at least m, and the known optima of the m-output CGLMP games use two
+    qudits of dimension m (Acin, Durt, Gisin and Latorre, Phys. Rev. A 65,
+    052325 (2002), arXiv:quant-ph/0111143: 1 + sqrt(11/3) = 2.9148542 for
+    m = 3, which qubits do not reach). Dimension 1 holds only the
+    deterministic strategies, from which every run starts anyway. The
+    largest is capped by CERTIFY_MAX_DIM (certify.games.limits).
+    """
+    from ..games.limits import limit
+
+    return list(range(2, min(limit("CERTIFY_MAX_DIM"), max(2, *game.outputs)) + 1))
+
+
+def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=None):
+    """seesaw_bound in one dimension ``dim``, or (``dim`` None) in each of
+    default_dimensions(game), keeping the best certified witness.
+
+    A strategy in dimension d embeds in every larger dimension, but see-saw
+    is a local search, so a smaller space can reach a better value; the runs
+    are independent and the best (ties to the smaller dimension) is kept.
+    details["dimension"] names the dimension of the witness, and with more
+    than one tried details["dimensions_tried"] gives each one's value. A
+    witness at the requested constraint levels beats one certified only at
+    the levels it meets (see seesaw_bound), whatever their values.
+    """
+    dims = default_dimensions(game) if dim is None else [dim]
+    start = time.perf_counter()
+    sign = sense_sign(game)
+    best, tried, failure = None, {}, None
+    for d in dims:
+        try:
+            result = seesaw_bound(game, dim=d, restarts=restarts, seed=seed, projective=projective, solver=solver)
+        except SolverFailed as error:
+            if len(dims) == 1:
+                raise
+            failure, tried[str(d)] = error, None
+            continue
+        result.details["dimension"] = d
+        tried[str(d)] = result.value if result.certified else None
+        key = (result.certified, result.game.sha256 == game.sha256, sign * result.value)
+        if best is None or key > best_key:
+            best, best_key = result, key
+    if best is None:
+        raise failure
+    if len(dims) > 1:
+        best.details["dimensions_tried"] = tried
+        best.method += f"; best of dimensions {dims[0]} to {dims[-1]}"
+        best.seconds = time.perf_counter() - start
+    return best
 
 
 def _det(entry):
