@@ -1,0 +1,79 @@
+"""How many local processes a frontier should use, chosen by measured benefit.
+
+Each grid point of ``certify pareto`` is independent, so N points can run in
+k worker processes. A worker is not free: a fresh process imports cvxpy,
+Clarabel and SciPy before its first point. Measured on the 2-core machine
+this was built on (CPU seconds, so not skewed by other load):
+
+    worker start-up (first point minus a later one)   0.9 - 1.0 s per process
+    one point, NPA level 2                             0.055 - 0.07 s
+    one point, no NPA level (--level none)             0.035 s
+    one point with --seesaw                            0.31 s
+
+The serial run pays the imports once, in the one process it has; k workers
+pay them k times over, and the parent unpickles every point's certificates
+on top. Measured wall times on this machine: 21 points (about 1.5 s of work)
+took 2.1 - 2.5 s with one process and 2.7 - 3.4 s with two (issue tracker),
+61 points 5.0 - 5.3 s against 6.8 - 7.7 s: below a few seconds of work,
+processes lose. With idle cores, k workers take about start-up + work / k,
+so they win once the work is several start-ups long. When other programs
+keep the cores busy they do not: at 201 points (about 14 s of work) and a
+load average of 4 to 8 on 2 cores, two processes took 10.1 - 54.8 s and one
+14.2 - 42.0 s, with no consistent winner, because extra processes only
+share the same cores. So the default is one process unless the estimated
+work is at least ``MIN_PARALLEL_SECONDS`` and a core is idle (the 1-minute
+load average leaves at least one); the choice and its reason go into the
+JSON (``options.jobs``, ``options.jobs_reason``).
+"""
+
+from __future__ import annotations
+
+import os
+
+MAX_JOBS = 4
+WORKER_STARTUP_SECONDS = 1.0
+MIN_PARALLEL_SECONDS = 4.0  # estimated serial work below this: one process
+_POINT_SECONDS = {"level": 0.07, "none": 0.035, "seesaw": 0.25}
+
+
+def estimated_seconds(points, level="2", seesaw=False):
+    """Estimated serial CPU seconds of a frontier (the per-point costs above)."""
+    per_point = _POINT_SECONDS["level" if level is not None else "none"]
+    if seesaw:
+        per_point += _POINT_SECONDS["seesaw"]
+    return points * per_point
+
+
+def usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def choose_jobs(points, requested=None, level="2", seesaw=False, cores=None, load=None):
+    """(jobs, reason): ``requested`` when given, else the measured rule of the module docstring.
+
+    ``cores`` and ``load`` (the 1-minute load average) default to this
+    machine's; tests pass them explicitly.
+    """
+    if requested is not None:
+        return requested, f"--jobs {requested}"
+    cores = usable_cores() if cores is None else cores
+    work = estimated_seconds(points, level, seesaw)
+    if cores < 2:
+        return 1, "one process: one usable core"
+    if work < MIN_PARALLEL_SECONDS:
+        return 1, (f"one process: {points} points are about {work:.1f} s of work, too little to pay "
+                   f"for worker start-up (about {WORKER_STARTUP_SECONDS:.0f} s a process)")
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:  # pragma: no cover - no load average on this system
+            load = 0.0
+    spare = cores - load
+    if spare < 1:
+        return 1, (f"one process: about {work:.0f} s of work, but the machine is busy "
+                   f"(load {load:.1f} on {cores} cores), so more processes would only share the same cores")
+    jobs = max(2, min(MAX_JOBS, cores, int(spare + 0.5)))
+    return jobs, f"{jobs} processes: about {work:.0f} s of work and {spare:.1f} idle cores of {cores}"
