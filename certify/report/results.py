@@ -75,6 +75,25 @@ def envelope(command, game, options, body):
     return head
 
 
+def verification_json(source, items):
+    """The JSON of ``certify verify --json``: each re-checked result and whether all hold."""
+    return {
+        "tool": {"name": "certify", "version": __version__},
+        "command": "verify",
+        "options": {"result": str(source)},
+        "ok": all(item.ok for item in items),
+        "checks": [
+            {
+                "result": item.path or "(top)", "kind": item.kind, "ok": bool(item.ok),
+                "value": None if item.value is None else float(item.value),
+                "exact": None if item.value is None else str(item.value),
+                "problems": list(item.problems),
+            }
+            for item in items
+        ],
+    }
+
+
 def dumps(data):
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
