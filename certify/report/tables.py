@@ -14,8 +14,15 @@ TITLES = {
 }
 
 
-def meaning(result):
-    """One sentence: what the value proves about the game, in its own sense."""
+def meaning(result, json_path=None):
+    """One sentence: what the value proves about the game, in its own sense.
+
+    True where it is printed: nothing is claimed when the exact check failed,
+    and the see-saw witness is said to be in a file only when one was written
+    (``json_path``, a path; None or "-" when no file was written).
+    """
+    if not result.certified:
+        return "nothing is proven: the exact check failed (see the problems)"
     most, least = ("at most", "at least") if result.game.sense == "max" else ("at least", "at most")
     best = "maximum" if result.game.sense == "max" else "minimum"
     if result.command in ("classical", "nosignal"):
@@ -26,7 +33,11 @@ def meaning(result):
     if result.command == "quantum":
         return f"every quantum strategy scores {most} this"
     if result.command == "seesaw":
-        return f"the explicit strategy in the JSON scores {least} this"
+        dimension = result.details.get("dimension")
+        where = f" in local dimension {dimension}" if dimension else ""
+        if json_path and json_path != "-":
+            return f"the quantum strategy{where} written to {json_path} scores {least} this"
+        return f"a quantum strategy{where} scores {least} this (--json writes it out)"
     return ""
 
 
@@ -44,8 +55,8 @@ def certified_text(flag):
     return "[bold green]yes[/]" if flag else "[bold red]NO[/]"
 
 
-def result_table(result):
-    """A two-column table of one Result."""
+def result_table(result, json_path=None):
+    """A two-column table of one Result (``json_path``: where its JSON was written, if anywhere)."""
     table = Table(title=f"{TITLES.get(result.command, result.command)}: {result.game.name}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
@@ -54,9 +65,10 @@ def result_table(result):
         table.add_row("fixed", ", ".join(f"{k} = {v}" for k, v in result.game.fixed.items()))
     table.add_row("method", result.method)
     table.add_row("value", format_number(result.value, 12))
-    if meaning(result):
-        table.add_row("meaning", meaning(result))
-    table.add_row("exact", "-" if result.exact is None else str(result.exact))
+    if meaning(result, json_path):
+        table.add_row("meaning", meaning(result, json_path))
+    if result.exact is not None:
+        table.add_row("exact", str(result.exact))
     for key in ("achieved", "bound", "solver_value"):
         if key in result.details and result.exact is None:
             table.add_row(key.replace("_", " "), str(result.details[key]))
