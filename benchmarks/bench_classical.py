@@ -6,8 +6,9 @@ ratio toqito / certify. certify's time includes building the certificate and
 checking it exactly (best response over every deterministic strategy, twice:
 once to find it, once in the check). toqito returns a float and no witness.
 
-Run:  python benchmarks/bench_classical.py  [--repeats 5]
-Writes benchmarks/results/classical.md.
+Run:  python benchmarks/bench_classical.py  [--repeats 5] [--update | --output FILE]
+Writes a new file in benchmarks/runs/; --update overwrites the committed
+benchmarks/results/classical.md, --output FILE writes FILE.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+import results_file
 
 from certify.bounds.classical import classical_value
 from certify.games.game import Game
@@ -62,11 +65,12 @@ def time_toqito(payoff, inputs, repeats):
     return statistics.median(times), value
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--toqito-repeats", type=int, default=3)
-    args = parser.parse_args()
+    results_file.add_arguments(parser, RESULTS)
+    args = parser.parse_args(argv)
     rows = []
     for inputs in (8, 12, 14, 16, 20):
         game, payoff = random_game(inputs, seed=inputs)
@@ -95,9 +99,8 @@ def main():
             + (f"{theirs:.4f} | {ratio:.1f}x |" if theirs is not None else "not run (too slow) | - |")
         )
     lines += ["", "Targets (issue 2): 16 inputs < 0.5 s and >= 20x faster than toqito; 20 inputs < 5 s."]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    results_file.write("\n".join(lines) + "\n", RESULTS, args.update, args.output)
 
 
 if __name__ == "__main__":

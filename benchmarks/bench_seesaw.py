@@ -11,8 +11,9 @@ exactly in rationals; its value is that certified lower bound. toqito's value
 is its last SDP objective, a float with no witness (on I3322 it can exceed the
 qubit maximum 0.25 by the SDP solver's tolerance).
 
-Run:  python benchmarks/bench_seesaw.py  [--repeats 3] [--starts 5]
-Writes benchmarks/results/seesaw.md.
+Run:  python benchmarks/bench_seesaw.py  [--repeats 3] [--starts 5] [--update | --output FILE]
+Writes a new file in benchmarks/runs/; --update overwrites the committed
+benchmarks/results/seesaw.md, --output FILE writes FILE.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+import results_file
 
 from certify.games.game import Game, load_game
 from certify.bounds.seesaw import seesaw_bound
@@ -96,11 +99,12 @@ def time_toqito(game, dim, starts, repeats):
     return statistics.median(times), statistics.median(values), max(values)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--starts", type=int, default=5)
-    args = parser.parse_args()
+    results_file.add_arguments(parser, RESULTS)
+    args = parser.parse_args(argv)
     cases = [(load_game("chsh"), 2), (load_game("i3322"), 2), (load_game("i3322"), 3)]
     cases += [(random_game(4, seed), 2) for seed in (1, 2, 3)]
     cases += [(correlation_game(4, seed), 2) for seed in (1, 2)]
@@ -142,9 +146,8 @@ def main():
         "",
         "Target (issue 4): equal or higher value in at most half of toqito's time.",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    results_file.write("\n".join(lines) + "\n", RESULTS, args.update, args.output)
 
 
 if __name__ == "__main__":
