@@ -59,7 +59,16 @@ def reports_errors(command):
     return wrapper
 
 
+GAME_FORMAT = ('GAME is a problem file, TOML or JSON (its format: README.md, section "Games"), '
+               "or the name of a bundled problem (listed by certify --help).")
+BOUNDS_FORMAT = ('BOUNDS.toml lists [[bound]] entries: problem, command, options, fix, expected, tolerance, '
+                 'source (the format and each command\'s options: README.md, section "Bounds files"). '
+                 "Problem paths are relative to the bounds file's folder.")
+
+
 def game_argument(command):
+    """The GAME argument, and a line in the command's help saying where its format is described."""
+    command.__doc__ = inspect.cleandoc(command.__doc__ or "") + "\n\n" + GAME_FORMAT
     return click.argument("game", metavar="GAME")(command)
 
 
@@ -110,7 +119,7 @@ def finish(result, options, json_path):
     """Render a single Result and exit 1 when it is not certified."""
     from .report.tables import result_table
 
-    emit(result.to_json(options), result_table(result), json_path)
+    emit(result.to_json(options), result_table(result, json_path), json_path)
     if not result.certified:
         click.echo("certify: the certificate did not pass its exact check: " + "; ".join(result.problems), err=True)
         sys.exit(EXIT_FAILED)
@@ -159,15 +168,15 @@ class CertifyGroup(click.Group):
 
 
 @click.group(cls=CertifyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="certify")
+@click.version_option(__version__, "-V", "--version", prog_name="certify")
 def main():
-    """Certified bounds for two-player non-local games.
-
-    GAME is a problem file (TOML or JSON) or the name of a bundled problem.
-    """
+    """Certified bounds for two-player non-local games."""
 
 
-main.help = inspect.cleandoc(main.help) + "\n\nBundled problems: " + ", ".join(bundled_problems()) + "."
+main.help = "\n\n".join([
+    inspect.cleandoc(main.help), GAME_FORMAT, "Bundled problems: " + ", ".join(bundled_problems()) + ".",
+    BOUNDS_FORMAT,
+])
 
 
 @main.command()
@@ -200,19 +209,21 @@ def nosignal(game, fix, json_path):
 
 @main.command()
 @click.argument("result_file", metavar="RESULT.json")
+@json_option
 @reports_errors
-def verify(result_file):
+def verify(result_file, json_path):
     """Re-check every certificate in a JSON result, without any solver."""
-    from .proofs.verify import verify_document
     from .games.game import read_mapping
-    from .report.tables import console, verify_table
+    from .proofs.verify import verify_document
+    from .report.results import verification_json
+    from .report.tables import verify_table
 
     if not result_file.lower().endswith(".json"):
         raise BadInput(result_file, None, "expected a .json file written by certify")
     items = verify_document(read_mapping(result_file), result_file)
     if not items:
         raise BadInput(result_file, None, "no result with a certificate in this file")
-    console().print(verify_table(result_file, items))
+    emit(verification_json(result_file, items), verify_table(result_file, items), json_path)
     failed = [item for item in items if not item.ok]
     if failed:
         names = ", ".join(item.path or item.kind for item in failed)
@@ -220,14 +231,18 @@ def verify(result_file):
         sys.exit(EXIT_FAILED)
 
 
-@main.command()
+@main.command(epilog=BOUNDS_FORMAT)
 @click.argument("bounds_file", metavar="BOUNDS.toml")
+@json_option
 @reports_errors
-def regress(bounds_file):
+def regress(bounds_file, json_path):
     """Recompute every recorded bound; exit 1 on any drift beyond its tolerance."""
-    from .bounds.regress import load_bounds, recompute
-    from .report.tables import console, progress, regress_table
+    import time
 
+    from .bounds.regress import load_bounds, recompute, regress_json
+    from .report.tables import progress, regress_table
+
+    start = time.perf_counter()
     entries = load_bounds(bounds_file)
     drifts = []
     with progress() as bar:
@@ -235,7 +250,8 @@ def regress(bounds_file):
         for entry in entries:
             drifts.append(recompute(entry))
             bar.advance(task)
-    console().print(regress_table(bounds_file, drifts))
+    data = regress_json(bounds_file, drifts, time.perf_counter() - start)
+    emit(data, regress_table(bounds_file, drifts), json_path)
     failed = [d for d in drifts if not d.ok]
     if failed:
         click.echo(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
@@ -282,7 +298,7 @@ def _print_after(noisy, json_path):
 
 @main.command()
 @game_argument
-@click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of each player.")
+@click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of each player (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
@@ -293,12 +309,12 @@ def _print_after(noisy, json_path):
 @reports_errors
 def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_path):
     """Quantum lower bound (upper for min games) by see-saw, with the strategy as witness."""
-    from .bounds.seesaw import seesaw_bound
+    from .bounds.seesaw import seesaw_best
 
     loaded = load_game(game, _fixed(fix))
     v = _witness_visibility(visibility)
-    result = seesaw_bound(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective, solver=solver)
-    options = {"game": game, "dim": dim, "restarts": restarts, "seed": seed, "projective": projective, "fix": loaded.fixed}
+    result = seesaw_best(loaded, dim=dim, restarts=restarts, seed=seed, projective=projective, solver=solver)
+    options = {"game": game, "dim": dim or "auto", "restarts": restarts, "seed": seed, "projective": projective, "fix": loaded.fixed}
     noisy = None
     if v is not None:
         from .bounds.classical import classical_value
@@ -314,19 +330,13 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 # Dual-work scheduling: Pareto frontiers and event simulation
 
 
-def _default_jobs():
-    import os
-
-    return max(1, min(4, os.cpu_count() or 1))
-
-
 @main.command()
 @click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
 @click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression such as 't**1.8', or power:ALPHA, exponential:BETA, linear (overrides the file).")
 @click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
 @click.option("--level", default="2", show_default=True, help="NPA level of a second certified lower bound on W ('none' to skip).")
 @click.option("--plot", "plot_path", metavar="FILE", default=None, callback=writable_path, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: up to 4, one per core).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: one, or more when the grid is large enough to pay for their start-up and cores are idle; the JSON says which and why).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")
 @click.option("--visibility", "visibility", metavar="V[,V...]", default=None, help="Werner pairs of these visibilities: certified W bounds and explicit strategies.")
@@ -342,18 +352,20 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, sol
                              fidelity, critical, json_path)
     from .scheduling.frontier import frontier, frontier_json
     from .scheduling.plots import plot_frontier
+    from .scheduling.workers import choose_jobs
     from .report.tables import console, pareto_summary, pareto_table, progress
 
     if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
         raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
     level = None if str(level).strip().lower() == "none" else level
-    jobs = jobs or _default_jobs()
+    jobs, jobs_reason = choose_jobs(points, jobs, level, with_seesaw)
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
                           seesaw=with_seesaw, solver=solver)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
-               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw, "solver": solver}
+               "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
+               "solver": solver}
     data = frontier_json(result, options)
     if plot_path:
         plot_frontier(result, plot_path)
@@ -371,6 +383,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
     from .bounds.noise import fidelity_to_visibility, visibility_value
     from .report.tables import console, critical_table, noise_summary, noise_table, progress
     from .scheduling.noise import noisy_frontier, noisy_frontier_json, plot_noisy_frontier
+    from .scheduling.workers import choose_jobs
 
     if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
         raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
@@ -379,13 +392,13 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
     if (visibility is not None or fidelity is not None) and not values:
         raise BadInput(None, "--visibility" if visibility is not None else "--fidelity", "expected one value or a comma list")
     level = None if str(level).strip().lower() == "none" else level
-    jobs = jobs or _default_jobs()
+    jobs, jobs_reason = choose_jobs(points, jobs, level, with_seesaw, noisy=True)
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = noisy_frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
                                 seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
-               "level": level, "jobs": jobs, "plot": plot_path, "seesaw": with_seesaw,
+               "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
                "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical}
     data = noisy_frontier_json(result, options)
     if plot_path:
@@ -575,7 +588,7 @@ def quantum(game, level, solver, fix, json_path):
 @game_argument
 @click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level of the upper bound.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the NPA bound.")
-@click.option("--dim", type=click.IntRange(min=1), default=2, show_default=True, help="Local dimension of the see-saw.")
+@click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of the see-saw (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
 @visibility_option
@@ -590,7 +603,7 @@ def gap(game, level, solver, dim, restarts, seed, visibility, fix, json_path):
     loaded = load_game(game, _fixed(fix))
     v = _witness_visibility(visibility)
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
-    options = {"game": game, "level": level.name, "dim": dim, "restarts": restarts, "seed": seed, "fix": loaded.fixed}
+    options = {"game": game, "level": level.name, "dim": dim or "auto", "restarts": restarts, "seed": seed, "fix": loaded.fixed}
     data = result.to_json(options)
     noisy = None
     if v is not None:

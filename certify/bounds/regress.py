@@ -17,7 +17,8 @@ Options per command (the same meaning as on the command line):
     classical, nosignal   none
     quantum               level ("2", "1+AB", ...), solver ("clarabel", "scs", ...)
     seesaw                dim (an integer >= 1; default: 2 .. max outputs, best kept),
-                          restarts (>= 0), seed (integer), projective (true/false)
+                          restarts (>= 0), seed (integer), projective (true/false),
+                          solver (of the steps with more than two outcomes)
 
 A problem path is resolved against the bounds file's folder, never the
 current directory, so a bounds file can be run from anywhere; a name that is
@@ -45,7 +46,7 @@ _OPTIONS = {
     "classical": set(),
     "nosignal": set(),
     "quantum": {"level", "solver"},
-    "seesaw": {"dim", "restarts", "seed", "projective"},
+    "seesaw": {"dim", "restarts", "seed", "projective", "solver"},
 }
 
 

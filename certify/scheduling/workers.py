@@ -9,6 +9,8 @@ this was built on (CPU seconds, so not skewed by other load):
     one point, NPA level 2                             0.055 - 0.07 s
     one point, no NPA level (--level none)             0.035 s
     one point with --seesaw                            0.31 s
+    one point with Werner pairs (--visibility, --fidelity, --critical-visibility)
+                                                       0.08 - 0.10 s
 
 The serial run pays the imports once, in the one process it has; k workers
 pay them k times over, and the parent unpickles every point's certificates
@@ -33,14 +35,16 @@ import os
 MAX_JOBS = 4
 WORKER_STARTUP_SECONDS = 1.0
 MIN_PARALLEL_SECONDS = 4.0  # estimated serial work below this: one process
-_POINT_SECONDS = {"level": 0.07, "none": 0.035, "seesaw": 0.25}
+_POINT_SECONDS = {"level": 0.07, "none": 0.035, "seesaw": 0.25, "noisy": 0.03}
 
 
-def estimated_seconds(points, level="2", seesaw=False):
+def estimated_seconds(points, level="2", seesaw=False, noisy=False):
     """Estimated serial CPU seconds of a frontier (the per-point costs above)."""
     per_point = _POINT_SECONDS["level" if level is not None else "none"]
     if seesaw:
         per_point += _POINT_SECONDS["seesaw"]
+    if noisy:
+        per_point += _POINT_SECONDS["noisy"]
     return points * per_point
 
 
@@ -51,7 +55,7 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
-def choose_jobs(points, requested=None, level="2", seesaw=False, cores=None, load=None):
+def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, cores=None, load=None):
     """(jobs, reason): ``requested`` when given, else the measured rule of the module docstring.
 
     ``cores`` and ``load`` (the 1-minute load average) default to this
@@ -60,7 +64,7 @@ def choose_jobs(points, requested=None, level="2", seesaw=False, cores=None, loa
     if requested is not None:
         return requested, f"--jobs {requested}"
     cores = usable_cores() if cores is None else cores
-    work = estimated_seconds(points, level, seesaw)
+    work = estimated_seconds(points, level, seesaw, noisy)
     if cores < 2:
         return 1, "one process: one usable core"
     if work < MIN_PARALLEL_SECONDS:
