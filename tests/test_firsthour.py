@@ -256,3 +256,31 @@ def test_readme_bounds_example_is_a_valid_bounds_file(tmp_path):
     entries = load_bounds(str(path))
     assert [e.label for e in entries] == ["CHSH, NPA 1+AB", "chsh_split classical split=9/10"]
     assert entries[1].fix == {"split": Fraction(9, 10)} and entries[0].options == {"level": "1+AB"}
+
+
+def test_a_failed_polish_keeps_the_first_solvers_inaccurate_answer():
+    """Item 1 needs it: Clarabel stops short on some see-saw steps of cglmp3 in dimension 3, and
+    CVXOPT's polish then raised a SolverError, which lost the usable answer (main failed there)."""
+    import cvxpy as cp
+
+    from certify.bounds import solvers
+
+    if solvers.POLISH not in solvers.installed():
+        pytest.fail(f"{solvers.POLISH} is a declared dependency")
+
+    class Problem:
+        def __init__(self):
+            self.calls, self.status = [], None
+
+        def solve(self, solver, **options):
+            self.calls.append(solver)
+            if solver == solvers.SOLVERS[solvers.POLISH][0]:
+                raise cp.error.SolverError("polish failed")
+            self.status = "optimal_inaccurate"
+
+    problem = Problem()
+    assert solvers.solve_problem(problem) == (solvers.INACCURATE, "clarabel")
+    assert len(problem.calls) == 3  # clarabel, the polish, clarabel again
+    problem = Problem()
+    assert solvers.solve_problem(problem, polish=False) == (solvers.INACCURATE, "clarabel")
+    assert len(problem.calls) == 1

@@ -616,19 +616,22 @@ TIGHT = {
 }
 
 
-def solve_problem(problem, solver=None, what="SDP", tight=False, size=0):
+def solve_problem(problem, solver=None, what="SDP", tight=False, size=0, polish=True):
     """Solve a cvxpy problem with a solver of the registry; returns (status, name).
 
     The same choice as for NPA (``choose_solver``), the same collapse of
-    statuses, and the same polish: with no solver named, an inaccurate or
-    failed solve is tried again with POLISH. SolverFailed (status and what to
-    try next) unless the answer is optimal or inaccurate.
+    statuses, and the same polish: with no solver named (and ``polish``), an
+    inaccurate or failed solve is tried again with POLISH; should the polish
+    fail where the first solver was only inaccurate, that inaccurate answer
+    is kept. SolverFailed (status and what to try next) unless the answer is
+    optimal or inaccurate.
     """
     import cvxpy as cp
 
     name = choose_solver(solver, size)
-    tried = [name] + ([POLISH] if solver is None and name != POLISH and POLISH in installed() else [])
-    status, failure = FAILED, None
+    polishing = polish and solver is None and name != POLISH and POLISH in installed()
+    tried = [name] + ([POLISH] if polishing else [])
+    status, failure, inaccurate = FAILED, None, None
     for candidate in tried:
         cvx_name, options, _ = SOLVERS[candidate]
         options = {**options, **(TIGHT.get(candidate, {}) if tight else {})}
@@ -643,6 +646,17 @@ def solve_problem(problem, solver=None, what="SDP", tight=False, size=0):
             return status, candidate
         if status in (INFEASIBLE, UNBOUNDED):
             break
+        if status == INACCURATE and candidate != tried[-1]:
+            inaccurate = candidate
+    if inaccurate is not None and status == FAILED:
+        # the polish gave up where the first solver had an answer: that answer, solved again
+        cvx_name, options, _ = SOLVERS[inaccurate]
+        options = {**options, **(TIGHT.get(inaccurate, {}) if tight else {})}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            problem.solve(solver=cvx_name, **options)
+        if collapse(problem.status) in (OPTIMAL, INACCURATE):
+            return collapse(problem.status), inaccurate
     detail = f"{what}: {failure}; " if failure else f"{what}: "
     raise SolverFailed(tried[-1], f"{status} ({problem.status})", detail + ADVICE.get(status, ADVICE[FAILED]))
 
