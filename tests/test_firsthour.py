@@ -204,6 +204,8 @@ def test_seesaw_meaning_speaks_of_a_json_only_when_one_was_written(tmp_path):
     out = tmp_path / "w.json"
     written = " ".join(run("seesaw", "chsh", "--json", str(out)).stdout.replace("│", " ").split())
     assert f"written to {out} scores at least this" in written and out.exists()
+    mixed = " ".join(run("seesaw", "chsh_split").stdout.replace("│", " ").split())
+    assert "a mixture of 2 quantum strategies in local dimension 2 scores at least this" in mixed
 
 
 def test_failed_check_claims_nothing():

@@ -35,9 +35,11 @@ def meaning(result, json_path=None):
     if result.command == "seesaw":
         dimension = result.details.get("dimension")
         where = f" in local dimension {dimension}" if dimension else ""
+        parts = len(result.certificate.get("components", [])) if isinstance(result.certificate, dict) else 0
+        what = f"mixture of {parts} quantum strategies{where}" if parts > 1 else f"quantum strategy{where}"
         if json_path and json_path != "-":
-            return f"the quantum strategy{where} written to {json_path} scores {least} this"
-        return f"a quantum strategy{where} scores {least} this (--json writes it out)"
+            return f"the {what} written to {json_path} scores {least} this"
+        return f"a {what} scores {least} this (--json writes it out)"
     return ""
 
 
