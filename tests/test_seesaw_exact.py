@@ -155,3 +155,18 @@ def test_weights_off_the_constraints_are_re_solved_exactly_and_non_negative():
     behaviour = sum((w * seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for w, s in mixture))
     assert exact_dot(game.constraints[0].exact, behaviour) == 0
     assert check_seesaw(game, witness_certificate(game, mixture)).ok
+
+
+def test_tiny_scale_constraint_that_matters():
+    """P(a != b) = 1/4 written as (a != b)/10**12 = 1/(4*10**12): the classical LP (rows
+    rescaled for HiGHS) and the see-saw both see the constraint; classical 3/4 at split
+    1/4 (problems/chsh_split.toml), quantum above it."""
+    definition = json.loads(json.dumps(TINY))
+    definition["constraints"][0]["value"] = "1/4000000000000"
+    game = game_from_mapping(definition, "test")
+    classical = classical_value(game)
+    assert classical.certified and classical.exact == Fraction(3, 4)
+    witness = seesaw_bound(game, dim=2, restarts=5, seed=0)
+    assert witness.certified and Fraction(witness.details["achieved"]) > Fraction(3, 4)
+    level = check_seesaw(game, witness.certificate).details["constraint_levels"]["same"]
+    assert Fraction(level) == Fraction(1, 4 * 10**12)

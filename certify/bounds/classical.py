@@ -123,24 +123,25 @@ def infeasible(game, kind="classical"):
     ``constraint_range``), else says the constraints cannot hold together.
     """
     ranges = []
+    label = {"classical": "classical", "nosignalling": "no-signalling"}[kind]
     for constraint in game.constraints:
         try:
             low, high = constraint_range(game, constraint, kind)
         except SolverFailed:
             return InfeasibleConstraints(game.source or None, "constraints",
-                                         f"no {kind} behaviour meets the constraint values; change them with --fix NAME=VALUE")
+                                         f"no {label} behaviour meets the constraint values; change them with --fix NAME=VALUE")
         value = constraint.value
         inside = {"==": low <= value <= high, "<=": low <= value, ">=": value <= high}[constraint.relation]
         if not inside:
             return InfeasibleConstraints(
                 game.source or None, f"constraint '{constraint.name}'",
-                f"{constraint.relation} {value} cannot hold: over {kind} behaviours its expression "
+                f"{constraint.relation} {value} cannot hold: over {label} behaviours its expression "
                 f"takes exactly the values in [{low}, {high}] (set another with --fix {constraint.name}=VALUE)",
             )
         ranges.append(f"{constraint.name} in [{low}, {high}]")
     return InfeasibleConstraints(
         game.source or None, "constraints",
-        f"no {kind} behaviour meets all the constraint values together, though each alone can "
+        f"no {label} behaviour meets all the constraint values together, though each alone can "
         f"({'; '.join(ranges)}); change them with --fix NAME=VALUE",
     )
 
@@ -206,9 +207,21 @@ def _constraint_table(game, strategies, exact):
         return costs, rows, rhs
     costs = strategy_values(game.objective, strategies) * sign
     rows = [np.ones(len(strategies))]
-    rows += [strategy_values(c.coefficients, strategies) for c in game.constraints]
-    rhs = [1.0] + [float(c.value) for c in game.constraints]
+    rows += [strategy_values(_scaled(c), strategies) for c in game.constraints]
+    rhs = [1.0] + [float(c.value / _scale(c)) for c in game.constraints]
     return costs, np.array(rows), np.array(rhs)
+
+
+def _scale(constraint):
+    """The largest |coefficient| of a constraint (1 if none): floating-point LPs see
+    each constraint divided by it, so that one written at a tiny scale (divided by
+    10**12) is not lost in HiGHS's 1e-7 feasibility tolerance. Exact rows are
+    never scaled."""
+    return max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
+
+
+def _scaled(constraint):
+    return np.vectorize(lambda v: float(v / _scale(constraint)), otypes=[float])(constraint.exact)
 
 
 def _constrained(game):
@@ -223,7 +236,10 @@ def _constrained(game):
     costs, rows, rhs = _constraint_table(game, strategies, exact=False)
     exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
     solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
-    duals = solution.duals if solution.duals is not None else lp.rationalise(solution.float_duals)
+    duals = solution.duals
+    if duals is None:  # float duals are for the scaled rows (_scale)
+        duals = lp.rationalise(solution.float_duals)
+        duals = duals[:1] + [mu / _scale(c) for mu, c in zip(duals[1:], game.constraints)]
     mixture = []
     if solution.primal is not None:
         mixture = [
@@ -254,7 +270,7 @@ def _generate_columns(game, relations):
     """
     sign = sense_sign(game)
     objective = game.objective * sign
-    constraints = [c.coefficients for c in game.constraints]
+    constraints = [_scaled(c) for c in game.constraints]  # as the float rows (_constraint_table)
     seeds = [objective] + [s * d for d in constraints for s in (1, -1)]
     strategies = []
     seen = set()
