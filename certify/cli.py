@@ -342,14 +342,15 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @click.option("--visibility", "visibility", metavar="V[,V...]", default=None, help="Werner pairs of these visibilities: certified W bounds and explicit strategies.")
 @click.option("--fidelity", "fidelity", metavar="F[,F...]", default=None, help="Werner pairs of these fidelities, F = (1 + 3V)/4.")
 @click.option("--critical-visibility", "critical", is_flag=True, help="Per split, a certified interval for the least visibility that beats classical.")
+@click.option("--supply", "supply", metavar="F", default=None, help="Share of request pairs that find a fresh heralded pair (the rest play classically).")
 @json_option
 @reports_errors
 def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity, critical,
-           json_path):
+           supply, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
-    if visibility is not None or fidelity is not None or critical:
+    if visibility is not None or fidelity is not None or critical or supply is not None:
         return _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility,
-                             fidelity, critical, json_path)
+                             fidelity, critical, supply, json_path)
     from .scheduling.frontier import frontier, frontier_json
     from .scheduling.plots import plot_frontier
     from .scheduling.workers import choose_jobs
@@ -378,9 +379,9 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, sol
 
 
 def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity,
-                  critical, json_path):
+                  critical, supply, json_path):
     """pareto with Werner pairs (--visibility / --fidelity) and critical visibilities."""
-    from .bounds.noise import fidelity_to_visibility, visibility_value
+    from .bounds.noise import fidelity_to_visibility, supply_value, visibility_value
     from .report.tables import console, critical_table, noise_summary, noise_table, progress
     from .scheduling.noise import noisy_frontier, noisy_frontier_json, plot_noisy_frontier
     from .scheduling.workers import choose_jobs
@@ -391,15 +392,20 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
     values += [fidelity_to_visibility(t.strip()) for t in (fidelity or "").split(",") if t.strip()]
     if (visibility is not None or fidelity is not None) and not values:
         raise BadInput(None, "--visibility" if visibility is not None else "--fidelity", "expected one value or a comma list")
+    share = supply_value(supply) if supply is not None else 1
+    if supply is not None and not values:
+        values = [visibility_value("1")]
     level = None if str(level).strip().lower() == "none" else level
     jobs, jobs_reason = choose_jobs(points, jobs, level, with_seesaw, noisy=True)
     with progress() as bar:
         task = bar.add_task("frontier points", total=points)
         result = noisy_frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
-                                seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver)
+                                seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver,
+                                supply=share)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
                "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
-               "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical}
+               "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical,
+               "supply": str(share)}
     data = noisy_frontier_json(result, options)
     if plot_path:
         plot_noisy_frontier(result, plot_path)

@@ -287,3 +287,55 @@ def test_noise_that_breaks_a_constraint_gives_no_critical_visibility():
     noisy = noisy_witness(witness.game, witness.certificate, Fraction(9, 10), classical_value(witness.game).exact)
     assert not noisy.certified and "split" in " ".join(noisy.problems)
     assert noisy.details["critical_visibility"] is None and "split" in noisy.details["critical_note"]
+
+
+def test_supply_mixes_quantum_and_classical_certified_both_sides():
+    """A share f of request pairs with a pair: f = 1 is the Werner frontier exactly, f = 0 the classical W
+    exactly; at f = 1/2 the sides meet within 1e-6 (observed 4e-10) and beat the naive f W_q + (1 - f) W_c
+    (each part at p), which the separate splits allow."""
+    game, _ = load_model()
+    for split in (Fraction(1, 5), Fraction(1, 2), Fraction(4, 5)):
+        fixed = game.with_fixed({"split": split})
+        classical = classical_value(fixed)
+        form = werner_form(fixed)
+        extra = [classical_multipliers(form, classical.certificate)]
+        for v in (Fraction(1), Fraction(9, 10)):
+            sides = {}
+            for f in (Fraction(1), Fraction(1, 2), Fraction(0)):
+                solution = solve_disjunctive(form, 2, 2, v, None, f)
+                lower = werner_dual_bound(fixed, v, extra, form=form, solution=solution, supply=f)
+                upper = werner_strategy(fixed, v, deterministic=deterministic_strategies(classical.certificate),
+                                        form=form, solution=solution, supply=f)
+                assert lower.certified and upper.certified
+                assert check_werner_strategy(fixed, upper.certificate).ok
+                assert -1e-12 <= upper.value - lower.value < 1e-6
+                sides[f] = (Fraction(lower.certificate["value"]), Fraction(upper.certificate["value"]))
+            assert sides[Fraction(0)] == (classical.exact, classical.exact)
+            naive = (sides[Fraction(1)][1] + classical.exact) / 2
+            assert sides[Fraction(1, 2)][1] <= naive
+            assert sides[Fraction(1, 2)][0] >= sides[Fraction(1)][0] - Fraction(1, 10**9)
+
+
+def test_supply_caps_the_weight_on_the_pair():
+    game, _ = load_model(fixed={"split": Fraction(4, 5)})
+    upper = werner_strategy(game, Fraction(1), supply=Fraction(1, 2))
+    bad = copy.deepcopy(upper.certificate)
+    bad["supply"] = "1/4"
+    assert "above the supply" in " ".join(check_werner_strategy(game, bad).problems)
+    lower = werner_dual_bound(game, Fraction(1), supply=Fraction(1, 2))
+    bad = copy.deepcopy(lower.certificate)
+    bad["supply"] = "1"  # a full supply proves less: the claimed value no longer matches
+    assert not check_werner_dual(game, bad).ok
+
+
+def test_cli_supply(tmp_path):
+    out = tmp_path / "supply.json"
+    result = CliRunner().invoke(main, ["pareto", "--points", "3", "--level", "none", "--supply", "1/2",
+                                       "--jobs", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    entry = data["points"][1]["noise"][0]
+    assert entry["visibility_exact"] == "1" and entry["supply"] == 0.5 and entry["advantage_certified"]
+    assert all(item.ok for item in verify_document(data))
+    bad = CliRunner().invoke(main, ["pareto", "--points", "3", "--supply", "2", "--json", str(tmp_path / "x.json")])
+    assert bad.exit_code == 2 and "--supply" in bad.output and not (tmp_path / "x.json").exists()

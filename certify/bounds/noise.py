@@ -38,6 +38,7 @@ the classical one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -75,6 +76,16 @@ def visibility_value(text, key="--visibility"):
     if not 0 <= v <= 1:
         raise BadInput(None, key, f"a visibility is in [0, 1], got {text}")
     return v
+
+
+def supply_value(text, key="--supply"):
+    """An exact share of request pairs with a fresh pair, in [0, 1], else BadInput naming the key."""
+    from ..games.game import parse_number
+
+    f = parse_number(text, None, key)
+    if not 0 <= f <= 1:
+        raise BadInput(None, key, f"a supply share is in [0, 1], got {text}")
+    return f
 
 
 def fidelity_to_visibility(text, key="--fidelity"):
@@ -266,9 +277,10 @@ class DisjunctiveSDP:
         self.form, self.inputs = form, (iA, iB)
         J = len(form.constraints)
         self.v = cp.Parameter(nonneg=True)
+        self.supply = cp.Parameter(nonneg=True)  # share of request pairs with a pair; the rest play classically
         self.rhs = cp.Parameter(J) if J else None
         self.mu = cp.Variable(J) if J else None
-        t = cp.Variable()
+        t, t0 = cp.Variable(), cp.Variable()
         # f = g - sum_j mu_j h_j, kept as its constant part and one coefficient matrix per multiplier
         parts = [_floats(form.g)] + [-_floats(h_j) for _, _, h_j, _, _ in form.constraints]
         rows, self.z = [], {}
@@ -302,16 +314,19 @@ class DisjunctiveSDP:
                 block = [M[np.ix_(TA, TB)].ravel() for M in parts]
                 level = signs @ block[0] + (sum(self.mu[j] * (signs @ block[j + 1]) for j in range(J)) if J else 0)
                 rows.append(t >= level + zsum)
+                if not (PA or PB):
+                    rows.append(t0 >= level)  # the classical Lagrangian: every answer fixed
             else:
                 rows.append(t >= zsum)
-        objective = t + (self.rhs @ self.mu if J else 0)
+        objective = self.supply * t + (1 - self.supply) * t0 + (self.rhs @ self.mu if J else 0)
         self.problem = cp.Problem(cp.Minimize(objective), rows)
 
-    def solve(self, v, form, solver=None):
+    def solve(self, v, form, solver=None, supply=1):
         """(mus as floats, {block: z floats}, value in max form, status, solver name) for this form's values."""
         from .solvers import solve_problem
 
         self.v.value = float(v)
+        self.supply.value = float(supply)
         if self.rhs is not None:
             self.rhs.value = np.array([float(val - k) for _, k, _, _, val in form.constraints])
         status, name = solve_problem(self.problem, solver, "disjunctive Werner SDP", size=self.size)
@@ -323,20 +338,20 @@ class DisjunctiveSDP:
 _SDP_CACHE = {}
 
 
-def solve_disjunctive(form, iA, iB, v, solver=None):
+def solve_disjunctive(form, iA, iB, v, solver=None, supply=1):
     """Solve the disjunctive SDP at visibility v (the problem is built once per game coefficients and reused)."""
     key = (iA, iB, tuple(form.g.flat), tuple((n, k, tuple(h.flat)) for n, k, h, _, _ in form.constraints))
     if key not in _SDP_CACHE:
         _SDP_CACHE.clear()
         _SDP_CACHE[key] = DisjunctiveSDP(form, iA, iB)
-    return _SDP_CACHE[key].solve(v, form, solver)
+    return _SDP_CACHE[key].solve(v, form, solver, supply)
 
 
 # ---------------------------------------------------------------------------
 # Lower side
 
 
-def dual_certificate(game, form, v, mus, sdp_z=None):
+def dual_certificate(game, form, v, mus, sdp_z=None, supply=1):
     """A werner-dual certificate at exact multipliers mus (list of Fractions)."""
     f = _lagrangian(form, mus)
     blocks = []
@@ -354,15 +369,18 @@ def dual_certificate(game, form, v, mus, sdp_z=None):
             raise SolverFailed("exact", "no block dual", "a block of three or more questions per player needs the SDP's z")
         shift = least_shift(v, f, PA, PB, z)
         blocks.append({"A": list(PA), "B": list(PB), "z": [str(c) for c in z], "shift": str(shift)})
-    return {
+    certificate = {
         "kind": "werner-dual",
         "visibility": str(v),
         "multipliers": {name: str(mu) for (name, _, _, _, _), mu in zip(form.constraints, mus)},
         "blocks": blocks,
     }
+    if supply != 1:
+        certificate["supply"] = str(supply)
+    return certificate
 
 
-def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, solution=None):
+def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, solution=None, supply=1):
     """A rigorous bound on the game over Werner-pair strategies of visibility v: a Result.
 
     The SDP's multipliers (rationalised) and any ``extra_multipliers`` (lists
@@ -374,7 +392,7 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
     form = form or werner_form(game)
     iA, iB = game.inputs
     if solution is None:
-        solution = solve_disjunctive(form, iA, iB, v, solver)
+        solution = solve_disjunctive(form, iA, iB, v, solver, supply)
     mus_float, zs, sdp_value, status, name = solution
     candidates = [[Fraction(m).limit_denominator(DENOMINATOR) for m in mus_float]]
     candidates += [list(m) for m in extra_multipliers]
@@ -382,7 +400,7 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
     best = None
     for index, mus in enumerate(candidates):
         try:
-            certificate = dual_certificate(game, form, v, mus, zs if index == 0 else None)
+            certificate = dual_certificate(game, form, v, mus, zs if index == 0 else None, supply)
         except SolverFailed:
             if index == 0:
                 raise
@@ -466,7 +484,7 @@ def pattern_candidates(form, iA, iB, v, mus_float):
     return out
 
 
-def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form=None, solution=None):
+def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form=None, solution=None, supply=1):
     """An explicit Werner-pair strategy (exact W) near the optimum: a Result.
 
     ``deterministic``: (alpha, beta) answer lists of deterministic strategies
@@ -480,7 +498,7 @@ def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form
     status, name = "closed form", "none"
     if mus_float is None:
         if solution is None:
-            solution = solve_disjunctive(form, iA, iB, v, solver)
+            solution = solve_disjunctive(form, iA, iB, v, solver, supply)
         mus_float, _, _, status, name = solution
     J = len(form.constraints)
     scale = max(abs(m) for m in mus_float) if J else 0.0
@@ -492,19 +510,22 @@ def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form
     components += [([1] * iA, [1] * iB), ([1] * iA, [-1] * iB)]
     for alpha, beta in deterministic:
         components.append(([1 - 2 * a for a in alpha], [1 - 2 * b for b in beta]))
+    if supply != 1 and iA + iB <= 12:  # every deterministic strategy, for the share without a pair
+        components += [(list(d), list(e)) for d in itertools.product((1, -1), repeat=iA)
+                       for e in itertools.product((1, -1), repeat=iB)]
     return _mixture_result(game, form, v, components, start,
                            {"name": f"{name} (disjunctive Werner SDP multipliers) + closed-form qubit measurements",
-                            "status": status})
+                            "status": status}, supply)
 
 
-def _mixture_result(game, form, v, components, start, solver_info=None):
+def _mixture_result(game, form, v, components, start, solver_info=None, supply=1):
     """The best exact mixture of candidate components meeting the constraint, as a checked Result."""
     iA, iB = game.inputs
     J = len(form.constraints)
     seen, points = set(), []
     for A, B in components:
         E = np.array([[measurement_correlator(v, A[x], B[y]) for y in range(iB)] for x in range(iA)], dtype=object)
-        key = tuple(E.flat)
+        key = (tuple(E.flat), _uses_pair(A, B))
         if key in seen:
             continue
         seen.add(key)
@@ -514,12 +535,15 @@ def _mixture_result(game, form, v, components, start, solver_info=None):
             _, k_j, h_j, _, _ = form.constraints[0]
             level = k_j + sum((h_j * E).flat, Fraction(0))
         points.append((objective, level, A, B))
-    mixture = _best_mixture(points, form.constraints[0][4] if J else None)
+    target = form.constraints[0][4] if J else None
+    supply = Fraction(supply)
+    mixture = _best_mixture(points, target) if supply == 1 else _supply_mixture(points, target, supply)
     if mixture is None:
         raise SolverFailed("exact", "infeasible", "no mixture of candidate strategies meets the constraint; check the --fix values")
     certificate = {
         "kind": "werner-strategy",
         "visibility": str(v),
+        **({"supply": str(supply)} if supply != 1 else {}),
         "realisation": STATE,
         "mixture": [
             dict(zip(("weight", "A", "B"), (str(w),) + _component_json(A, B))) for w, A, B in mixture if w != 0
@@ -750,3 +774,81 @@ def noisy_witness(game, witness, v, classical=None):
         details={"achieved": str(check.achieved), **details} if check.ok else details,
         problems=check.problems,
     )
+
+
+# ---------------------------------------------------------------------------
+# Rationed pairs: a share f of the request pairs has one
+
+
+def _uses_pair(A, B):
+    return any(not isinstance(m, int) for m in A + B)
+
+
+def _exact_solve(rows, rhs):
+    """A solution of the exact linear system (free unknowns 0), or None when inconsistent."""
+    n = len(rows[0])
+    M = [list(r) + [b] for r, b in zip(rows, rhs)]
+    pivots, r = [], 0
+    for c in range(n):
+        k = next((i for i in range(r, len(M)) if M[i][c] != 0), None)
+        if k is None:
+            continue
+        M[r], M[k] = M[k], M[r]
+        M[r] = [x / M[r][c] for x in M[r]]
+        for i in range(len(M)):
+            if i != r and M[i][c] != 0:
+                M[i] = [a - M[i][c] * b for a, b in zip(M[i], M[r])]
+        pivots.append(c)
+        r += 1
+    if any(all(x == 0 for x in row[:n]) and row[n] != 0 for row in M):
+        return None
+    x = [Fraction(0)] * n
+    for i, c in enumerate(pivots):
+        x[c] = M[i][n]
+    return x
+
+
+def _supply_mixture(points, target, f):
+    """[(weight, A, B)]: f times a mixture of any candidates plus (1 - f) times one of candidates without
+    the pair, with the average level exactly the target, best in max form.
+
+    The support comes from a float LP (HiGHS through scipy); the weights are
+    then solved exactly on it. Meeting the target with both parts at the
+    target level is always possible and is kept when better or when the
+    exact solve fails.
+    """
+    from scipy.optimize import linprog
+
+    classical = [p for p in points if not _uses_pair(p[2], p[3])]
+    if f == 0:
+        return _best_mixture(classical, target)
+    fallback = [(w * f, A, B) for w, A, B in _best_mixture(points, target)]
+    fallback += [(w * (1 - f), A, B) for w, A, B in _best_mixture(classical, target)]
+
+    def value(mixture):
+        return sum((w * next(p[0] for p in points if p[2] is A and p[3] is B) for w, A, B in mixture), Fraction(0))
+
+    if target is None:
+        return fallback
+    n, m = len(points), len(classical)
+    ff = float(f)
+    cost = -np.array([ff * float(p[0]) for p in points] + [(1 - ff) * float(p[0]) for p in classical])
+    equalities = np.zeros((3, n + m))
+    equalities[0, :n] = 1
+    equalities[1, n:] = 1
+    equalities[2] = [ff * float(p[1]) for p in points] + [(1 - ff) * float(p[1]) for p in classical]
+    solved = linprog(cost, A_eq=equalities, b_eq=[1, 1, float(target)], bounds=(0, None), method="highs")
+    if solved.status != 0:
+        return fallback
+    support = [i for i in range(n + m) if solved.x[i] > 1e-12]
+    rows = [[Fraction(1) if i < n else Fraction(0) for i in support],
+            [Fraction(0) if i < n else Fraction(1) for i in support],
+            [f * points[i][1] if i < n else (1 - f) * classical[i - n][1] for i in support]]
+    weights = _exact_solve(rows, [Fraction(1), Fraction(1), target])
+    if weights is None or any(w < 0 for w in weights):
+        return fallback
+    mixture = []
+    for i, w in zip(support, weights):
+        p = points[i] if i < n else classical[i - n]
+        mixture.append((w * (f if i < n else 1 - f), p[2], p[3]))
+    return mixture if value(mixture) >= value(fallback) else fallback

@@ -48,6 +48,16 @@ K_j + h_j.E rel v_j with multipliers mu_j; see certify.proofs.correlator):
 
       s c.p <= K + max_sigma (sum z_sigma + n_sigma e_sigma + D_sigma) + sum_j mu_j (v_j - K_j).
 
+  With "supply" f (a fraction 1 - f of the request pairs finds no pair and
+  is answered classically, both front-ends knowing which: heralded pairs),
+  every policy is f p_q + (1 - f) p_c with p_q a Werner-pair behaviour and
+  p_c a local one, each with its own split, meeting the constraints on
+  average; with one multiplier mu for both parts the bound becomes
+  K + f max_sigma (...) + (1 - f) D_all + sum_j mu_j (v_j - K_j), D_all the
+  best sign part over all questions (the classical Lagrangian). A
+  "werner-strategy" with "supply" f may put at most weight f on components
+  that measure the pair.
+
   For two questions per player every pattern's Gram block needs rank <= 2,
   so the hull is exactly the set above (qubits suffice); beyond, the bound
   is still valid (it relaxes the rank), only possibly not tight.
@@ -76,6 +86,14 @@ def parse_visibility(text):
     if not 0 <= v <= 1:
         raise ValueError(f"visibility {text} is not in [0, 1]")
     return v
+
+
+def parse_supply(text):
+    """An exact supply fraction in [0, 1] (the share of request pairs that find a fresh pair), or ValueError."""
+    f = fraction(text)
+    if not 0 <= f <= 1:
+        raise ValueError(f"supply {text} is not in [0, 1]")
+    return f
 
 
 def parse_measurement(entry):
@@ -133,6 +151,7 @@ def check_werner_strategy(game, certificate):
     problems = []
     try:
         v = parse_visibility(certificate["visibility"])
+        supply = parse_supply(certificate.get("supply", "1"))
         components = [
             (fraction(entry["weight"]),
              [parse_measurement(m) for m in entry["A"]],
@@ -145,6 +164,9 @@ def check_werner_strategy(game, certificate):
         return Check(False, problems=["a Werner strategy needs two answers per player"])
     if not components or any(w < 0 for w, _, _ in components) or sum(w for w, _, _ in components) != 1:
         problems.append("mixture weights are not a probability distribution")
+    using = sum((w for w, A, B in components if any(not isinstance(m, int) for m in A + B)), Fraction(0))
+    if using > supply:
+        problems.append(f"components measuring the pair have weight {using}, above the supply {supply}")
     iA, iB = game.inputs
     E = werner_correlators(v, components, iA, iB, problems)
     achieved = None
@@ -227,6 +249,7 @@ def check_werner_dual(game, certificate):
     sign = sense_sign(game)
     try:
         v = parse_visibility(certificate["visibility"])
+        supply = parse_supply(certificate.get("supply", "1"))
         multipliers = {k: fraction(val) for k, val in certificate["multipliers"].items()}
         blocks = {}
         for entry in certificate["blocks"]:
@@ -262,7 +285,9 @@ def check_werner_dual(game, certificate):
         best = value if best is None else max(best, value)
     bound = None
     if not problems:
-        bound = sign * (constant + best + offset)
+        # a fraction 1 - supply of the request pairs has no pair: their best is the all-fixed-answers pattern
+        classical = best_signs(f, tuple(range(iA)), tuple(range(iB)))[0]
+        bound = sign * (constant + supply * best + (1 - supply) * classical + offset)
     claimed = certificate.get("value")
     if claimed is not None and (bound is None or fraction(claimed) != bound):
         problems.append(f"claimed bound {claimed} is not what the multipliers prove ({bound})")

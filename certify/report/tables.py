@@ -244,7 +244,9 @@ def noise_table(frontier):
     model = frontier.model
     table = Table(
         title=(f"Werner pairs: {frontier.game.name}  (T(t) = {model.throughput.text}, "
-               f"lambda = {model.arrival_rate:g}, {model.classes} size classes)"),
+               f"lambda = {model.arrival_rate:g}, {model.classes} size classes"
+               + (f", pairs for a share {frontier.options['supply']} of requests" if frontier.options.get("supply", "1") != "1" else "")
+               + ")"),
     )
     for column in ("p", "v", "W classical", "W noisy >=", "W noisy <=", "W cut", "cert."):
         table.add_column(column, justify="right" if column != "cert." else "center", no_wrap=True)
@@ -282,7 +284,8 @@ def noise_summary(frontier):
         w = entry["waiting_reduction"]
         text = (f"{100 * w['value']:.2f}% at p = {w['split']:.4g}, certified at {len(entry['certified_splits'])} splits"
                 if w["split"] is not None else "no certified advantage")
-        lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}): largest waiting reduction {text}; "
+        share = f", pairs for {100 * entry['supply']:g}% of requests" if entry.get("supply", 1) != 1 else ""
+        lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): largest waiting reduction {text}; "
                      f"bounds within {entry['largest_gap']:.1e}")
     critical = frontier.summary.get("critical_visibility")
     if critical is not None:

@@ -19,6 +19,13 @@ candidates of the explicit side).
 
 With ``critical`` each point also gets the certified interval [V_lo, V_hi]
 of the critical visibility (certify.bounds.noise.critical_visibility).
+
+With ``supply`` f < 1 only a share f of the request pairs finds a fresh pair
+(heralded: both front-ends know); the policy mixes a Werner-pair strategy
+(weight f) and a classical one, each with its own split, meeting p on
+average. Both sides are certified the same way (the dual takes one
+multiplier for both parts; the explicit side solves the mixing LP and then
+its weights exactly). f = 1 is the visibility frontier, f = 0 the classical.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class NoisyJob:
     base: PointJob
     visibilities: tuple = ()  # exact Fractions in [0, 1]
     critical: bool = False
+    supply: Fraction = Fraction(1)  # share of request pairs that find a fresh (heralded) pair
 
 
 def result_key(side, v):
@@ -67,21 +75,21 @@ def noisy_point(job):
     form = werner_form(game)
     entries = []
     for v in job.visibilities:
-        if v == 1:
+        if v == 1 and job.supply == 1:
             lower_key, upper_key = "quantum_lower", "quantum_upper"
             lower_value, upper_value = point["quantum_lower"], point["quantum_upper"]
             upper_ok = point["results"]["quantum_upper"]["certified"]
             upper_exact = Fraction(point["results"]["quantum_upper"]["certificate"]["value"]) if upper_ok else None
         else:
             iA, iB = game.inputs
-            solution = solve_disjunctive(form, iA, iB, v, job.base.solver)
+            solution = solve_disjunctive(form, iA, iB, v, job.base.solver, job.supply)
             extra = [classical_multipliers(form, classical["certificate"])] if c_exact is not None else []
-            lower = werner_dual_bound(game, v, extra, form=form, solution=solution)
+            lower = werner_dual_bound(game, v, extra, form=form, solution=solution, supply=job.supply)
             upper = werner_strategy(game, v, deterministic=deterministic_strategies(classical["certificate"]),
-                                    form=form, solution=solution)
+                                    form=form, solution=solution, supply=job.supply)
             lower_key, upper_key = result_key("lower", v), result_key("upper", v)
-            point["results"][lower_key] = lower.to_json({"visibility": str(v)})
-            point["results"][upper_key] = upper.to_json({"visibility": str(v)})
+            point["results"][lower_key] = lower.to_json({"visibility": str(v), "supply": str(job.supply)})
+            point["results"][upper_key] = upper.to_json({"visibility": str(v), "supply": str(job.supply)})
             lower_value, upper_value = lower.value, upper.value
             upper_exact = Fraction(upper.certificate["value"]) if upper.certified else None
         certified = c_exact is not None and upper_exact is not None and upper_exact < c_exact
@@ -89,6 +97,7 @@ def noisy_point(job):
             "visibility": float(v),
             "visibility_exact": str(v),
             "fidelity": float(fidelity(v)),
+            "supply": float(job.supply),
             "lower": lower_value,
             "upper": upper_value,
             "lower_result": lower_key,
@@ -142,6 +151,7 @@ def summarise_noise(points, visibilities):
             "visibility": float(v),
             "visibility_exact": str(v),
             "fidelity": float(fidelity(v)),
+            "supply": entries[0][1]["supply"],
             "waiting_reduction": {"value": best[1]["relative_advantage"], "split": best[0] if certified else None},
             "certified_splits": certified,
             "largest_gap": max(e["gap"] for _, e in entries),
@@ -162,7 +172,7 @@ def summarise_critical(points):
 
 
 def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None,
-                   seesaw=False, visibilities=(), critical=False, solver=None):
+                   seesaw=False, visibilities=(), critical=False, solver=None, supply=1):
     """The frontier with Werner-pair bounds per visibility (and critical visibilities): a Frontier."""
     from ..bounds.npa import parse_level
     from .model import load_model
@@ -179,7 +189,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
         NoisyJob(PointJob(game.with_fixed({"split": p}), p,
                           throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw,
                           solver),
-                 visibilities, critical)
+                 visibilities, critical, Fraction(supply))
         for p in split_grid(points)
     ]
     results = [None] * len(jobs_list)
@@ -202,7 +212,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
     if critical:
         summary["critical_visibility"] = summarise_critical(results)
     return Frontier(game, model, results, summary, time.perf_counter() - start,
-                    {"visibilities": [str(v) for v in visibilities], "critical": critical})
+                    {"visibilities": [str(v) for v in visibilities], "critical": critical, "supply": str(supply)})
 
 
 def noisy_frontier_json(result, options):
@@ -235,7 +245,8 @@ def plot_noisy_frontier(result, path):
                   markersize=3, label="ideal pairs (v = 1)")
     for index, entry in sorted(entries, key=lambda item: -item[1]["visibility"]):
         axis.plot(splits, [100 * p["noise"][index]["relative_advantage"] for p in result.points], "o-", markersize=3,
-                  label=f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g})")
+                  label=f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g})"
+                        + (f", supply {entry['supply']:g}" if entry["supply"] != 1 else ""))
     axis.set_xlabel("split probability p (fixes the throughput)")
     axis.set_ylabel("certified waiting reduction vs classical (%)")
     axis.set_title(f"{result.game.name}: Werner pairs of visibility v, $\\lambda$ = {result.model.arrival_rate:g}")
