@@ -211,6 +211,23 @@ def test_too_many_deterministic_strategies(tmp_path):
         assert_refused(*run(command, path), "2^30 = 1073741824", "CERTIFY_MAX_STRATEGIES")
 
 
+def test_verify_refuses_a_document_whose_game_is_too_large_to_check(tmp_path):
+    """A classical certificate is checked by best response over every deterministic
+    strategy: a forged document on a 30 x 30-question game would make verify list 2^30."""
+    from certify.games.game import game_from_mapping
+
+    document = tmp_path / "result.json"
+    run("classical", "chsh", "--json", document)
+    data = json.loads(document.read_text())
+    zeros = [[[["0"] * 30 for _ in range(30)] for _ in range(2)] for _ in range(2)]
+    game = game_from_mapping({"name": "big", "inputs": [30, 30], "outputs": [2, 2],
+                              "objective": {"coefficients": zeros}}, "test")
+    data["game"].update(definition=game.canonical(), sha256=game.sha256, inputs=[30, 30])
+    document.write_text(json.dumps(data))
+    done = run_limited("verify", document, cwd=tmp_path)
+    assert_refused(done.returncode, done.stderr, "2^30 = 1073741824", "CERTIFY_MAX_STRATEGIES")
+
+
 def test_npa_level_eight_on_i3322(tmp_path):
     out = tmp_path / "out.json"
     done = run_limited("quantum", "i3322", "--level", "8", "--json", out, cwd=tmp_path)

@@ -20,7 +20,6 @@ normalisation and the no-signalling equalities, with the same exact route.
 
 from __future__ import annotations
 
-import math
 import time
 from fractions import Fraction
 
@@ -31,6 +30,7 @@ from ..proofs.classical import check_classical, check_nosignalling, nosignalling
 from ..proofs.exact import rational_strings, sense_sign
 from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
 from ..errors import BadInput, SolverFailed
+from ..games.limits import check_strategies
 from ..report.results import Result
 
 LIST_ALL_LIMIT = 4096  # above this many deterministic strategies, generate columns
@@ -42,11 +42,11 @@ def classical_value(game):
     """The exact classical optimum of a game with its certificate (a Result).
 
     Refuses (BadInput) a game with too many deterministic strategies to list
-    (``check_strategy_count``) and constraint values no classical behaviour
+    (certify.games.limits.check_strategies) and constraint values no classical behaviour
     meets (``InfeasibleConstraints``, stating each constraint's range).
     """
     start = time.perf_counter()
-    check_strategy_count(game.inputs, game.outputs, game.source or None)
+    check_strategies(game.inputs, game.outputs, game.source or None)
     if not game.constraints:
         best, strategy = best_deterministic(game.objective_exact * sense_sign(game))
         certificate = {
@@ -69,28 +69,6 @@ def classical_value(game):
 
 # ---------------------------------------------------------------------------
 # Bounded work and feasible constraint values
-
-
-def check_strategy_count(inputs, outputs, source=None):
-    """Refuse a game whose deterministic strategies are too many to list.
-
-    The classical value (best response), its check and the see-saw's start
-    list the strategies of the player with fewer, min(oA^iA, oB^iB), each
-    against all of the other's answers; above CERTIFY_MAX_STRATEGIES this is
-    refused before any work (the count is compared through logarithms, so a
-    50 x 50-question, 5-answer game costs nothing to refuse).
-    """
-    from ..games.limits import check
-
-    (iA, iB), (oA, oB) = inputs, outputs
-    logs = sorted([(iA * math.log10(oA), oA, iA), (iB * math.log10(oB), oB, iB)])
-    digits, answers, questions = logs[0]
-    if digits > 18:
-        count = f"{answers}^{questions} = {10 ** (digits % 1):.1f}e{int(digits)}"
-    else:
-        count = f"{answers}^{questions} = {answers**questions}"
-    check("CERTIFY_MAX_STRATEGIES", 10**digits, source, "GAME",
-          f"the player with fewer deterministic strategies has {count} to enumerate")
 
 
 class InfeasibleConstraints(BadInput):

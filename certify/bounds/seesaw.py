@@ -466,8 +466,7 @@ def check_work(inputs, outputs, dim, restarts, source=None):
     rational operators), restarts at most CERTIFY_MAX_RESTARTS, and the
     deterministic start lists strategies (certify.bounds.classical).
     """
-    from ..games.limits import check
-    from .classical import check_strategy_count
+    from ..games.limits import check, check_strategies
 
     if dim < 1:
         raise BadInput(None, "--dim", f"the local dimension must be at least 1, got {dim}")
@@ -475,7 +474,7 @@ def check_work(inputs, outputs, dim, restarts, source=None):
         raise BadInput(None, "--restarts", f"must be non-negative, got {restarts}")
     check("CERTIFY_MAX_DIM", dim, None, "--dim", f"local dimension {dim}", "choose a smaller --dim")
     check("CERTIFY_MAX_RESTARTS", restarts, None, "--restarts", f"{restarts} restarts", "choose fewer --restarts")
-    check_strategy_count(inputs, outputs, source)
+    check_strategies(inputs, outputs, source)
 
 
 def default_dimensions(game):

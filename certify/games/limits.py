@@ -114,6 +114,30 @@ def check(variable, value, source, key, what, advice=None):
         raise too_large(variable, source, key, what, advice)
 
 
+def check_strategies(inputs, outputs, source=None, pairs=False):
+    """Refuse listing too many deterministic strategies (CERTIFY_MAX_STRATEGIES).
+
+    Best response (the classical value, its check, the see-saw's start)
+    lists the strategies of the player with fewer, min(oA^iA, oB^iB);
+    listing every pair (``pairs``) costs oA^iA * oB^iB. Counted through
+    logarithms, so a 50 x 50-question, 5-answer game costs nothing to refuse.
+    """
+    import math
+
+    (iA, iB), (oA, oB) = inputs, outputs
+    sides = sorted([(iA * math.log10(oA), f"{oA}^{iA}"), (iB * math.log10(oB), f"{oB}^{iB}")])
+    if pairs:
+        digits, power = sides[0][0] + sides[1][0], f"{sides[0][1]} x {sides[1][1]}"
+        what = "pairs of deterministic strategies to list"
+    else:
+        (digits, power), what = sides[0], "deterministic strategies to enumerate for the player with fewer"
+    if digits > 18:
+        count = f"{power} = {10 ** (digits % 1):.1f}e{int(digits)}"
+    else:
+        count = f"{power} = {round(10**digits)}"
+    check("CERTIFY_MAX_STRATEGIES", 10**digits, source, "GAME", f"the game has {count} {what}")
+
+
 def shorten(text, length=40):
     """A long input quoted in an error message: its start and its length."""
     text = str(text)

@@ -25,6 +25,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..games.limits import check_strategies
+
 _CHUNK_ROWS = 1 << 14
 _INT64_SAFE = 1 << 62
 
@@ -97,9 +99,11 @@ def _best_over_listed(tensor):
     """max over alpha of sum_y max_b sum_x tensor[alpha(x), b, x, y].
 
     tensor has shape (oA, oB, iA, iB) and dtype int64, object or float.
-    Returns (best value, alpha as a tuple, beta as a tuple).
+    Returns (best value, alpha as a tuple, beta as a tuple). Refused first when
+    there are too many strategies to list (certify.games.limits).
     """
     oA, oB, iA, iB = tensor.shape
+    check_strategies((iA, iB), (oA, oB))
     head_length = 0
     while oA ** (iA - head_length) > _CHUNK_ROWS and head_length < iA:
         head_length += 1
@@ -157,7 +161,8 @@ def best_deterministic_float(tensor):
 
 
 def all_strategies(inputs, outputs):
-    """Every deterministic strategy (for small games)."""
+    """Every deterministic strategy (for small games; refused for large ones)."""
+    check_strategies(inputs, outputs, pairs=True)
     alphas = _digits(outputs[0] ** inputs[0], outputs[0], inputs[0])
     betas = _digits(outputs[1] ** inputs[1], outputs[1], inputs[1])
     return [
