@@ -343,14 +343,15 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @click.option("--fidelity", "fidelity", metavar="F[,F...]", default=None, help="Werner pairs of these fidelities, F = (1 + 3V)/4.")
 @click.option("--critical-visibility", "critical", is_flag=True, help="Per split, a certified interval for the least visibility that beats classical.")
 @click.option("--supply", "supply", metavar="F", default=None, help="Share of request pairs that find a fresh heralded pair (the rest play classically).")
+@click.option("--link", "link", is_flag=True, help="Supply and visibility from the problem file's [link] table (analytic link model).")
 @json_option
 @reports_errors
 def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity, critical,
-           supply, json_path):
+           supply, link, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
-    if visibility is not None or fidelity is not None or critical or supply is not None:
+    if visibility is not None or fidelity is not None or critical or supply is not None or link:
         return _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility,
-                             fidelity, critical, supply, json_path)
+                             fidelity, critical, supply, json_path, link)
     from .scheduling.frontier import frontier, frontier_json
     from .scheduling.plots import plot_frontier
     from .scheduling.workers import choose_jobs
@@ -379,7 +380,7 @@ def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, sol
 
 
 def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity,
-                  critical, supply, json_path):
+                  critical, supply, json_path, link=False):
     """pareto with Werner pairs (--visibility / --fidelity) and critical visibilities."""
     from .bounds.noise import fidelity_to_visibility, supply_value, visibility_value
     from .report.tables import console, critical_table, noise_summary, noise_table, progress
@@ -393,6 +394,15 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
     if (visibility is not None or fidelity is not None) and not values:
         raise BadInput(None, "--visibility" if visibility is not None else "--fidelity", "expected one value or a comma list")
     share = supply_value(supply) if supply is not None else 1
+    link_info = None
+    if link:
+        from .scheduling.noise import link_operating_point
+
+        if supply is not None or values:
+            raise BadInput(None, "--link", "the link gives the supply and visibility; drop --supply/--visibility/--fidelity")
+        found, share, v_link = link_operating_point(problem, throughput)
+        values = [v_link]
+        link_info = {**found.to_json(), "supply": str(share), "mean_visibility": str(v_link)}
     if supply is not None and not values:
         values = [visibility_value("1")]
     level = None if str(level).strip().lower() == "none" else level
@@ -405,7 +415,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
                "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
                "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical,
-               "supply": str(share)}
+               "supply": str(share), "link": link_info}
     data = noisy_frontier_json(result, options)
     if plot_path:
         plot_noisy_frontier(result, plot_path)

@@ -208,7 +208,7 @@ def _number_array(value, shape, source, key):
 # Loading
 
 _GAME_KEYS = {"name", "description", "inputs", "outputs", "sense", "objective", "constraints", "expected", "source"}
-_MODEL_FILE_KEYS = {"name", "description", "model", "expected", "source", "constraints"}
+_MODEL_FILE_KEYS = {"name", "description", "model", "expected", "source", "constraints", "link"}
 _OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin"}
 _CONSTRAINT_KEYS = {"name", "description", "expression", "distribution", "coefficients", "relation", "value"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -245,7 +247,8 @@ def noise_table(frontier):
     table = Table(
         title=(f"Werner pairs: {frontier.game.name}  (T(t) = {model.throughput.text}, "
                f"lambda = {model.arrival_rate:g}, {model.classes} size classes"
-               + (f", pairs for a share {frontier.options['supply']} of requests" if frontier.options.get("supply", "1") != "1" else "")
+               + (f", pairs for {100 * float(Fraction(frontier.options['supply'])):.4g}% of requests"
+                  if frontier.options.get("supply", "1") != "1" else "")
                + ")"),
     )
     for column in ("p", "v", "W classical", "W noisy >=", "W noisy <=", "W cut", "cert."):

@@ -30,9 +30,12 @@ its weights exactly). f = 1 is the visibility frontier, f = 0 the classical.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+
+import numpy as np
 
 from ..bounds.noise import (
     classical_multipliers,
@@ -255,3 +258,168 @@ def plot_noisy_frontier(result, path):
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+# ---------------------------------------------------------------------------
+# A quantum link: where the pairs come from (docs/model.md, "A link")
+
+LINK_KEYS = {"rate", "t2", "cutoff", "memories", "policy", "visibility"}
+POLICIES = ("freshest", "oldest")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Heralded pairs generated at ``rate`` (Poisson), stored in ``memories`` slots per node pair,
+    depolarising with time constant ``t2`` (visibility v0 e^{-age/t2}), discarded at age ``cutoff``
+    (inf: never); a request pair uses the freshest or the oldest stored pair ("freshest": a new
+    pair then replaces the oldest one when the memory is full; "oldest": it is dropped)."""
+
+    rate: float
+    t2: float
+    cutoff: float = math.inf
+    memories: int = 1
+    policy: str = "freshest"
+    visibility: float = 1.0  # v0, of a fresh pair
+
+    def to_json(self):
+        return {"rate": self.rate, "t2": self.t2, "cutoff": None if math.isinf(self.cutoff) else self.cutoff,
+                "memories": self.memories, "policy": self.policy, "visibility": self.visibility}
+
+
+def link_from_table(table, source):
+    """A Link from a problem file's [link] table; BadInput naming the key for anything wrong."""
+    if not isinstance(table, dict):
+        raise BadInput(source, "link", "expected a table")
+    unknown = sorted(set(table) - LINK_KEYS)
+    if unknown:
+        raise BadInput(source, f"link.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(LINK_KEYS))})")
+
+    def number(key, default=None, low=0.0, strict=True):
+        value = table.get(key, default)
+        if value is None:
+            raise BadInput(source, f"link.{key}", "missing")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) and key != "cutoff":
+            raise BadInput(source, f"link.{key}", f"expected a number, got {value!r}")
+        if value < low or (strict and value == low):
+            raise BadInput(source, f"link.{key}", f"must be {'>' if strict else '>='} {low}, got {value}")
+        return float(value)
+
+    memories = table.get("memories", 1)
+    if isinstance(memories, bool) or not isinstance(memories, int) or memories < 1:
+        raise BadInput(source, "link.memories", f"expected a whole number >= 1, got {memories!r}")
+    policy = table.get("policy", "freshest")
+    if policy not in POLICIES:
+        raise BadInput(source, "link.policy", f"expected one of {', '.join(POLICIES)}, got {policy!r}")
+    visibility = number("visibility", 1.0)
+    if visibility > 1:
+        raise BadInput(source, "link.visibility", f"a visibility is at most 1, got {visibility}")
+    return Link(rate=number("rate"), t2=number("t2"), cutoff=number("cutoff", math.inf), memories=memories,
+                policy=policy, visibility=visibility)
+
+
+def link_model(link, arrival_rate):
+    """(supply f, mean visibility of the pair used) from the analytic model, one memory per node.
+
+    Requests arrive at rate lambda, pairs at rate mu, gamma = 1/T2, cutoff tau
+    (PASTA: a request sees the memory's time-stationary state).
+
+    * freshest (a new pair replaces the stored one): the memory holds a pair
+      iff the last pair arrived A ~ Exp(mu) ago with A < tau and no request
+      came since (probability e^{-lambda A}); the used pair's age has density
+      mu e^{-(mu + lambda) a} on [0, tau]:
+        f = mu/(mu + lambda) (1 - e^{-(mu + lambda) tau}),
+        v = v0 (mu + lambda)/(mu + lambda + gamma) (1 - e^{-(mu+lambda+gamma) tau}) / (1 - e^{-(mu+lambda) tau}).
+    * oldest (a new pair is dropped while the memory is full): empty periods
+      Exp(mu) alternate with full ones min(Exp(lambda), tau) (alternating
+      renewal), and a request finds a pair of age a with density
+      proportional to e^{-lambda a} on [0, tau]:
+        f = mu (1 - e^{-lambda tau}) / (lambda + mu (1 - e^{-lambda tau})),
+        v = v0 lambda/(lambda + gamma) (1 - e^{-(lambda + gamma) tau}) / (1 - e^{-lambda tau}).
+
+    Front-ends that do not look at the pair's age hold, on average, the
+    Werner pair of the mean visibility (Werner states mix linearly in v), so
+    (f, v) is exactly what the frontier needs. More memories: only simulated
+    (simulate_link); the analytic model says so (BadInput).
+    """
+    if link.memories != 1:
+        raise BadInput(None, "link.memories", "the analytic link model covers one memory per node; "
+                                              "simulate_link measures more")
+    lam, mu, gamma, tau, v0 = float(arrival_rate), link.rate, 1.0 / link.t2, link.cutoff, link.visibility
+
+    def tail(rate):  # 1 - e^{-rate tau}
+        return 1.0 if math.isinf(tau) else -math.expm1(-rate * tau)
+
+    if link.policy == "freshest":
+        f = mu / (mu + lam) * tail(mu + lam)
+        v = v0 * (mu + lam) / (mu + lam + gamma) * tail(mu + lam + gamma) / tail(mu + lam)
+    else:
+        f = mu * tail(lam) / (lam + mu * tail(lam))
+        v = v0 * lam / (lam + gamma) * tail(lam + gamma) / tail(lam)
+    return f, v
+
+
+def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
+    """Event simulation of the link alone: pairs arrive, age, decay, are discarded at the cutoff and are
+    consumed by request pairs. Returns {"supply": (mean, ci95), "visibility": (mean, ci95)} (batch means)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    lam, mu = float(arrival_rate), link.rate
+    horizon_requests = np.cumsum(rng.exponential(1.0 / lam, requests))
+    end = horizon_requests[-1]
+    pairs = np.cumsum(rng.exponential(1.0 / mu, int(mu * end * 1.2) + 100))
+    pairs = pairs[pairs <= end]
+    used = np.zeros(requests, dtype=bool)
+    vis = np.zeros(requests)
+    from collections import deque
+
+    memory = deque()  # arrival times of stored pairs, oldest first
+    cutoff, capacity, freshest = link.cutoff, link.memories, link.policy == "freshest"
+    pair_times = pairs.tolist()
+    j, count = 0, len(pair_times)
+    for i, t in enumerate(horizon_requests.tolist()):
+        while j < count and pair_times[j] <= t:
+            arrival = pair_times[j]
+            while memory and arrival - memory[0] >= cutoff:
+                memory.popleft()
+            if len(memory) < capacity:
+                memory.append(arrival)
+            elif freshest:
+                memory.popleft()
+                memory.append(arrival)
+            j += 1
+        while memory and t - memory[0] >= cutoff:
+            memory.popleft()
+        if memory:
+            age = t - (memory.pop() if freshest else memory.popleft())
+            used[i] = True
+            vis[i] = link.visibility * math.exp(-age / link.t2)
+    edges = np.linspace(0, requests, batches + 1).astype(int)
+    f_batches = np.array([used[a:b].mean() for a, b in zip(edges, edges[1:])])
+    v_batches = np.array([vis[a:b][used[a:b]].mean() for a, b in zip(edges, edges[1:])])
+    t = float(stats.t.ppf(0.975, batches - 1))
+    return {
+        "supply": (float(used.mean()), t * float(np.std(f_batches, ddof=1)) / math.sqrt(batches)),
+        "visibility": (float(vis[used].mean()), t * float(np.std(v_batches, ddof=1)) / math.sqrt(batches)),
+    }
+
+
+def link_operating_point(problem="dual_work", throughput=None):
+    """(Link, supply, visibility) of a problem file's [link] table at its arrival rate.
+
+    The analytic values are rounded down to 12 decimals as exact rationals:
+    fewer and noisier pairs than the link delivers, so an explicit strategy
+    for them is realisable with the link's pairs (depolarise, or skip some).
+    """
+    from ..games.game import read_mapping, resolve
+    from .model import load_model
+
+    path = resolve(problem, "PROBLEM")
+    data = read_mapping(path)
+    if "link" not in data:
+        raise BadInput(path, "link", "no [link] table in this problem file (rate, t2, cutoff, memories, policy)")
+    link = link_from_table(data["link"], path)
+    _, model = load_model(problem, throughput)
+    f, v = link_model(link, model.arrival_rate)
+    down = 10**12
+    return link, Fraction(math.floor(f * down), down), Fraction(math.floor(v * down), down)
