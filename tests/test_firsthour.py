@@ -286,3 +286,8 @@ def test_a_failed_polish_keeps_the_first_solvers_inaccurate_answer():
     problem = Problem()
     assert solvers.solve_problem(problem, polish=False) == (solvers.INACCURATE, "clarabel")
     assert len(problem.calls) == 1
+
+
+def test_no_row_points_to_a_json_that_was_not_written():
+    text = " ".join(run("seesaw", "chsh", "--restarts", "3", "--visibility", "0.9").stdout.split())
+    assert "in the JSON" not in text and "(exact rational: use --json)" in text

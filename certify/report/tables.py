@@ -230,7 +230,7 @@ def gap_table(gap):
     ]
     for label, result in rows:
         if result.exact is not None:
-            proof = str(result.exact) if len(str(result.exact)) <= 20 else "exact (rational in the JSON)"
+            proof = str(result.exact) if len(str(result.exact)) <= 20 else "exact rational: use --json"
         else:
             proof = "certified" if result.certified else "[red]NOT certified[/]"
         table.add_row(label, format_number(result.value, 12), proof, result.method)
@@ -314,7 +314,7 @@ def noisy_witness_lines(result):
         if critical is None:
             lines.append("The witness does not beat the classical value, even without noise.")
         else:
-            text = critical if len(critical) <= 24 else "exact rational in the JSON"
+            text = critical if len(critical) <= 24 else "exact rational: use --json"
             lines.append(f"It beats the classical value exactly for visibility > "
                          f"{result.details['critical_visibility_float']:.12f} ({text})")
     return "\n".join(lines)
