@@ -185,14 +185,20 @@ def build_problem(relaxation):
 
 # Above this many moments the interior-point paths (one dense m x m Schur
 # complement per iteration, about m^3/3 flops to factor) lose to SCS at eps
-# 1e-8: random 2-output games with 6 inputs at level 2 (m = 2718) take about
-# 1 s per CVXOPT iteration on one core (benchmarks/results/npa.md).
-SCHUR_LIMIT = 2000
+# 1e-8. Random 2-output games at level 2 (benchmarks/results/npa.md): with 6
+# inputs (m = 2718) CVXOPT takes 16 iterations of about 0.6 s on one core,
+# 10 s of CPU, where SCS needs about 4700 iterations and more time; with 8
+# inputs (m = 8928) one factorisation costs 2.4e11 flops and SCS wins.
+SCHUR_LIMIT = 4000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
 # 1e-8 in 18 iterations; with the default single round it stalls near 1e-7).
 CVXOPT_NPA = {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8, "maxiters": 60, "refinement": 4,
               "show_progress": False}
+# Our own stopping rule on top of conelp's: relative gap, primal and dual
+# residuals all at most this. conelp's absolute gap test can miss 1e-8 by a
+# hair and then lose accuracy for many iterations (see _ConelpJournal).
+CVXOPT_STOP = 2e-8
 
 
 def npa_memory(pattern_size, moments, name):
@@ -388,16 +394,21 @@ def _npa_cvxopt(relaxation, progress=None):
             groups.append((part, *np.divmod(positions, n)))
     iterations = [0]
 
+    # B^T: moments x entries, B^T vec(X) = (<X, F_k>)_k for symmetric X
+    aggregate = sparse.csr_matrix((np.ones(entries.size), (full[mask] - 2, entries)), shape=(m, n * n))
+
     def schur(q):
         schur_matrix = np.empty((m, m))
         for part, p, qq in groups:
-            products = np.einsum("igs,gsj->gij", q[:, p], q[qq, :], optimize=True).reshape(len(part), n * n)
-            for t, k in enumerate(part):
-                schur_matrix[:, k - 2] = np.bincount(full, weights=products[t], minlength=count)[2:]
+            # Q F_l Q for every l of the group: (n x s) @ (s x n), batched
+            products = np.matmul(q[:, p].transpose(1, 0, 2), q[qq, :]).reshape(len(part), n * n)
+            schur_matrix[:, part - 2] = aggregate @ products.T
         return schur_matrix
 
     def kktsolver(scaling):
         iterations[0] += 1
+        if journal.converged():
+            raise ArithmeticError("converged to CVXOPT_STOP")
         if journal.deteriorated():
             raise ArithmeticError("accuracy lost after the best iterate")
         if progress is not None:
@@ -447,7 +458,9 @@ def _npa_cvxopt(relaxation, progress=None):
             solvers.options.update(saved)
 
     answer = run(CVXOPT_NPA["maxiters"])
-    if answer["status"] == "unknown" and journal.best is not None and journal.best < answer["iterations"]:
+    stopped_here = answer["status"] == "unknown" and journal.converged()
+    if answer["status"] == "unknown" and not stopped_here and journal.best is not None \
+            and journal.best < answer["iterations"]:
         # Stopped on a singular system or a loss of accuracy after its best iterate: the
         # iterations are deterministic, so stop a second run at the best one.
         best = journal.best
@@ -458,6 +471,8 @@ def _npa_cvxopt(relaxation, progress=None):
     # conelp's primal is our relaxation (min -b.m)
     status = {"optimal": OPTIMAL, "unknown": INACCURATE, "primal infeasible": INFEASIBLE,
               "dual infeasible": UNBOUNDED}.get(answer["status"], FAILED)
+    if stopped_here:
+        status = OPTIMAL  # relative gap and residuals below CVXOPT_STOP: our own stopping rule
     if status not in (OPTIMAL, INACCURATE) or answer["x"] is None or answer["z"] is None:
         raise SolverFailed("cvxopt", f"{status} ({answer['status']})", ADVICE.get(status, ADVICE[FAILED]))
     moments = np.array(answer["x"]).ravel()
@@ -508,6 +523,9 @@ class _ConelpJournal(io.TextIOBase):
             if score < self.best_score:
                 self.best, self.best_score = int(iteration), score
         return len(text)
+
+    def converged(self):
+        return self.abort and self.current is not None and self.current <= CVXOPT_STOP
 
     def deteriorated(self):
         return (self.abort and self.current is not None and self.best_score < 1e-6
