@@ -230,6 +230,30 @@ def test_size_estimate_and_refusal(monkeypatch):
     assert error.value.key == "--level" and "try --level 2" in error.value.message
 
 
+def test_a_looser_higher_level_is_said(monkeypatch):
+    """If solver accuracy leaves a higher level's certified bound above a lower level's
+    (impossible in exact arithmetic: the higher moment matrix contains the lower one),
+    the lower, tighter bound is reported and the looseness is named."""
+    from dataclasses import replace as copy_with
+
+    import certify.bounds.npa as npa_module
+
+    game = load_game("chsh")
+    real = npa_module.npa_bound(game, "1")
+    fake = {"1": real.value, "1+AB": real.value + 1e-6}
+
+    def fake_bound(game, level, solver=None, progress=None):
+        name = parse_level(level).name
+        return copy_with(real, value=fake[name], details=dict(real.details, level=name))
+
+    monkeypatch.setattr(npa_module, "npa_bound", fake_bound)
+    best = npa_module.npa_levels(game, [parse_level("1"), parse_level("1+AB")])
+    assert best.details["best_level"] == "1" and best.value == fake["1"]
+    assert len(best.details["looser_levels"]) == 1
+    assert best.details["looser_levels"][0].startswith("level 1+AB certified")
+    assert "the tighter bound is level 1's" in best.details["looser_levels"][0]
+
+
 def test_several_levels_report_the_best(i3322_bounds):
     """--level 1,2: the best certified bound is reported with every level's beside it."""
     runner = CliRunner()

@@ -398,6 +398,12 @@ def _moments_nearly_feasible(relax, solution):
     return float(np.linalg.eigvalsh(matrix)[0]) >= -1e-7
 
 
+def _contains(high, low):
+    """Whether level ``high``'s words include all of ``low``'s (so its relaxation is at least as tight)."""
+    return low.length <= high.length and all(sum(family) <= high.length or family in high.extras
+                                             for family in low.extras)
+
+
 def npa_levels(game, levels, solver=None, progress=None):
     """Several levels; the Result of the best (tightest) certified bound, with every level's in
     ``details["levels"]``. A higher level is never looser in exact arithmetic (its moment matrix
@@ -411,12 +417,11 @@ def npa_levels(game, levels, solver=None, progress=None):
              "solver_value": r.details["solver_value"], "solver": r.solver.get("name"),
              "status": r.solver.get("status"), "seconds": round(r.seconds, 3)} for r in results]
     looser = []
-    for i, high in enumerate(results):
-        for low in results[:i]:
-            lower_length, higher_length = parse_level(low.details["level"]), parse_level(high.details["level"])
-            contains = higher_length.length >= lower_length.length and set(lower_length.extras) <= set(
-                higher_length.extras) | {e for e in lower_length.extras if sum(e) <= higher_length.length}
-            if contains and sign * (high.value - low.value) > 0:
+    for high in results:
+        for low in results:
+            if low is high or not _contains(parse_level(high.details["level"]), parse_level(low.details["level"])):
+                continue
+            if sign * (high.value - low.value) > 0:
                 looser.append(f"level {high.details['level']} certified {high.value:.10g} is looser than level "
                               f"{low.details['level']} ({low.value:.10g}) by {abs(high.value - low.value):.2g} "
                               f"(solver accuracy); the tighter bound is level {low.details['level']}'s")
