@@ -17,8 +17,8 @@ CERTIFY_MAX_FILE_MB        64          size of a problem or result file
 CERTIFY_MAX_EXPRESSION     10000       characters of one expression
 CERTIFY_MAX_GAME_SIZE      40000       entries oA*oB*iA*iB of a game's tensor (each
                                        payoff entry is an exact expression evaluation)
-CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies one player lists
-                                       (classical value, best responses)
+CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies listed (best response
+                                       lists one player's, a frontier hull every pair)
 CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
 CERTIFY_MAX_MOMENT_MATRIX  1000        side of an NPA moment matrix
 CERTIFY_MAX_DIM            16          see-saw local dimension
