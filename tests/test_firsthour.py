@@ -291,3 +291,20 @@ def test_a_failed_polish_keeps_the_first_solvers_inaccurate_answer():
 def test_no_row_points_to_a_json_that_was_not_written():
     text = " ".join(run("seesaw", "chsh", "--restarts", "3", "--visibility", "0.9").stdout.split())
     assert "in the JSON" not in text and "(exact rational: use --json)" in text
+
+
+def test_verify_and_regress_json_follow_the_result_schema(tmp_path):
+    import jsonschema
+
+    from certify.report.schema import schema
+
+    validator = jsonschema.Draft202012Validator(schema("result"))
+    out = tmp_path / "chsh.json"
+    run("classical", "chsh", "--json", str(out))
+    verified = json.loads(run("verify", str(out), "--json", "-").stdout)
+    validator.validate(verified)
+    path = _bounds(tmp_path, '[[bound]]\nproblem = "mine.toml"\ncommand = "classical"\nexpected = "3/4"\n')
+    validator.validate(json.loads(run("regress", str(path), "--json", "-").stdout))
+    assert not validator.is_valid({k: v for k, v in verified.items() if k != "checks"})
+    document = json.loads(out.read_text())
+    assert not validator.is_valid({k: v for k, v in document.items() if k != "game"})  # results still need a game
