@@ -238,3 +238,21 @@ def test_visibility_axis_runs_the_noisy_frontier(tmp_path):
     assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
     with pytest.raises(BadInput, match=r"axes.visibility\[0\]: a visibility is in \[0, 1\]"):
         scans.load_scan(scan_file(tmp_path, "visibility = [1.5]", name="too-visible"))
+
+
+def test_supply_and_link_axes(tmp_path):
+    """supply = F rations perfect pairs; link = true takes supply and visibility from [link] (link.rate an axis)."""
+    supply = scans.load_scan(scan_file(tmp_path, 'supply = ["1/2", 1]', name="supply"))
+    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in supply.cells]
+    assert [row["supply"] for row in rows] == [0.5, 1.0]
+    assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
+    path = scan_file(tmp_path, '"link.rate" = [0.5, 5.0]', name="link")
+    path.write_text(path.read_text().replace("[options]", "[link]\nrate = 0.5\nt2 = 20.0\ncutoff = 10.0\n[options]\nlink = true"))
+    link = scans.load_scan(path)
+    assert [cell.problem["link"]["rate"] for cell in link.cells] == [0.5, 5.0]
+    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in link.cells]
+    # a faster link delivers more and fresher pairs
+    assert rows[0]["supply"] < rows[1]["supply"] and rows[0]["werner_visibility"] < rows[1]["werner_visibility"]
+    path.write_text(path.read_text().replace('"link.rate"', '"link.speed"'))
+    with pytest.raises(BadInput, match=r"axes.link.speed: not a \[link\] key"):
+        scans.load_scan(path)

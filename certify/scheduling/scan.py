@@ -38,8 +38,10 @@ Scan file (TOML or JSON)::
 
 An axis key is a key of the [model] table (dotted into a table value such as
 ``throughput.alpha``) or a frontier option (the keyword parameters of
-``frontier`` and ``noisy_frontier``, e.g. points, level, critical, and
-``visibility`` for one Werner visibility); any other name makes a bundle axis
+``frontier`` and ``noisy_frontier``, e.g. points, level, critical, supply,
+and ``visibility`` for one Werner visibility; ``link = true`` takes supply and
+visibility from the problem's [link] table, whose keys are axes as
+``link.rate``); any other name makes a bundle axis
 whose values are tables of such keys. New model keys and frontier parameters
 become axes without any change here. A cell's options are the ones the scan
 sets; the frontier's defaults fill in the rest.
@@ -78,7 +80,7 @@ from ..errors import BadInput, CertifyError
 from ..games.game import read_mapping, resolve
 from ..report.results import write_json
 
-SCAN_KEYS = {"name", "description", "problem", "model", "options", "axes"}
+SCAN_KEYS = {"name", "description", "problem", "model", "link", "options", "axes"}
 RANGE_KEYS = {"from", "to", "count", "spacing"}
 MAX_CELLS = 100_000  # a scan file's grid is expanded in memory; raise here for a larger grid
 MAX_AXIS_VALUES = 10_000
@@ -126,6 +128,7 @@ def frontier_options():
     for alias, name in ALIASES.items():
         if name in options:
             options[alias] = None
+    options["link"] = False  # supply and visibility from the problem's [link] table (pareto --link)
     return options
 
 
@@ -222,8 +225,18 @@ def _range(table, source, key):
     return values
 
 
+def _link_keys():
+    from .noise import LINK_KEYS
+
+    return set(LINK_KEYS)
+
+
 def _check_key(key, source, where, models, options):
     head = key.split(".", 1)[0]
+    if key.startswith("link."):
+        if key.split(".", 1)[1] not in _link_keys():
+            raise BadInput(source, where, f"not a [link] key (link keys: {', '.join(sorted(_link_keys()))})")
+        return
     if head not in models and key not in options:
         raise BadInput(source, where, f"not a [model] key or a frontier option (model keys: {', '.join(sorted(models))}; "
                                       f"options: {', '.join(sorted(options))})")
@@ -232,6 +245,9 @@ def _check_key(key, source, where, models, options):
 def _assign(problem, options, key, value, source, where, defaults):
     if key in defaults:
         options[key] = value
+        return
+    if key.startswith("link."):
+        problem.setdefault("link", {})[key.split(".", 1)[1]] = copy.deepcopy(value)
         return
     model = problem["model"]
     parts = key.split(".")
@@ -259,15 +275,15 @@ def _check_option(key, value, source, where):
             parse_level(str(value))
         except BadInput as error:
             raise BadInput(source, where, error.message) from None
-    if key in ("seesaw", "critical") and not isinstance(value, bool):
+    if key in ("seesaw", "critical", "link") and not isinstance(value, bool):
         raise BadInput(source, where, f"expected true or false, got {value!r}")
-    if key == "visibility":
-        from ..bounds.noise import visibility_value
+    if key in ("visibility", "supply"):
+        from ..bounds.noise import supply_value, visibility_value
 
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise BadInput(source, where, f"expected a number in [0, 1], got {value!r}")
         try:
-            visibility_value(str(value), where)
+            (visibility_value if key == "visibility" else supply_value)(str(value), where)
         except BadInput as error:
             raise BadInput(source, where, error.message) from None
 
@@ -316,6 +332,14 @@ def load_scan(path):
         if key not in models:
             raise BadInput(source, f"model.{key}", f"unknown key (allowed: {', '.join(sorted(models))})")
         base["model"][key] = copy.deepcopy(value)
+    link = data.get("link", {})
+    if not isinstance(link, dict):
+        raise BadInput(source, "link", "expected a table of [link] keys (the link model's, checked per cell)")
+    for key in link:
+        if key not in _link_keys():
+            raise BadInput(source, f"link.{key}", f"unknown key (allowed: {', '.join(sorted(_link_keys()))})")
+    if link:
+        base.setdefault("link", {}).update(copy.deepcopy(link))
     options = data.get("options", {})
     if not isinstance(options, dict):
         raise BadInput(source, "options", "expected a table of frontier options")
@@ -342,7 +366,9 @@ def load_scan(path):
             raise BadInput(source, where, "expected at least one value")
         if len(values) > MAX_AXIS_VALUES:
             raise BadInput(source, where, f"{len(values)} values, more than the limit {MAX_AXIS_VALUES}")
-        is_key = key.split(".", 1)[0] in models or key in defaults
+        if key.startswith("link."):
+            _check_key(key, source, where, models, defaults)
+        is_key = key.split(".", 1)[0] in models or key in defaults or key.startswith("link.")
         entries = []
         for index, value in enumerate(values):
             at = f"{where}[{index}]"
@@ -403,7 +429,8 @@ def cell_frontier(problem, options, label="cell"):
     one of its own parameters; ``visibility`` = V stands for visibilities =
     [V], each visibility read exactly as written ("0.8" is 4/5).
     """
-    from ..bounds.noise import visibility_value
+    from ..bounds.noise import supply_value, visibility_value
+    from .noise import link_operating_point
 
     plain, noisy = _frontier_functions()
     options = dict(options)
@@ -412,8 +439,12 @@ def cell_frontier(problem, options, label="cell"):
             options[name] = [options.pop(alias)]
     if "visibilities" in options:
         options["visibilities"] = [visibility_value(str(v), "visibility") for v in options["visibilities"]]
+    if "supply" in options:
+        options["supply"] = supply_value(str(options["supply"]), "supply")
+        options.setdefault("visibilities", [visibility_value("1")])  # rationed perfect pairs, as pareto --supply
+    link = options.pop("link", False)
     own = set(inspect.signature(noisy).parameters) - set(inspect.signature(plain).parameters)
-    function = noisy if own & set(options) else plain
+    function = noisy if link or own & set(options) else plain
     # The frontier loads its problem by path: a private temporary file on
     # this worker (workers need no shared file system).
     handle, path = tempfile.mkstemp(prefix="certify-cell-", suffix=".json")
@@ -421,6 +452,11 @@ def cell_frontier(problem, options, label="cell"):
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(problem, stream)
         try:
+            if link:
+                if "supply" in options or "visibilities" in options:
+                    raise BadInput(None, "link", "the link gives the supply and visibility; drop supply/visibility")
+                _, options["supply"], visibility = link_operating_point(path)
+                options["visibilities"] = [visibility]
             return function(path, None, jobs=1, **options)
         except BadInput as error:
             raise BadInput(label, error.key, error.message) from None
@@ -489,6 +525,7 @@ def _noise_columns(summary):
     for entry in summary.get("noise", []):
         suffix = "" if len(summary["noise"]) == 1 else f"_v{entry['visibility_exact']}"
         columns[f"werner_visibility{suffix}"] = entry["visibility"]
+        columns[f"supply{suffix}"] = entry.get("supply", 1.0)
         columns[f"waiting_reduction_noisy{suffix}"] = entry["waiting_reduction"]["value"]
         columns[f"waiting_reduction_noisy_split{suffix}"] = entry["waiting_reduction"]["split"]
     critical = summary.get("critical_visibility")
