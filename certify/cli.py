@@ -411,7 +411,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
         task = bar.add_task("frontier points", total=points)
         result = noisy_frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
                                 seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver,
-                                supply=share)
+                                supply=share, same_split=link)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
                "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
                "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical,

@@ -376,8 +376,18 @@ def test_link_table_and_pareto_link(tmp_path):
     # mu = 0.5, lambda = 0.1, gamma = 1/20, tau = 10 (freshest): f = (5/6)(1 - e^-6), v = (0.6/0.65)(1 - e^-6.5)/(1 - e^-6)
     assert float(Fraction(link["supply"])) == pytest.approx(5 / 6 * (1 - math.exp(-6)), abs=1e-12)
     assert float(Fraction(link["mean_visibility"])) == pytest.approx(0.6 / 0.65 * (1 - math.exp(-6.5)) / (1 - math.exp(-6)), abs=1e-12)
-    assert data["points"][1]["noise"][0]["advantage_certified"]
+    entry = data["points"][1]["noise"][0]
+    assert entry["advantage_certified"] and entry["gap"] < 1e-6
+    nested = data["certificate"]["points"][1]
+    upper = nested[entry["upper_result"]]["certificate"]
+    lower = nested[entry["lower_result"]]["certificate"]
+    assert upper["same_split"] is True and lower["same_split"] is True  # a memory: each part meets p alone
     assert all(item.ok for item in verify_document(data))
+    game = load_game(str(good), {"split": Fraction(1, 2)})
+    bad = copy.deepcopy(upper)
+    for component in bad["mixture"]:
+        component["pair"] = not component["pair"]
+    assert not check_werner_strategy(game, bad).ok
     for bad_text, key in (('[link]\nrate = -1\nt2 = 1\n', "link.rate"), ('[link]\nrate = 1\nt2 = 1\npolicy = "lifo"\n', "link.policy"),
                           ('[link]\nrate = 1\nt2 = 1\nmemories = 2\n', "link.memories"), ('[link]\nrate = 1\nt2 = 1\nspeed = 3\n', "link.speed")):
         bad = tmp_path / "bad.toml"

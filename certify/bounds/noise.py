@@ -380,19 +380,26 @@ def dual_certificate(game, form, v, mus, sdp_z=None, supply=1):
     return certificate
 
 
-def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, solution=None, supply=1):
+def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, solution=None, supply=1,
+                      classical_multipliers=None):
     """A rigorous bound on the game over Werner-pair strategies of visibility v: a Result.
 
     The SDP's multipliers (rationalised) and any ``extra_multipliers`` (lists
     of Fractions, e.g. the classical frontier's slope, exact at v = 0) are
-    tried; the best exactly checked bound is kept.
+    tried; the best exactly checked bound is kept. With ``supply`` below 1
+    the bound covers policies mixing a pair part (weight supply) and a
+    classical part with separate splits; with ``classical_multipliers``
+    (exact, the classical LP's) it covers those whose parts each meet the
+    constraints ("same_split"), and ``solution`` must then be at supply 1.
     """
     start = time.perf_counter()
     v = Fraction(v)
     form = form or werner_form(game)
     iA, iB = game.inputs
+    # same split: the pair part is bounded on its own (supply 1), the no-pair part by the classical multipliers
+    part_supply = 1 if classical_multipliers is not None else supply
     if solution is None:
-        solution = solve_disjunctive(form, iA, iB, v, solver, supply)
+        solution = solve_disjunctive(form, iA, iB, v, solver, part_supply)
     mus_float, zs, sdp_value, status, name = solution
     candidates = [[Fraction(m).limit_denominator(DENOMINATOR) for m in mus_float]]
     candidates += [list(m) for m in extra_multipliers]
@@ -400,7 +407,7 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
     best = None
     for index, mus in enumerate(candidates):
         try:
-            certificate = dual_certificate(game, form, v, mus, zs if index == 0 else None, supply)
+            certificate = dual_certificate(game, form, v, mus, zs if index == 0 else None, part_supply)
         except SolverFailed:
             if index == 0:
                 raise
@@ -411,6 +418,15 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
     if best is None:
         raise SolverFailed(name, status, "no Werner dual certificate passed its exact check; try another --solver")
     certificate, check = best
+    if classical_multipliers is not None and supply != 1:
+        # each part meets the constraints on its own: the no-pair part gets the classical LP's multipliers
+        certificate["supply"] = str(supply)
+        certificate["same_split"] = True
+        certificate["classical_multipliers"] = {name: str(mu) for (name, _, _, _, _), mu in
+                                                zip(form.constraints, classical_multipliers)}
+        check = check_werner_dual(game, certificate)
+        if not check.ok:
+            raise SolverFailed(name, status, "the same-split Werner dual failed its exact check; please report it")
     certificate["value"] = str(check.bound)
     return Result(
         command="werner-dual",
@@ -484,7 +500,8 @@ def pattern_candidates(form, iA, iB, v, mus_float):
     return out
 
 
-def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form=None, solution=None, supply=1):
+def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form=None, solution=None, supply=1,
+                    separate_splits=True):
     """An explicit Werner-pair strategy (exact W) near the optimum: a Result.
 
     ``deterministic``: (alpha, beta) answer lists of deterministic strategies
@@ -515,10 +532,10 @@ def werner_strategy(game, v, mus_float=None, deterministic=(), solver=None, form
                        for e in itertools.product((1, -1), repeat=iB)]
     return _mixture_result(game, form, v, components, start,
                            {"name": f"{name} (disjunctive Werner SDP multipliers) + closed-form qubit measurements",
-                            "status": status}, supply)
+                            "status": status}, supply, separate_splits)
 
 
-def _mixture_result(game, form, v, components, start, solver_info=None, supply=1):
+def _mixture_result(game, form, v, components, start, solver_info=None, supply=1, separate_splits=True):
     """The best exact mixture of candidate components meeting the constraint, as a checked Result."""
     iA, iB = game.inputs
     J = len(form.constraints)
@@ -537,16 +554,21 @@ def _mixture_result(game, form, v, components, start, solver_info=None, supply=1
         points.append((objective, level, A, B))
     target = form.constraints[0][4] if J else None
     supply = Fraction(supply)
-    mixture = _best_mixture(points, target) if supply == 1 else _supply_mixture(points, target, supply)
+    mixture = _best_mixture(points, target) if supply == 1 else _supply_mixture(points, target, supply, separate_splits)
+    same = supply != 1 and not separate_splits
     if mixture is None:
         raise SolverFailed("exact", "infeasible", "no mixture of candidate strategies meets the constraint; check the --fix values")
     certificate = {
         "kind": "werner-strategy",
         "visibility": str(v),
         **({"supply": str(supply)} if supply != 1 else {}),
+        **({"same_split": True} if same else {}),
         "realisation": STATE,
+        # with a supply below 1, "pair" marks the part played when a pair is there (total weight = supply)
         "mixture": [
-            dict(zip(("weight", "A", "B"), (str(w),) + _component_json(A, B))) for w, A, B in mixture if w != 0
+            {**dict(zip(("weight", "A", "B"), (str(entry[0]),) + _component_json(entry[1], entry[2]))),
+             **({"pair": entry[3]} if len(entry) > 3 else {})}
+            for entry in mixture if entry[0] != 0
         ],
     }
     check = check_werner_strategy(game, certificate)
@@ -808,7 +830,7 @@ def _exact_solve(rows, rhs):
     return x
 
 
-def _supply_mixture(points, target, f):
+def _supply_mixture(points, target, f, separate_splits=True):
     """[(weight, A, B)]: f times a mixture of any candidates plus (1 - f) times one of candidates without
     the pair, with the average level exactly the target, best in max form.
 
@@ -821,14 +843,14 @@ def _supply_mixture(points, target, f):
 
     classical = [p for p in points if not _uses_pair(p[2], p[3])]
     if f == 0:
-        return _best_mixture(classical, target)
-    fallback = [(w * f, A, B) for w, A, B in _best_mixture(points, target)]
-    fallback += [(w * (1 - f), A, B) for w, A, B in _best_mixture(classical, target)]
+        return [(w, A, B, False) for w, A, B in _best_mixture(classical, target)]
+    fallback = [(w * f, A, B, True) for w, A, B in _best_mixture(points, target)]
+    fallback += [(w * (1 - f), A, B, False) for w, A, B in _best_mixture(classical, target)]
 
     def value(mixture):
-        return sum((w * next(p[0] for p in points if p[2] is A and p[3] is B) for w, A, B in mixture), Fraction(0))
+        return sum((w * next(p[0] for p in points if p[2] is A and p[3] is B) for w, A, B, _ in mixture), Fraction(0))
 
-    if target is None:
+    if target is None or not separate_splits:
         return fallback
     n, m = len(points), len(classical)
     ff = float(f)
@@ -850,5 +872,5 @@ def _supply_mixture(points, target, f):
     mixture = []
     for i, w in zip(support, weights):
         p = points[i] if i < n else classical[i - n]
-        mixture.append((w * (f if i < n else 1 - f), p[2], p[3]))
+        mixture.append((w * (f if i < n else 1 - f), p[2], p[3], i < n))
     return mixture if value(mixture) >= value(fallback) else fallback

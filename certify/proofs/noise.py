@@ -56,7 +56,11 @@ K_j + h_j.E rel v_j with multipliers mu_j; see certify.proofs.correlator):
   K + f max_sigma (...) + (1 - f) D_all + sum_j mu_j (v_j - K_j), D_all the
   best sign part over all questions (the classical Lagrangian). A
   "werner-strategy" with "supply" f may put at most weight f on components
-  that measure the pair.
+  that measure the pair. With "same_split": true both parts meet the
+  constraints on their own (a strategy marks its parts with "pair"; a dual
+  then has "classical_multipliers" for the part without a pair): needed when
+  pair availability is correlated over time (a link with memories), since
+  only then is every request pair's split p whatever the link's state.
 
   For two questions per player every pattern's Gram block needs rank <= 2,
   so the hull is exactly the set above (qubits suffice); beyond, the bound
@@ -164,9 +168,27 @@ def check_werner_strategy(game, certificate):
         return Check(False, problems=["a Werner strategy needs two answers per player"])
     if not components or any(w < 0 for w, _, _ in components) or sum(w for w, _, _ in components) != 1:
         problems.append("mixture weights are not a probability distribution")
+    iA, iB = game.inputs
     using = sum((w for w, A, B in components if any(not isinstance(m, int) for m in A + B)), Fraction(0))
     if using > supply:
         problems.append(f"components measuring the pair have weight {using}, above the supply {supply}")
+    same_split = certificate.get("same_split", False)
+    if same_split is True and not problems:
+        # the part played with a pair ("pair": true, weight exactly the supply) and the rest each meet
+        # the constraints on their own
+        flags = [entry.get("pair") for entry in certificate["mixture"]]
+        for flag, share in ((True, supply), (False, 1 - supply)):
+            part = [c for c, mark in zip(components, flags) if mark is flag]
+            if sum((w for w, _, _ in part), Fraction(0)) != share:
+                problems.append(f"the {'pair' if flag else 'no-pair'} part does not have weight {share}")
+            elif share:
+                if not flag and any(not isinstance(m, int) for _, A, B in part for m in A + B):
+                    problems.append("the no-pair part measures a pair")
+                E_part = werner_correlators(v, [(w / share, A, B) for w, A, B in part], iA, iB, problems)
+                problems += [f"{'pair' if flag else 'no-pair'} part: {line}"
+                             for line in behaviour_problems(game, correlation_behaviour(E_part))]
+    elif same_split is not False:
+        problems.append("'same_split' must be true or false")
     iA, iB = game.inputs
     E = werner_correlators(v, components, iA, iB, problems)
     achieved = None
@@ -251,6 +273,10 @@ def check_werner_dual(game, certificate):
         v = parse_visibility(certificate["visibility"])
         supply = parse_supply(certificate.get("supply", "1"))
         multipliers = {k: fraction(val) for k, val in certificate["multipliers"].items()}
+        same_split = certificate.get("same_split", False)
+        classical_multipliers = {k: fraction(val) for k, val in certificate.get("classical_multipliers", {}).items()}
+        if not isinstance(same_split, bool) or (classical_multipliers and not same_split):
+            raise ValueError("'classical_multipliers' only with \"same_split\": true")
         blocks = {}
         for entry in certificate["blocks"]:
             key = (tuple(int(x) for x in entry["A"]), tuple(int(y) for y in entry["B"]))
@@ -260,10 +286,13 @@ def check_werner_dual(game, certificate):
     if game.outputs != (2, 2):
         return Check(False, problems=["a Werner dual needs two answers per player"])
     multiplier_signs_ok(game, multipliers, problems)
+    multiplier_signs_ok(game, classical_multipliers, problems)
     parts = lagrangian_correlators(game, multipliers, problems)
+    parts_c = lagrangian_correlators(game, classical_multipliers if same_split else multipliers, problems)
     if problems:
         return Check(False, problems=problems)
     constant, f, offset = parts
+    _, f_c, offset_c = parts_c
     iA, iB = game.inputs
     best = None
     for PA, PB in patterns(iA, iB):
@@ -286,8 +315,9 @@ def check_werner_dual(game, certificate):
     bound = None
     if not problems:
         # a fraction 1 - supply of the request pairs has no pair: their best is the all-fixed-answers pattern
-        classical = best_signs(f, tuple(range(iA)), tuple(range(iB)))[0]
-        bound = sign * (constant + supply * best + (1 - supply) * classical + offset)
+        # (with "same_split" each part meets the constraints on its own, so each has its own multipliers)
+        classical = best_signs(f_c, tuple(range(iA)), tuple(range(iB)))[0]
+        bound = sign * (constant + supply * (best + offset) + (1 - supply) * (classical + offset_c))
     claimed = certificate.get("value")
     if claimed is not None and (bound is None or fraction(claimed) != bound):
         problems.append(f"claimed bound {claimed} is not what the multipliers prove ({bound})")

@@ -56,6 +56,7 @@ class NoisyJob:
     visibilities: tuple = ()  # exact Fractions in [0, 1]
     critical: bool = False
     supply: Fraction = Fraction(1)  # share of request pairs that find a fresh (heralded) pair
+    same_split: bool = False  # both parts meet p on their own (pairs from a link with memories)
 
 
 def result_key(side, v):
@@ -85,11 +86,13 @@ def noisy_point(job):
             upper_exact = Fraction(point["results"]["quantum_upper"]["certificate"]["value"]) if upper_ok else None
         else:
             iA, iB = game.inputs
-            solution = solve_disjunctive(form, iA, iB, v, job.base.solver, job.supply)
+            same = job.same_split and job.supply != 1
+            solution = solve_disjunctive(form, iA, iB, v, job.base.solver, 1 if same else job.supply)
             extra = [classical_multipliers(form, classical["certificate"])] if c_exact is not None else []
-            lower = werner_dual_bound(game, v, extra, form=form, solution=solution, supply=job.supply)
+            lower = werner_dual_bound(game, v, extra, form=form, solution=solution, supply=job.supply,
+                                      classical_multipliers=extra[0] if same and extra else None)
             upper = werner_strategy(game, v, deterministic=deterministic_strategies(classical["certificate"]),
-                                    form=form, solution=solution, supply=job.supply)
+                                    form=form, solution=solution, supply=job.supply, separate_splits=not same)
             lower_key, upper_key = result_key("lower", v), result_key("upper", v)
             point["results"][lower_key] = lower.to_json({"visibility": str(v), "supply": str(job.supply)})
             point["results"][upper_key] = upper.to_json({"visibility": str(v), "supply": str(job.supply)})
@@ -175,7 +178,7 @@ def summarise_critical(points):
 
 
 def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None,
-                   seesaw=False, visibilities=(), critical=False, solver=None, supply=1):
+                   seesaw=False, visibilities=(), critical=False, solver=None, supply=1, same_split=False):
     """The frontier with Werner-pair bounds per visibility (and critical visibilities): a Frontier."""
     from ..bounds.npa import parse_level
     from .model import load_model
@@ -192,7 +195,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
         NoisyJob(PointJob(game.with_fixed({"split": p}), p,
                           throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw,
                           solver),
-                 visibilities, critical, Fraction(supply))
+                 visibilities, critical, Fraction(supply), same_split)
         for p in split_grid(points)
     ]
     results = [None] * len(jobs_list)
@@ -215,7 +218,8 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
     if critical:
         summary["critical_visibility"] = summarise_critical(results)
     return Frontier(game, model, results, summary, time.perf_counter() - start,
-                    {"visibilities": [str(v) for v in visibilities], "critical": critical, "supply": str(supply)})
+                    {"visibilities": [str(v) for v in visibilities], "critical": critical, "supply": str(supply),
+                     "same_split": same_split})
 
 
 def noisy_frontier_json(result, options):
@@ -358,26 +362,26 @@ def link_model(link, arrival_rate):
     return f, v
 
 
-def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
-    """Event simulation of the link alone: pairs arrive, age, decay, are discarded at the cutoff and are
-    consumed by request pairs. Returns {"supply": (mean, ci95), "visibility": (mean, ci95)} (batch means)."""
-    from scipy import stats
+def link_process(link, request_times, rng):
+    """Run the link against request pairs arriving at ``request_times`` (increasing).
 
-    rng = np.random.default_rng(seed)
-    lam, mu = float(arrival_rate), link.rate
-    horizon_requests = np.cumsum(rng.exponential(1.0 / lam, requests))
-    end = horizon_requests[-1]
-    pairs = np.cumsum(rng.exponential(1.0 / mu, int(mu * end * 1.2) + 100))
-    pairs = pairs[pairs <= end]
-    used = np.zeros(requests, dtype=bool)
-    vis = np.zeros(requests)
+    Pairs arrive (Poisson, rate mu), wait in the memories, are discarded at
+    the cutoff, and are consumed by requests (the freshest or the oldest).
+    Returns (used, visibility): per request, whether it found a pair and the
+    visibility v0 e^{-age/T2} of the pair it used (0 when none).
+    """
     from collections import deque
 
+    requests = len(request_times)
+    end = float(request_times[-1])
+    pairs = np.cumsum(rng.exponential(1.0 / link.rate, int(link.rate * end * 1.2) + 100))
+    pair_times = pairs[pairs <= end].tolist()
+    used = np.zeros(requests, dtype=bool)
+    vis = np.zeros(requests)
     memory = deque()  # arrival times of stored pairs, oldest first
     cutoff, capacity, freshest = link.cutoff, link.memories, link.policy == "freshest"
-    pair_times = pairs.tolist()
     j, count = 0, len(pair_times)
-    for i, t in enumerate(horizon_requests.tolist()):
+    for i, t in enumerate(np.asarray(request_times, dtype=float).tolist()):
         while j < count and pair_times[j] <= t:
             arrival = pair_times[j]
             while memory and arrival - memory[0] >= cutoff:
@@ -394,6 +398,19 @@ def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
             age = t - (memory.pop() if freshest else memory.popleft())
             used[i] = True
             vis[i] = link.visibility * math.exp(-age / link.t2)
+    return used, vis
+
+
+def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
+    """Event simulation of the link alone (link_process against Poisson request pairs).
+
+    Returns {"supply": (mean, ci95), "visibility": (mean, ci95)} by batch means.
+    """
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    request_times = np.cumsum(rng.exponential(1.0 / float(arrival_rate), requests))
+    used, vis = link_process(link, request_times, rng)
     edges = np.linspace(0, requests, batches + 1).astype(int)
     f_batches = np.array([used[a:b].mean() for a, b in zip(edges, edges[1:])])
     v_batches = np.array([vis[a:b][used[a:b]].mean() for a, b in zip(edges, edges[1:])])
@@ -423,3 +440,70 @@ def link_operating_point(problem="dual_work", throughput=None):
     f, v = link_model(link, model.arrival_rate)
     down = 10**12
     return link, Fraction(math.floor(f * down), down), Fraction(math.floor(v * down), down)
+
+
+def link_answers(certificate, link):
+    """Answers for request pairs served by a link, from a supply strategy's certificate.
+
+    The certificate's components marked "pair" are played when the request
+    finds a pair (in proportion to their weights), the others when it does
+    not. Correlators are linear in the visibility of the pair used,
+    E = v E1 + E0 (E1 = u.w where both measure the pair, E0 = d e where both
+    answer fixed signs), so each request samples from the behaviour of the
+    pair it actually used. Answers are flip-symmetric (a shared coin), as in
+    the model. Returns a callable (rng, times, x, y) -> (a, b, used, visibility).
+    """
+    from ..proofs.noise import parse_measurement
+
+    groups = {True: [], False: []}
+    for entry in certificate["mixture"]:
+        A = [parse_measurement(m) for m in entry["A"]]
+        B = [parse_measurement(m) for m in entry["B"]]
+        flag = entry.get("pair", any(not isinstance(m, int) for m in A + B))
+        E1 = np.array([[float(sum(s * t for s, t in zip(a, b))) if not isinstance(a, int) and not isinstance(b, int) else 0.0
+                        for b in B] for a in A])
+        E0 = np.array([[float(a * b) if isinstance(a, int) and isinstance(b, int) else 0.0 for b in B] for a in A])
+        groups[bool(flag)].append((float(Fraction(entry["weight"])), E1, E0))
+
+    def average(group):
+        total = sum(w for w, _, _ in group)
+        if not total:
+            return None, None
+        return (sum(w * E1 for w, E1, _ in group) / total, sum(w * E0 for w, _, E0 in group) / total)
+
+    pair_E1, pair_E0 = average(groups[True])
+    none_E1, none_E0 = average(groups[False])
+
+    def answers(rng, times, x, y):
+        used, vis = link_process(link, times, rng)
+        if pair_E1 is None:
+            used = np.zeros_like(used)
+        E = np.zeros(len(x))
+        if pair_E1 is not None:
+            E = np.where(used, vis * pair_E1[x, y] + pair_E0[x, y], E)
+        if none_E0 is not None:
+            E = np.where(used, E, none_E0[x, y])  # no pair: only fixed answers
+        a = rng.integers(0, 2, len(x))
+        same = rng.random(len(x)) < (1 + E) / 2
+        return a, np.where(same, a, 1 - a), used, vis
+
+    return answers
+
+
+def link_strategy(problem, game, throughput=None):
+    """(Result of the explicit supply strategy at the link's operating point, answers callable, link info).
+
+    The strategy is optimised for pairs of the link's mean visibility with
+    its supply (both rounded down, link_operating_point); the answers
+    callable (link_answers) runs the link itself against the request times.
+    """
+    from ..bounds.classical import classical_value
+
+    link, supply, v = link_operating_point(problem, throughput)
+    classical = classical_value(game)
+    # Both parts at split p: a memory makes pair availability correlated over time, and only a split that
+    # does not depend on it keeps the interruptions Poisson (so Theta is the model's).
+    result = werner_strategy(game, v, deterministic=deterministic_strategies(classical.certificate), supply=supply,
+                             separate_splits=False)
+    info = {**link.to_json(), "supply_model": float(supply), "mean_visibility_model": float(v)}
+    return result, link_answers(result.certificate, link), info
