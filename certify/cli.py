@@ -333,9 +333,12 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @main.command()
 @click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
 @click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression such as 't**1.8', or power:ALPHA, exponential:BETA, linear (overrides the file).")
+@click.option("--arrival-rate", "arrival_rate", metavar="L[,L...]", default=None, help="Load(s) lambda, pairs per unit time: one frontier per value (default: the file's).")
+@click.option("--waiting", type=click.Choice(["exact", "light-traffic"]), default=None, help="Waiting model: exact M^X/G/1 waiting at lambda (default) or its light-traffic limit.")
 @click.option("--points", type=click.IntRange(min=2), default=21, show_default=True, help="Splits on the grid i/(N-1), i = 0..N-1.")
 @click.option("--level", default="2", show_default=True, help="NPA level of a second certified lower bound on W ('none' to skip).")
-@click.option("--plot", "plot_path", metavar="FILE", default=None, callback=writable_path, help="Draw both frontiers (Theta against W) to a .png or .svg file.")
+@click.option("--plot", "plot_path", metavar="FILE", default=None, callback=writable_path, help="Draw the frontiers and the reduction per load to a .pdf, .png or .svg file.")
+@click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the frontier table for a paper: .csv (exact rationals), .tex or .md.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: one, or more when the grid is large enough to pay for their start-up and cores are idle; the JSON says which and why).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")
@@ -346,34 +349,51 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @click.option("--link", "link", is_flag=True, help="Supply and visibility from the problem file's [link] table (analytic link model).")
 @json_option
 @reports_errors
-def pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity, critical,
-           supply, link, json_path):
+def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path, table_path, jobs, with_seesaw,
+           solver, visibility, fidelity, critical, supply, link, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
     if visibility is not None or fidelity is not None or critical or supply is not None or link:
+        for name, value in (("--arrival-rate", arrival_rate), ("--waiting", waiting), ("--table", table_path)):
+            if value is not None:
+                raise BadInput(None, name, "not available with --visibility, --fidelity, --critical-visibility, "
+                                           "--supply or --link yet (set arrival_rate or waiting in the problem's "
+                                           "[model] table)")
         return _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility,
                              fidelity, critical, supply, json_path, link)
-    from .scheduling.frontier import frontier, frontier_json
-    from .scheduling.plots import plot_frontier
+    from .report.exports import check_table_path, write_frontier_table
+    from .report.tables import console, loads_table, pareto_summary, pareto_table, progress
+    from .scheduling.frontier import frontiers, frontiers_json, load_comparison, parse_arrival_rates
+    from .scheduling.plots import check_plot_path, plot_frontiers
     from .scheduling.workers import choose_jobs
-    from .report.tables import console, pareto_summary, pareto_table, progress
 
-    if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
-        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
+    check_plot_path(plot_path)
+    check_table_path(table_path)
+    rates = parse_arrival_rates(arrival_rate) if arrival_rate is not None else None
     level = None if str(level).strip().lower() == "none" else level
     jobs, jobs_reason = choose_jobs(points, jobs, level, with_seesaw)
     with progress() as bar:
-        task = bar.add_task("frontier points", total=points)
-        result = frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
-                          seesaw=with_seesaw, solver=solver)
-    options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
-               "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
-               "solver": solver}
-    data = frontier_json(result, options)
+        task = bar.add_task("frontier points", total=points * len(rates or [None]))
+        results = frontiers(problem, rates, throughput=throughput, points=points, level=level, jobs=jobs,
+                            progress=lambda: bar.advance(task), seesaw=with_seesaw, waiting=waiting, solver=solver)
+    options = {"problem": problem, "throughput": results[0].model.throughput.text, "points": points,
+               "arrival_rate": [r.model.arrival_rate for r in results] if rates else None,
+               "waiting": results[0].model.waiting, "level": level, "jobs": jobs, "jobs_reason": jobs_reason,
+               "plot": plot_path, "table": table_path, "seesaw": with_seesaw, "solver": solver}
+    data = frontiers_json(results, options)
     if plot_path:
-        plot_frontier(result, plot_path)
-    emit(data, pareto_table(result), json_path)
+        plot_frontiers(results, plot_path)
+    if table_path:
+        write_frontier_table(results, table_path)
     if json_path != "-":
-        console().print(pareto_summary(result))
+        for result in results:
+            console().print(pareto_table(result))
+            console().print(pareto_summary(result))
+        if len(results) > 1:
+            comparison = load_comparison(results)
+            console().print(loads_table(results, comparison))
+            console().print(comparison["statement"])
+    if json_path:
+        write_json(data, json_path)
     if not data["certified"]:
         click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
         sys.exit(EXIT_FAILED)
@@ -437,20 +457,23 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
 @click.option("--pairs", type=click.IntRange(min=2), default=10**6, show_default=True, help="Request pairs to simulate.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")
-@click.option("--arrival-rate", "arrival_rate", type=float, default=None, help="Override lambda, pairs per unit time.")
+@click.option("--arrival-rate", "arrival_rate", metavar="L", default=None, help="Override lambda, pairs per unit time.")
+@click.option("--waiting", type=click.Choice(["exact", "light-traffic"]), default=None, help="Model W to compare with: exact (default) or the light-traffic limit.")
 @click.option("--throughput", "throughput", metavar="EXPR", default=None, help="Baseline value T(t): an expression, or power:ALPHA, exponential:BETA, linear (overrides the file).")
 @json_option
 @reports_errors
-def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, throughput, json_path):
+def simulate(problem, split, strategy, pairs, seed, batches, arrival_rate, waiting, throughput, json_path):
     """Event simulation of the two queues: W and Theta with 95% intervals beside the model."""
     from .games.game import parse_number
     from .report.tables import simulation_table
     from .scheduling.simulate import simulate as run, simulation_json
 
     p = parse_number(split, None, "--split")
-    sim = run(problem, p, strategy, pairs, seed, batches, throughput, arrival_rate)
+    rate = parse_number(arrival_rate, None, "--arrival-rate") if arrival_rate is not None else None
+    sim = run(problem, p, strategy, pairs, seed, batches, throughput, rate, waiting)
     options = {"problem": problem, "split": str(p), "strategy": strategy, "pairs": pairs, "seed": seed,
-               "batches": batches, "arrival_rate": sim.model.arrival_rate, "throughput": sim.model.throughput.text}
+               "batches": batches, "arrival_rate": sim.model.arrival_rate, "waiting": sim.model.waiting,
+               "throughput": sim.model.throughput.text}
     emit(simulation_json(sim, options), simulation_table(sim), json_path)
 
 
@@ -608,14 +631,17 @@ def quantum(game, level, solver, fix, json_path):
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
 @visibility_option
+@click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the table for a paper: .csv (exact rationals), .tex or .md.")
 @fix_option
 @json_option
 @reports_errors
-def gap(game, level, solver, dim, restarts, seed, visibility, fix, json_path):
+def gap(game, level, solver, dim, restarts, seed, visibility, table_path, fix, json_path):
     """Classical exact, see-saw and NPA bounds, and the quantum advantage they prove."""
     from .bounds.gap import certified_gap
+    from .report.exports import check_table_path, write_gap_table
     from .report.tables import gap_table
 
+    check_table_path(table_path)
     loaded = load_game(game, _fixed(fix))
     v = _witness_visibility(visibility)
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
@@ -629,6 +655,8 @@ def gap(game, level, solver, dim, restarts, seed, visibility, fix, json_path):
         data["witness_white_noise"] = noisy.to_json({"visibility": str(v)})
         data["options"]["visibility"] = str(v)
     _print_after(noisy, json_path)(lambda: emit(data, gap_table(result), json_path))
+    if table_path:
+        write_gap_table(result, table_path)
     if not result.certified:
         click.echo("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]), err=True)
         sys.exit(EXIT_FAILED)

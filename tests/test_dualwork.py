@@ -70,18 +70,46 @@ def test_bundled_model_class_data():
     assert game.sense == "min" and game.inputs == (2, 2) and game.outputs == (2, 2)
     assert [c.name for c in game.constraints] == ["split", "balance"]
     assert game.constraint("split").value == Fraction(1, 2)
+    assert model.waiting == "exact" and model.arrival_exact == Fraction(1, 10)
 
 
-def test_game_coefficients_follow_the_formulas():
-    """c[a,a,x,y] = q_x q_y (m_x + m_y)/4, split[a,1-a,x,y] = q_x q_y, balance = +-pi on a = b."""
-    game, model = load_model()
+@pytest.mark.parametrize("waiting", ["exact", "light-traffic"])
+def test_game_coefficients_follow_the_formulas(waiting):
+    """Exact: c[a,b,x,y] = pi ([a == b] ((m_x + m_y)/4 + f m_x m_y) + f E[S^2]), f = lambda / (2 (1 - rho));
+    light traffic: f = 0. split[a,1-a,x,y] = pi; balance = +-pi on a = b."""
+    game, model = load_model(waiting=waiting)
     q, m = model.q_exact, model.m_exact
+    f = Fraction(1, 10) / (2 * (1 - Fraction(1, 10))) if waiting == "exact" else 0
+    assert model.second_exact == 2  # Exp(1): E[S^2] = 2 exactly
     for a, b, x, y in product(range(2), range(2), range(2), range(2)):
         pi = q[x] * q[y]
-        assert game.objective_exact[a, b, x, y] == (pi * (m[x] + m[y]) / 4 if a == b else 0)
+        same = (m[x] + m[y]) / 4 + f * m[x] * m[y] if a == b else 0
+        assert game.objective_exact[a, b, x, y] == pi * (same + 2 * f)
         assert game.constraint("split").exact[a, b, x, y] == (pi if a != b else 0)
         expected_balance = pi if a == b == 0 else -pi if a == b == 1 else 0
         assert game.constraint("balance").exact[a, b, x, y] == expected_balance
+
+
+@pytest.mark.parametrize("sizes, second", [
+    ({"sizes": "exponential", "mean_size": "3/2"}, Fraction(9, 2)),
+    ({"sizes": "deterministic", "mean_size": "3/2"}, Fraction(9, 4)),
+    ({"sizes": "hyperexponential", "probabilities": ["1/2", "1/2"], "means": [0.5, 1.5]}, Fraction(5, 2)),
+])
+def test_second_moment_exact(sizes, second):
+    """E[S^2]: 2 mu^2 (exponential), mu^2 (deterministic), sum p_i 2 mu_i^2 (hyperexponential), exactly."""
+    data = _model_data(**sizes)
+    data["model"].pop("mean_size", None) if sizes["sizes"] == "hyperexponential" else None
+    from certify.scheduling.model import model_from_table
+
+    assert model_from_table(data, "t.toml").second_exact == second
+
+
+def test_lognormal_second_moment():
+    """mu^2 e^{sigma^2} (the lognormal's second moment), as the rational of its float."""
+    from certify.scheduling.model import model_from_table
+
+    model = model_from_table(_model_data(sizes="lognormal", sigma=0.5), "t.toml")
+    assert float(model.second_exact) == pytest.approx(math.exp(0.25), rel=1e-15)
 
 
 # ---------------------------------------------------------------------------
@@ -89,19 +117,20 @@ def test_game_coefficients_follow_the_formulas():
 
 
 def _brute_force_classical(game, p):
-    """min W over mixtures of the 16 deterministic strategies, split = p, balance = 0 (scipy linprog)."""
-    W, split, balance = (game.objective, game.constraint("split").coefficients, game.constraint("balance").coefficients)
-    costs, rows_split, rows_balance = [], [], []
+    """min W over mixtures of the 16 deterministic strategies, split = p, balance (scipy linprog)."""
+    W, split = game.objective, game.constraint("split").coefficients
+    marginals = [game.constraint("balance").coefficients]
+    costs, rows = [], [[] for _ in range(1 + len(marginals))]
     for alpha in product(range(2), repeat=2):
         for beta in product(range(2), repeat=2):
             behaviour = np.zeros((2, 2, 2, 2))
             for x, y in product(range(2), range(2)):
                 behaviour[alpha[x], beta[y], x, y] = 1
             costs.append(np.sum(W * behaviour))
-            rows_split.append(np.sum(split * behaviour))
-            rows_balance.append(np.sum(balance * behaviour))
+            for row, tensor in zip(rows, [split] + marginals):
+                row.append(np.sum(tensor * behaviour))
     solution = optimize.linprog(
-        costs, A_eq=[np.ones(16), rows_split, rows_balance], b_eq=[1, p, 0], bounds=(0, None), method="highs"
+        costs, A_eq=[np.ones(16)] + rows, b_eq=[1, p] + [0] * len(marginals), bounds=(0, None), method="highs"
     )
     assert solution.status == 0
     return solution.fun
@@ -116,10 +145,19 @@ def test_classical_waiting_equals_brute_force_lp(p):
 
 
 def test_classical_endpoints():
-    """Never split: W = E[S]/2 = 1/2; always split: W = 0 (docs/model.md)."""
-    game, _ = load_model()
+    """Light traffic: never split W = E[S]/2 = 1/2, always split W = 0 (docs/model.md).
+
+    Exact at lambda = 1/10 (rho = 1/10, f = lambda / (2 (1 - rho)) = 1/18):
+    always split, every customer waits the workload f E[S^2] = 2/18 = 1/9;
+    never split, also E[S_A S_B] f = f E[S]^2 = 1/18 more and 1/2 for the
+    partner: 1/2 + 1/9 + 1/18 = 2/3 (up to the rounding of q and m).
+    """
+    game, _ = load_model(waiting="light-traffic")
     assert float(classical_value(game.with_fixed({"split": 0})).exact) == pytest.approx(0.5, abs=1e-15)
     assert classical_value(game.with_fixed({"split": 1})).exact == 0
+    game, _ = load_model()
+    assert float(classical_value(game.with_fixed({"split": 0})).exact) == pytest.approx(2 / 3, abs=1e-15)
+    assert classical_value(game.with_fixed({"split": 1})).exact == Fraction(1, 9)
 
 
 # ---------------------------------------------------------------------------
@@ -180,6 +218,7 @@ def test_theta_strictly_decreasing_for_convex_throughput():
         ({"colour": "red"}, "model.colour"),
         ({"sizes": "lognormal"}, "model.sigma"),
         ({"sigma": 1.0}, "model.sigma"),  # not a parameter of exponential sizes
+        ({"waiting": "heavy"}, "model.waiting"),
     ],
 )
 def test_bad_model_input(change, key):
@@ -204,3 +243,41 @@ def test_named_throughput_families_on_the_command_line():
     for bad in ("power:-1", "power:x", "power"):
         with pytest.raises(BadInput):
             parse_throughput(bad, None, "--throughput")
+
+
+def test_unstable_or_bad_arrival_rate_override_names_the_option():
+    """--arrival-rate with rho >= 1 (or lambda <= 0) is bad input naming --arrival-rate, exit 2."""
+    for rate in (Fraction(1), Fraction(3, 2), Fraction(-1, 10)):
+        with pytest.raises(BadInput) as error:
+            load_model(arrival_rate=rate)
+        assert error.value.key == "--arrival-rate"
+    for command in (["pareto", "--arrival-rate", "0.1,1.2", "--points", "3"],
+                    ["simulate", "--split", "1/2", "--arrival-rate", "1"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2 and "--arrival-rate" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", "0.1,,0.2", "--points", "3"])
+    assert result.exit_code == 2 and "--arrival-rate" in result.output
+
+
+def test_exact_waiting_formula_against_the_queue_formula():
+    """The game's W of a behaviour equals sum_customers (V + partner)/2 computed independently.
+
+    V = lambda E[B^2] / (2 (1 - rho)) with E[B^2] = E[S^2] + sum pi P(a == b) m_x m_y
+    (batch Pollaczek-Khinchine mean workload), partner wait (m_x + m_y)/4 per
+    customer of a concentrated pair; here for the never-split, always-split and
+    a random uniform-marginal behaviour, at lambda = 0.3.
+    """
+    game, model = load_model(arrival_rate=Fraction(3, 10))
+    q, m = np.array(model.q), np.array(model.m)
+    pi = np.outer(q, q)
+    rng = np.random.default_rng(1)
+    for E in (np.ones((2, 2)), -np.ones((2, 2)), rng.uniform(-1, 1, (2, 2))):
+        behaviour = np.empty((2, 2, 2, 2))
+        for a, b in product(range(2), range(2)):
+            behaviour[a, b] = (1 + (1 if a == b else -1) * E) / 4
+        same = behaviour[0, 0] + behaviour[1, 1]
+        second = 2.0 + np.sum(pi * same * np.outer(m, m))
+        workload = 0.3 * second / (2 * (1 - 0.3))
+        expected = workload + np.sum(pi * same * (m[:, None] + m[None, :]) / 4)
+        assert np.sum(game.objective * behaviour) == pytest.approx(expected, rel=1e-12)
+        assert model.waiting_of(behaviour) == pytest.approx(expected, rel=1e-12)

@@ -76,4 +76,5 @@ def test_min_game_gap_dual_work_at_four_fifths():
     assert gap.lower.command == "quantum" and gap.upper.command == "seesaw"
     assert gap.lower.value <= gap.upper.value <= gap.lower.value + 1e-6
     assert gap.advantage > 0
-    assert gap.advantage / gap.classical.value > 0.15
+    # exact waiting at lambda = 0.1: 7.66% (the light-traffic limit would say 19.2%)
+    assert gap.advantage / gap.classical.value > 0.07

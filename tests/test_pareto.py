@@ -49,13 +49,18 @@ def test_quantum_bounds_meet(default_frontier):
     assert max(p["quantum_upper"] - p["quantum_lower"] for p in default_frontier.points) < 1e-6
 
 
-def test_advantage_at_point_eight():
-    """At p = 0.8 quantum W is more than 15% below classical (observed: 19.18%, W 0.0573016 vs 0.0709012)."""
-    game, model = load_model(fixed={"split": Fraction(4, 5)})
+@pytest.mark.parametrize("waiting, classical, quantum", [
+    ("light-traffic", 0.0709011646565, 0.0573015870749),  # the lambda -> 0 limit: 19.18% less
+    ("exact", 0.186656979025, 0.172366265741),  # lambda = 0.1: 7.66% less
+])
+def test_advantage_at_point_eight(waiting, classical, quantum):
+    """At p = 0.8: W classical and quantum under both waiting models (values as computed by the
+    independent LP and Tsirelson SDP of test_matches_independent_lp_and_tsirelson_sdp)."""
+    game, model = load_model(fixed={"split": Fraction(4, 5)}, waiting=waiting)
     point = run_point(PointJob(game, Fraction(4, 5), 0.0, None))
     assert point["advantage_certified"]
-    assert point["relative_advantage"] > 0.15
-    assert point["classical"] == pytest.approx(0.0709011646565, abs=1e-12)
+    assert point["classical"] == pytest.approx(classical, abs=1e-12)
+    assert point["quantum_upper"] == pytest.approx(quantum, abs=1e-9)
 
 
 def test_npa_level_two_agrees_with_explicit_strategy():
@@ -85,10 +90,45 @@ def test_classical_points_lie_on_the_hull_of_deterministic_strategies(default_fr
 
 
 def test_summary_figures(default_frontier):
+    """lambda = 0.1, exact waiting: the supremum of the relative reduction is 8.6617% at p = 0.6708,
+    bracketed rigorously (certified strategy below, dual lines above) within 1e-8."""
     summary = default_frontier.summary
-    assert summary["waiting_reduction"]["value"] > 0.2  # 21.18% at p = 0.95 on 21 points; 20.6% at 0.9 here
+    w = summary["waiting_reduction"]
+    assert w["kind"] == "maximum"
+    assert w["value"] <= w["upper"] < w["value"] + 1e-8
+    assert w["value"] == pytest.approx(0.0866173, abs=1e-7)
+    assert w["split"] == pytest.approx(0.6708, abs=1e-3)
+    a = summary["absolute_waiting_reduction"]
+    assert a["value"] <= a["upper"] < a["value"] + 1e-8 and a["value"] == pytest.approx(0.0219942, abs=1e-7)
     assert summary["throughput_gain"]["value"] > 0.02  # a few per cent at equal waiting
     assert summary["certified_range"] == [0.1, 0.9]
+
+
+def test_largest_reduction_does_not_depend_on_the_grid(default_frontier):
+    """Issue 14 item 3: a finer grid never changes the headline (the supremum, to 1e-8): 5 and 11 points."""
+    coarse = frontier("dual_work", points=5, level=None, jobs=1).summary["waiting_reduction"]
+    fine = default_frontier.summary["waiting_reduction"]
+    for w in (coarse, fine):
+        assert w["value"] == pytest.approx(0.08661730, abs=1e-8)
+        assert w["upper"] == pytest.approx(0.08661730, abs=1e-8)
+
+
+def test_light_traffic_supremum_is_a_limit():
+    """Light traffic: C(1) = Q(1) = 0 and the reduction grows towards p -> 1; reported as a limit
+    (21.72%, the value the tangent-cone SDP gives) certified at p = 0.99999, on any grid."""
+    result = frontier("dual_work", points=5, level=None, jobs=1, waiting="light-traffic")
+    w = result.summary["waiting_reduction"]
+    assert w["kind"] == "limit" and w["split_exact"] == "99999/100000"
+    assert w["value"] == pytest.approx(0.21716, abs=2e-5)
+
+
+def test_linear_throughput_says_there_is_no_trade_off():
+    """Issue 14 item 4: with T linear Theta is constant; one line says so, no throughput gain."""
+    result = CliRunner().invoke(main, ["pareto", "--throughput", "linear", "--points", "3", "--level", "none",
+                                       "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "No throughput trade-off" in result.output
+    assert "classical needs" not in result.output
 
 
 def test_verify_rechecks_the_frontier(default_frontier, tmp_path):
@@ -159,6 +199,7 @@ def test_cli_pareto_json_and_plot(tmp_path):
     assert result.exit_code == 0, result.output
     assert plot.read_text().lstrip().startswith("<?xml")
     data = json.loads(out.read_text())
+    assert data["waiting_model"] == "exact" and data["arrival_rate"] == 0.1
     for key in ("tool", "command", "game", "fixed", "value", "exact", "certified", "certificate", "solver", "seconds"):
         assert key in data
     assert data["command"] == "pareto" and data["certified"] is True
@@ -167,6 +208,104 @@ def test_cli_pareto_json_and_plot(tmp_path):
     assert "Largest waiting reduction" in result.output
 
 
-def test_cli_pareto_bad_plot_extension():
-    result = CliRunner().invoke(main, ["pareto", "--points", "3", "--plot", "frontier.pdf"])
-    assert result.exit_code == 2 and "--plot" in result.output
+def test_cli_pareto_bad_plot_and_table_extensions(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for option, name in (("--plot", "frontier.jpg"), ("--table", "frontier.xlsx")):
+        result = CliRunner().invoke(main, ["pareto", "--points", "3", option, name])
+        assert result.exit_code == 2 and option in result.output
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+# ---------------------------------------------------------------------------
+# Done means (issue 9): the JSON of `certify pareto --arrival-rate L --json -` against an LP and a
+# Tsirelson SDP built here directly with scipy and cvxpy from the model's formulas (not certify's code)
+
+
+def _independent_model(lam):
+    """Exp(1) sizes, w = 1: q = (1 - 1/e, 1/e), m = ((1 - 2/e)/(1 - 1/e), 2), E[S^2] = 2 (docs/model.md).
+
+    W = sum pi P(a == b) [(m_x + m_y)/4 + f m_x m_y] + f E[S^2], f = lambda / (2 (1 - lambda)).
+    """
+    import math
+
+    q = np.array([1 - 1 / math.e, 1 / math.e])
+    m = np.array([(1 - 2 / math.e) / (1 - 1 / math.e), 2.0])
+    pi = np.outer(q, q)
+    f = lam / (2 * (1 - lam))
+    same = (m[:, None] + m[None, :]) / 4 + f * np.outer(m, m)
+    return pi, same, 2.0 * f
+
+
+def _independent_lp(pi, same, constant, p):
+    """min W over mixtures of the 16 deterministic strategies, P(a != b) = p, uniform marginals."""
+    from itertools import product
+
+    from scipy.optimize import linprog
+
+    costs, rows = [], [[] for _ in range(5)]
+    for alpha in product(range(2), repeat=2):
+        for beta in product(range(2), repeat=2):
+            equal = np.array([[alpha[x] == beta[y] for y in range(2)] for x in range(2)], dtype=float)
+            costs.append(np.sum(pi * equal * same) + constant)
+            rows[0].append(np.sum(pi * (1 - equal)))
+            for x in range(2):
+                rows[1 + x].append(1.0 - 2 * alpha[x])  # P(a=0|x) - P(a=1|x)
+                rows[3 + x].append(1.0 - 2 * beta[x])
+    solution = linprog(costs, A_eq=[np.ones(16)] + rows, b_eq=[1, p, 0, 0, 0, 0], bounds=(0, None), method="highs")
+    assert solution.status == 0
+    return solution.fun
+
+
+def _independent_tsirelson(pi, same, constant, p):
+    """min W over correlators E_xy = u_x . v_y (unit vectors), P(a == b | x,y) = (1 + E)/2 (Tsirelson 1980)."""
+    import cvxpy as cp
+
+    G = cp.Variable((4, 4), PSD=True)
+    E = G[:2, 2:]
+    waiting = cp.sum(cp.multiply(pi * same, (1 + E) / 2)) + constant
+    split = cp.sum(cp.multiply(pi, (1 - E) / 2))
+    problem = cp.Problem(cp.Minimize(waiting), [cp.diag(G) == 1, split == p])
+    problem.solve(solver=cp.CLARABEL)
+    assert problem.status == "optimal"
+    return problem.value
+
+
+@pytest.mark.parametrize("lam", ["0.1", "0.5"])
+def test_matches_independent_lp_and_tsirelson_sdp(lam):
+    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", lam, "--json", "-"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["arrival_rate"] == float(lam) and data["waiting_model"] == "exact"
+    assert data["value_meaning"].startswith("largest certified waiting reduction")
+    pi, same, constant = _independent_model(float(lam))
+    for point in data["points"]:
+        p = point["split"]
+        assert point["classical"] == pytest.approx(_independent_lp(pi, same, constant, p), abs=1e-8)
+        assert point["quantum_lower"] == pytest.approx(_independent_tsirelson(pi, same, constant, p), abs=1e-6)
+        assert point["quantum_lower"] <= point["quantum_upper"] <= point["quantum_lower"] + 1e-5
+    assert all(item.ok for item in verify_document(data)), [i.problems for i in verify_document(data) if not i.ok]
+
+
+def test_several_loads_json_plot_and_table(tmp_path):
+    """--arrival-rate 0.01,0.1,0.5: one complete, verifiable frontier per load, a PDF, an exact CSV table."""
+    import csv
+
+    out, plot, table = tmp_path / "f.json", tmp_path / "f.pdf", tmp_path / "f.csv"
+    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", "0.01,0.1,0.5", "--points", "3", "--level",
+                                       "none", "--jobs", "1", "--json", str(out), "--plot", str(plot),
+                                       "--table", str(table)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["arrival_rate"] == [0.01, 0.1, 0.5]
+    assert [d["arrival_rate"] for d in data["loads"]] == [0.01, 0.1, 0.5]
+    items = verify_document(data)
+    assert len([i for i in items if i.kind == "frontier"]) == 3 and all(i.ok for i in items)
+    reductions = [row["relative_reduction"]["value"] for row in data["comparison"]["loads"]]
+    assert reductions[0] > reductions[1] > reductions[2]  # the advantage shrinks with load
+    assert "Advantage by load" in result.output and "From lambda = 0.01 to 0.5" in result.output
+    assert plot.read_bytes().startswith(b"%PDF")
+    rows = list(csv.reader(table.open()))
+    assert len(rows) == 1 + 3 * 3
+    lam, p, classical = rows[1][0], rows[1][1], rows[1][3]
+    assert (lam, p) == ("1/100", "0") and Fraction(classical) == Fraction(
+        data["loads"][0]["certificate"]["points"][0]["classical"]["exact"])

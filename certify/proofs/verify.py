@@ -81,11 +81,13 @@ def verify_document(data, source="result"):
     three parts of a gap, each point of a frontier). No solver is called.
     """
     found = []
+    nodes = {}
 
     def visit(node, path):
         if isinstance(node, dict):
             if "certificate" in node and "game" in node:
                 found.append(verify_result(node, path, source))
+                nodes[path] = node
                 return
             for key, child in node.items():
                 visit(child, f"{path}.{key}" if path else key)
@@ -99,10 +101,17 @@ def verify_document(data, source="result"):
     checked = {item.path: item for item in found}
     if isinstance(data, dict) and data.get("command") == "gap":
         found.append(verify_gap(data, source, checked))
-    if isinstance(data, dict) and data.get("command") == "pareto":
+    if isinstance(data, dict) and data.get("command") == "pareto" and "loads" not in data:
         top = checked.get("")
         points = top.check.points if top is not None and isinstance(top.check, FrontierCheck) else []
         found.append(verify_frontier_points(data, points))
+    # frontiers nested in a document (one per load): their summary tables too
+    for path, item in checked.items():
+        if path and item.kind == "frontier":
+            points = item.check.points if isinstance(item.check, FrontierCheck) else []
+            nested = verify_frontier_points(nodes[path], points)
+            nested.path = f"{path}.points"
+            found.append(nested)
     return found
 
 

@@ -44,11 +44,13 @@ strategy meets balance at no cost).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..bounds.correlator import correlation_form, quantum_dual_bound, quantum_strategy
+from ..proofs.correlator import check_correlation_dual
 from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.npa import parse_level
@@ -213,17 +215,224 @@ class Frontier:
     options: dict = field(default_factory=dict)
 
 
-def summarise(game, model, points):
-    """Largest relative W reduction at equal Theta, and largest relative Theta gain at equal W."""
+def round_down(value):
+    """The largest float not above an exact rational (lower bounds are rounded down)."""
+    value = Fraction(value)
+    f = float(value)
+    return math.nextafter(f, -math.inf) if Fraction(f) > value else f
+
+
+def round_up(value):
+    """The smallest float not below an exact rational (upper bounds are rounded up)."""
+    value = Fraction(value)
+    f = float(value)
+    return math.nextafter(f, math.inf) if Fraction(f) < value else f
+
+
+def hull_value(hull, p):
+    """The exact classical frontier's W at split p (linear between the hull's vertices)."""
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if x1 <= p <= x2:
+            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
+    raise ValueError(f"split {p} outside [0, 1]")
+
+
+def dual_line(game, certificate):
+    """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p.
+
+    The bound of check_correlation_dual is affine in the split value (the
+    multipliers and the PSD slack do not depend on it), so checking the same
+    certificate with the split fixed at 0 and at 1 gives the line exactly.
+    """
+    body = {key: value for key, value in certificate.items() if key != "value"}
+    low = check_correlation_dual(game.with_fixed({"split": Fraction(0)}), body)
+    high = check_correlation_dual(game.with_fixed({"split": Fraction(1)}), body)
+    if low.bound is None or high.bound is None:
+        return None
+    return low.bound, high.bound - low.bound
+
+
+def upper_envelope(lines):
+    """The lines that attain max_i (c_i + s_i p) somewhere, by slope (exact convex-hull trick)."""
+    best = {}
+    for c, s in lines:
+        best[s] = max(best.get(s, c), c)
+    envelope = []
+    for s, c in sorted(best.items()):
+        while len(envelope) >= 2:
+            (c1, s1), (c2, s2) = envelope[-2], envelope[-1]
+            # line 2 is never on top if line 3 overtakes line 1 no later than line 2 does
+            if (c1 - c) * (s2 - s1) <= (c1 - c2) * (s - s1):
+                envelope.pop()
+            else:
+                break
+        envelope.append((c, s))
+    return envelope
+
+
+def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
+    """Rigorous bounds on sup over p in [low, high] of the relative and absolute waiting reduction.
+
+    ``certified`` lists (p, W_q) with W_q the exact W of an explicit quantum
+    strategy at split p: each gives a certified value (lower bounds on the
+    suprema). ``lines`` are certified dual lines, so the quantum optimum
+    Q(p) >= L(p) = max_i (c_i + s_i p), and C(p) is exact. On every interval
+    between consecutive breakpoints of C and L both are linear, so C - L is
+    linear and (C - L)/C monotone: the maxima over the breakpoints bound
+    sup (C - Q) and sup (C - Q)/C from above, exactly. Needs C > 0 on
+    [low, high].
+    """
+    envelope = upper_envelope(lines)
+    points = {low, high} | {x for x, _ in hull if low <= x <= high}
+    for (c1, s1), (c2, s2) in zip(envelope, envelope[1:]):
+        x = (c1 - c2) / (s2 - s1)
+        if low <= x <= high:
+            points.add(x)
+    relative_up, absolute_up = Fraction(0), Fraction(0)
+    for x in points:
+        c = hull_value(hull, x)
+        bound = max(ci + si * x for ci, si in envelope)
+        absolute_up = max(absolute_up, c - bound)
+        if c > 0:
+            relative_up = max(relative_up, (c - bound) / c)
+    relative, absolute = (Fraction(0), None), (Fraction(0), None)
+    for p, w in certified:
+        if not low <= p <= high:
+            continue
+        c = hull_value(hull, p)
+        if c - w > absolute[0]:
+            absolute = (c - w, p)
+        if c > 0 and (c - w) / c > relative[0]:
+            relative = ((c - w) / c, p)
+    return relative, relative_up, absolute, absolute_up
+
+
+class _Refiner:
+    """Certified quantum points and dual lines at extra splits (continuous search for the suprema)."""
+
+    def __init__(self, game, hull, points, solver=None):
+        self.game, self.hull, self.solver = game, hull, solver
+        self.certified, self.lines, self.cache = [], [], {}
+        for point in points:
+            results = point["results"]
+            if results["quantum_upper"]["certified"]:
+                self.certified.append((Fraction(point["split_exact"]),
+                                       Fraction(results["quantum_upper"]["certificate"]["value"])))
+            if results["quantum_lower"]["certified"]:
+                line = dual_line(game, results["quantum_lower"]["certificate"])
+                if line is not None:
+                    self.lines.append(line)
+
+    def evaluate(self, p):
+        """Certify at split p (a rational); returns the exact W of the explicit strategy, or None."""
+        if p in self.cache:
+            return self.cache[p]
+        game = self.game.with_fixed({"split": p})
+        form = correlation_form(game)
+        try:
+            upper = quantum_strategy(game, form, self.solver)
+            lower = quantum_dual_bound(game, form, self.solver)
+        except SolverFailed:
+            self.cache[p] = None
+            return None
+        w = Fraction(upper.certificate["value"]) if upper.certified else None
+        if w is not None:
+            self.certified.append((p, w))
+        if lower.certified:
+            line = dual_line(game, lower.certificate)
+            if line is not None:
+                self.lines.append(line)
+        self.cache[p] = w
+        return w
+
+    def search(self, objective, around, grid):
+        """Maximise objective(C, W_q) over p near the grid point ``around`` (scipy bounded Brent)."""
+        from scipy.optimize import minimize_scalar
+
+        index = grid.index(around)
+        low, high = grid[max(index - 1, 0)], grid[min(index + 1, len(grid) - 1)]
+        if high - low <= 0:
+            return
+
+        def negative(x):
+            p = Fraction(float(x)).limit_denominator(10**6)
+            w = self.evaluate(p)
+            return 0.0 if w is None else -float(objective(hull_value(self.hull, p), w))
+
+        minimize_scalar(negative, bounds=(float(low), float(high)), method="bounded", options={"xatol": 1e-4})
+
+
+def waiting_reduction(game, points, solver=None):
+    """The largest waiting reduction at equal throughput (equal split), independent of the grid.
+
+    Relative: R(p) = (C(p) - Q(p)) / C(p), C the exact classical frontier
+    and Q the quantum optimum. Absolute: C(p) - Q(p). Their suprema over p
+    are located by a bounded scalar search around the best grid point
+    (each trial split is certified: an explicit strategy and a dual line),
+    and bracketed rigorously by ``reduction_bounds``: ``certified`` is
+    reached by an explicit strategy at ``split``, ``upper`` bounds the
+    supremum from above.
+
+    When C(1) = 0 (the light-traffic limit: always splitting waits nothing)
+    both C and Q vanish at p = 1 and R increases along the last classical
+    segment (Q/C is a chord slope of a convex function over a linear one),
+    so the supremum of R is the limit p -> 1, not attained. It is then
+    reported as a limit, with certified values at p = 1 - 10^-k, k = 3..5,
+    approaching it (error O(1 - p)).
+    """
+    hull = classical_hull(game)
+    grid = [Fraction(point["split_exact"]) for point in points]
+    refiner = _Refiner(game, hull, points, solver)
+    relative, _, absolute, _ = reduction_bounds(hull, refiner.lines, refiner.certified)
+    limit = hull[-1][1] == 0 and hull[-1][0] == 1
+    if relative[1] is not None:
+        refiner.search(lambda c, w: (c - w) / c if c > 0 else Fraction(0), relative[1], grid)
+    if absolute[1] is not None:
+        refiner.search(lambda c, w: c - w, absolute[1], grid)
+    high = hull[-2][0] if limit else Fraction(1)
+    if limit:
+        for k in (3, 4, 5):
+            refiner.evaluate(1 - Fraction(1, 10**k))
+    relative, relative_up, _, _ = reduction_bounds(hull, refiner.lines, refiner.certified, high=high)
+    _, _, absolute, absolute_up = reduction_bounds(hull, refiner.lines, refiner.certified)
+    result = {
+        "relative": {"value": round_down(relative[0]),
+                     "split": float(relative[1]) if relative[1] is not None else None,
+                     "split_exact": str(relative[1]) if relative[1] is not None else None,
+                     "upper": round_up(relative_up), "kind": "maximum"},
+        "absolute": {"value": round_down(absolute[0]),
+                     "split": float(absolute[1]) if absolute[1] is not None else None,
+                     "split_exact": str(absolute[1]) if absolute[1] is not None else None,
+                     "upper": round_up(absolute_up)},
+        "certified_points": len(refiner.certified),
+    }
+    if limit:
+        tail = [(p, w) for p, w in refiner.certified if high < p < 1]
+        p, w = max(tail, key=lambda item: item[0])
+        c = hull_value(hull, p)
+        r = (c - w) / c
+        if r >= relative[0]:
+            result["relative"] = {
+                "value": round_down(r), "split": float(p), "split_exact": str(p), "upper": None,
+                "kind": "limit", "note": "supremum as p -> 1, where both W vanish; not attained",
+            }
+    # the value at the best relative split, absolute (what a table quotes beside it)
+    p = Fraction(result["relative"]["split_exact"]) if result["relative"]["split_exact"] is not None else None
+    if p is not None:
+        w = dict(refiner.certified)[p]
+        result["relative"]["absolute_there"] = round_down(hull_value(hull, p) - w)
+    return result
+
+
+def summarise(game, model, points, solver=None):
+    """Largest W reduction at equal Theta (grid-independent supremum) and largest Theta gain at equal W."""
     from .throughput import throughput_at
 
-    best_w = {"value": 0.0, "split": None}
     best_t = {"value": 0.0, "split": None, "classical_split": None}
     hull = classical_hull(game)
+    trade_off = bool(model.strictly_convex)
     for point in points:
-        if point["advantage_certified"] and point["relative_advantage"] > best_w["value"]:
-            best_w = {"value": point["relative_advantage"], "split": point["split"]}
-        if not point["advantage_certified"]:
+        if not point["advantage_certified"] or not trade_off:
             continue
         w_q = Fraction(point["results"]["quantum_upper"]["certificate"]["value"])
         p_c = hull_inverse(hull, w_q)
@@ -233,9 +442,17 @@ def summarise(game, model, points):
         gain = point["throughput"] / theta_c - 1 if theta_c > 0 else 0.0
         if gain > best_t["value"]:
             best_t = {"value": gain, "split": point["split"], "classical_split": float(p_c)}
+    if not trade_off:
+        best_t["note"] = "no trade-off: T is linear, so Theta does not depend on p"
     certified = [p["split"] for p in points if p["advantage_certified"]]
+    reduction = waiting_reduction(game, points, solver) if certified else None
     return {
-        "waiting_reduction": best_w,
+        "arrival_rate": model.arrival_rate,
+        "load": model.load,
+        "waiting_model": model.waiting,
+        "trade_off": trade_off,
+        "waiting_reduction": reduction["relative"] if reduction else {"value": 0.0, "split": None},
+        "absolute_waiting_reduction": reduction["absolute"] if reduction else {"value": 0.0, "split": None},
         "throughput_gain": best_t,
         "certified_splits": certified,
         "certified_range": [min(certified), max(certified)] if certified else None,
@@ -249,13 +466,18 @@ def summarise(game, model, points):
 
 
 def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None, seesaw=False,
-             solver=None):
-    """Sweep the split grid; each point runs run_point (in worker processes when jobs > 1)."""
+             solver=None, arrival_rate=None, waiting=None):
+    """Sweep the split grid at one load; each point runs run_point (in worker processes when jobs > 1).
+
+    ``arrival_rate`` overrides the file's lambda and ``waiting`` its waiting
+    model ("exact", the default, or "light-traffic"); ``solver`` names the
+    SDP solver of the registry.
+    """
     from .model import load_model
     from .throughput import throughput_at
 
     start = time.perf_counter()
-    game, model = load_model(problem, throughput)
+    game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
     if level is not None:
         level = str(level)
         parse_level(level)  # bad levels are bad input before any work
@@ -280,7 +502,69 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
             results[index] = run_point(job)
             if progress:
                 progress()
-    return Frontier(game, model, results, summarise(game, model, results), time.perf_counter() - start)
+    return Frontier(game, model, results, summarise(game, model, results, solver), time.perf_counter() - start)
+
+
+def parse_arrival_rates(text, key="--arrival-rate"):
+    """'0.01,0.1,0.5' -> [Fraction, ...] (exact decimals as written), positive, no repeats."""
+    from ..games.game import parse_number
+
+    rates = []
+    for part in str(text).split(","):
+        if not part.strip():
+            raise BadInput(None, key, f"expected numbers separated by commas, got '{text}'")
+        rate = parse_number(part.strip(), None, key)
+        if not rate > 0:
+            raise BadInput(None, key, f"lambda must be positive, got {part.strip()}")
+        if rate in rates:
+            raise BadInput(None, key, f"{part.strip()} is given twice")
+        rates.append(rate)
+    return rates
+
+
+def frontiers(problem="dual_work", arrival_rates=None, **options):
+    """One frontier per load (``arrival_rates``, None for the file's own lambda); see ``frontier``."""
+    from .model import load_model
+
+    rates = list(arrival_rates) if arrival_rates else [None]
+    # every load is checked (stable, positive) before any work starts
+    for rate in rates:
+        load_model(problem, options.get("throughput"), arrival_rate=rate, waiting=options.get("waiting"))
+    return [frontier(problem, arrival_rate=rate, **options) for rate in rates]
+
+
+def load_comparison(results):
+    """How the certified advantage changes with load: one row per frontier, and one sentence."""
+    rows = []
+    for result in results:
+        summary = result.summary
+        rows.append({
+            "arrival_rate": result.model.arrival_rate,
+            "load": result.model.load,
+            "waiting_model": result.model.waiting,
+            "relative_reduction": summary["waiting_reduction"],
+            "absolute_reduction": summary["absolute_waiting_reduction"],
+            "throughput_gain": summary["throughput_gain"],
+        })
+    sentence = None
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        def down(value, scale):
+            return math.floor(value * scale) / scale
+
+        sentence = (
+            f"From lambda = {first['arrival_rate']:g} to {last['arrival_rate']:g} the largest relative waiting "
+            f"reduction goes from {down(100 * first['relative_reduction']['value'], 100):.2f}% to "
+            f"{down(100 * last['relative_reduction']['value'], 100):.2f}%, and the largest absolute one from "
+            f"{down(first['absolute_reduction']['value'], 1e4):.4f} to {down(last['absolute_reduction']['value'], 1e4):.4f}"
+        )
+        if rows[0]["waiting_model"] == "exact":
+            grows = last["absolute_reduction"]["value"] > first["absolute_reduction"]["value"]
+            sentence += (": queueing behind earlier pairs adds waiting to both policies, so the relative "
+                         "advantage shrinks with load" + (" while the absolute one grows." if grows else "."))
+        else:
+            sentence += " (light-traffic limit at every load: not the waiting at these loads)."
+    return {"loads": rows, "statement": sentence}
 
 
 def frontier_json(result, options):
@@ -303,8 +587,13 @@ def frontier_json(result, options):
             upper = Fraction(point["results"]["quantum_upper"]["certificate"]["value"])
             best = max(best, classical - upper)
     body = {
+        # the number check_frontier proves (certify verify re-derives it exactly)
         "value": float(best),
+        "value_meaning": "largest certified waiting reduction on the grid: max over splits of classical W - quantum W",
         "exact": None,
+        "arrival_rate": result.model.arrival_rate,
+        "arrival_rate_exact": str(result.model.arrival_exact),
+        "waiting_model": result.model.waiting,
         # every point's certificates passed their exact checks (whether or not
         # there is an advantage: that is "advantage_certified" per point)
         "certified": all(
@@ -322,5 +611,28 @@ def frontier_json(result, options):
         "points": points,
     }
     return envelope("pareto", result.game, options, body)
+
+
+def frontiers_json(results, options):
+    """One frontier document per load; with several loads they sit under "loads", each complete
+    (certify verify re-checks every one), beside the comparison across loads."""
+    if len(results) == 1:
+        return frontier_json(results[0], options)
+    from ..report.results import envelope
+
+    documents = [frontier_json(result, dict(options, arrival_rate=result.model.arrival_rate)) for result in results]
+    comparison = load_comparison(results)
+    return {
+        "tool": documents[0]["tool"],
+        "command": "pareto",
+        "options": options,
+        "arrival_rate": [result.model.arrival_rate for result in results],
+        "waiting_model": results[0].model.waiting,
+        "certified": all(document["certified"] for document in documents),
+        "advantage_certified": any(document["advantage_certified"] for document in documents),
+        "seconds": round(sum(result.seconds for result in results), 6),
+        "comparison": comparison,
+        "loads": documents,
+    }
 
 

@@ -19,19 +19,52 @@ m_c = E[S | class c] = E[S; class c] / q_c in closed form:
 The game (answers a, b = servers chosen; sense "min"):
 
 * pi(x, y) = q_x q_y;
-* objective W = (1/2) sum_xy pi(x,y) P(a == b | x,y) (m_x + m_y)/2, i.e.
-  c[a,b,x,y] = [a == b] pi(x,y) (m_x + m_y) / 4 (mean wait per customer in
-  light traffic: in a concentrated pair the second waits the first's size);
+* objective: the mean waiting per customer W. Under the default waiting
+  model "exact" (any stable load rho = lambda E[S] < 1):
+
+      W = sum_xy pi(x,y) P(a == b | x,y) [ (m_x + m_y)/4 + f m_x m_y ] + f E[S^2],
+      f = lambda / (2 (1 - rho)),
+
+  i.e. c[a,b,x,y] = pi(x,y) ([a == b] ((m_x + m_y)/4 + f m_x m_y) + f E[S^2]).
+  Derivation (docs/model.md): with uniform marginals each server is an
+  M^X/G/1 queue fed by batches B of 0, 1 or 2 requests per pair, rate
+  lambda, E[B] = E[S], E[B^2] = E[S^2] + sum_xy pi P(a == b|x,y) m_x m_y;
+  by PASTA (Wolff, Oper. Res. 30, 223 (1982)) every customer first waits the
+  mean workload, lambda E[B^2] / (2 (1 - rho)) (the Pollaczek-Khinchine
+  formula for batch arrivals), and the second of a concentrated pair also
+  waits its partner, (m_x + m_y)/2 on average, for half the customers.
+  Under waiting = "light-traffic" f = 0 (the lambda -> 0 limit: only the two
+  requests of one pair interact);
 * constraint "split": sum_xy pi(x,y) P(a != b | x,y) == p (default from the
   file's [model] split, or --fix split=P);
 * constraint "balance": sum_xy pi(x,y) (P(0,0|x,y) - P(1,1|x,y)) == 0.
+
+Symmetric policies. The formula for W holds for behaviours with uniform
+marginals, P(a = 0 | x) = P(b = 0 | y) = 1/2. A shared fair coin that flips
+both answers turns any behaviour p into (p + flip p)/2, which has uniform
+marginals and the same P(a == b | x,y), hence the same objective value and
+split (the objective and the split are invariant under the flip; balance is
+odd). So the game needs no marginal constraints: its value at ANY behaviour
+is the exact W of that behaviour's flip-symmetrised version, which every
+policy reported here applies (the correlator strategies are symmetric by
+construction and say so; `certify simulate` samples the symmetrised
+behaviour), and the optimum over symmetric policies equals the optimum of
+the game, classically and quantumly. (Writing the 2(k+1) marginal equalities
+as constraints gives the same optima, tests/test_pareto.py checks that with
+an independent LP, but it defeats the generic see-saw's column generation,
+so the game keeps the single flip-odd "balance" row instead.)
 
 Exactness: q_c and m_c are computed in floating point from the formulas and
 then taken as the exact rationals of those floats, except that the last
 class's q is 1 - sum of the others (exactly), so that pi sums to exactly 1
 (the never-split and always-split strategies are then exactly feasible at
-p = 0 and p = 1). Every coefficient is then an exact product of those
-rationals: the generated game "as written" is this rational game.
+p = 0 and p = 1). lambda and E[S] are the exact rationals of the numbers as
+written (0.1 is 1/10); E[S^2] is exact from them for exponential (2 E[S]^2),
+deterministic (E[S]^2) and hyperexponential (sum p_i 2 mu_i^2) sizes, and the
+rational of the float mu^2 e^{sigma^2} for lognormal ones. Every coefficient
+is an exact product of these rationals: the generated game "as written" is
+this rational game, and its dense form (stored in every JSON result) is what
+``certify verify`` re-checks.
 """
 
 from __future__ import annotations
@@ -44,14 +77,15 @@ import numpy as np
 from scipy import special
 
 from ..errors import BadInput
-from ..games.game import Constraint, Game, constraint_from_table, load_game, parse_number
+from ..games.game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
 SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
 MODEL_KEYS = {
     "kind", "sizes", "mean_size", "sigma", "probabilities", "means",
-    "thresholds", "arrival_rate", "throughput", "split",
+    "thresholds", "arrival_rate", "throughput", "split", "waiting",
 }
+WAITING_MODELS = ("exact", "light-traffic")
 DEFAULT_THROUGHPUT = "t**1.8"
 
 
@@ -108,6 +142,17 @@ class SizeDistribution:
             return self.mean**2 * math.exp(self.sigma**2)
         return self.mean**2
 
+    def second_moment_exact(self, mean_exact=None):
+        """E[S^2] as a Fraction: exact from the parameters' rationals, except lognormal (float)."""
+        mean = Fraction(self.mean) if mean_exact is None else mean_exact
+        if self.kind == "exponential":
+            return 2 * mean * mean
+        if self.kind == "hyperexponential":
+            return sum((Fraction(p) * 2 * Fraction(mu) ** 2 for p, mu in self.branches), Fraction(0))
+        if self.kind == "lognormal":
+            return Fraction(self.second_moment())
+        return mean * mean
+
     def sample(self, rng, count):
         """count i.i.d. sizes (numpy Generator)."""
         if self.kind == "exponential":
@@ -153,6 +198,10 @@ class DualWorkModel:
     m_exact: tuple[Fraction, ...] = field(default=())
     strictly_convex: bool = True
     source: str = ""
+    waiting: str = "exact"  # "exact" (M^X/G/1 at lambda) or "light-traffic" (lambda -> 0)
+    arrival_exact: Fraction = Fraction(0)  # lambda as written
+    mean_exact: Fraction = Fraction(1)  # E[S] as written (or from the branches)
+    second_exact: Fraction = Fraction(0)  # E[S^2]
 
     @property
     def classes(self):
@@ -167,6 +216,31 @@ class DualWorkModel:
         """rho = lambda E[S]: each server receives lambda requests per unit time on average."""
         return self.arrival_rate * self.sizes.mean
 
+    @property
+    def load_exact(self):
+        return self.arrival_exact * self.mean_exact
+
+    @property
+    def workload_factor(self):
+        """f = lambda / (2 (1 - rho)) exactly (0 under the light-traffic limit)."""
+        if self.waiting == "light-traffic":
+            return Fraction(0)
+        return self.arrival_exact / (2 * (1 - self.load_exact))
+
+    def waiting_terms(self):
+        """(same[x][y], constant): W = sum pi P(a == b|x,y) same[x][y] + constant, exactly."""
+        f = self.workload_factor
+        m = self.m_exact
+        same = [[(m[x] + m[y]) / 4 + f * m[x] * m[y] for y in range(self.classes)] for x in range(self.classes)]
+        return same, f * self.second_exact
+
+    def waiting_of(self, behaviour):
+        """W (float) of a behaviour p[a,b,x,y] with uniform marginals, by the formula above."""
+        same, constant = self.waiting_terms()
+        pi = np.outer(self.q, self.q)
+        concentrated = behaviour[0, 0] + behaviour[1, 1]
+        return float(np.sum(pi * concentrated * np.array(same, dtype=float)) + float(constant))
+
     def size_class(self, sizes):
         """x = #{i : S > w_i} for an array of sizes."""
         return np.searchsorted(np.asarray(self.thresholds), sizes, side="left")
@@ -179,7 +253,11 @@ class DualWorkModel:
             "sizes": self.sizes.to_json(),
             "thresholds": list(self.thresholds),
             "arrival_rate": self.arrival_rate,
+            "arrival_rate_exact": str(self.arrival_exact),
             "load": self.load,
+            "waiting_model": self.waiting,
+            "second_moment": float(self.second_exact),
+            "workload_factor": float(self.workload_factor),
             "throughput": self.throughput.to_json(),
             "strictly_convex": self.strictly_convex,
             "class_probabilities": list(self.q),
@@ -275,6 +353,16 @@ def model_from_table(data, source, throughput_override=None):
     arrival_rate = _positive(table, "arrival_rate", source)
     if not arrival_rate * sizes.mean < 1:
         raise BadInput(source, "model.arrival_rate", f"load lambda E[S] = {arrival_rate * sizes.mean:.6g} must be below 1 for stable queues")
+    arrival_exact = parse_number(table["arrival_rate"], source, "model.arrival_rate")
+    if sizes.kind == "hyperexponential":
+        mean_exact = sum((Fraction(p) * Fraction(mu) for p, mu in sizes.branches), Fraction(0))
+    else:
+        mean_exact = parse_number(table.get("mean_size", 1), source, "model.mean_size")
+    if not arrival_exact * mean_exact < 1:
+        raise BadInput(source, "model.arrival_rate", f"load lambda E[S] = {float(arrival_exact * mean_exact):.6g} must be below 1 for stable queues")
+    waiting = table.get("waiting", "exact")
+    if waiting not in WAITING_MODELS:
+        raise BadInput(source, "model.waiting", f"expected one of {', '.join(WAITING_MODELS)}, got {waiting!r}")
     split = parse_number(table.get("split", "1/2"), source, "model.split")
     if not 0 <= split <= 1:
         raise BadInput(source, "model.split", f"a probability must lie in [0, 1], got {split}")
@@ -295,7 +383,8 @@ def model_from_table(data, source, throughput_override=None):
     return DualWorkModel(
         sizes=sizes, thresholds=thresholds, arrival_rate=arrival_rate, throughput=throughput,
         split=split, q=q, m=m, q_exact=tuple(q_exact), m_exact=tuple(m_exact),
-        strictly_convex=strictly, source=str(source),
+        strictly_convex=strictly, source=str(source), waiting=waiting, arrival_exact=arrival_exact,
+        mean_exact=mean_exact, second_exact=sizes.second_moment_exact(mean_exact),
     )
 
 
@@ -310,15 +399,18 @@ def game_from_model(data, source):
             pi[x, y] = q[x] * q[y]
     shape = (2, 2, k, k)
     zero = Fraction(0)
+    same, constant = model.waiting_terms()
     objective = np.full(shape, zero, dtype=object)
     split = np.full(shape, zero, dtype=object)
+    for x in range(k):
+        for y in range(k):
+            for a in range(2):
+                objective[a, a, x, y] = pi[x, y] * (same[x][y] + constant)
+                objective[a, 1 - a, x, y] = pi[x, y] * constant
+                split[a, 1 - a, x, y] = pi[x, y]
     balance = np.full(shape, zero, dtype=object)
     for x in range(k):
         for y in range(k):
-            wait = pi[x, y] * (m[x] + m[y]) / 4
-            for a in range(2):
-                objective[a, a, x, y] = wait
-                split[a, 1 - a, x, y] = pi[x, y]
             balance[0, 0, x, y] = pi[x, y]
             balance[1, 1, x, y] = -pi[x, y]
     constraints = [
@@ -361,8 +453,36 @@ def model_of(game, throughput=None):
     return model_from_table({"model": game.model}, game.source or game.name, throughput)
 
 
-def load_model(problem="dual_work", throughput=None, fixed=None):
-    """(Game, DualWorkModel) from a path or bundled name; --throughput overrides the file's T."""
-    game = load_game(problem, fixed)
-    model = model_of(game, throughput)
-    return game, model
+def load_model(problem="dual_work", throughput=None, fixed=None, arrival_rate=None, waiting=None):
+    """(Game, DualWorkModel) from a path or bundled name.
+
+    ``throughput`` (--throughput) overrides the file's T, ``arrival_rate``
+    (--arrival-rate, a number or exact Fraction) its lambda and ``waiting``
+    (--waiting) its waiting model; an override that is bad input names the
+    option, not the file.
+    """
+    if arrival_rate is None and waiting is None:
+        game = load_game(problem, fixed)
+        return game, model_of(game, throughput)
+    path = resolve(problem)
+    data = read_mapping(path)
+    if not isinstance(data.get("model"), dict):
+        raise BadInput(str(problem), "model", "--arrival-rate and --waiting need a [model] problem file")
+    data = dict(data, model=dict(data["model"]))
+    if waiting is not None:
+        if waiting not in WAITING_MODELS:
+            raise BadInput(None, "--waiting", f"expected one of {', '.join(WAITING_MODELS)}, got {waiting!r}")
+        data["model"]["waiting"] = waiting
+    if arrival_rate is not None:
+        rate = Fraction(arrival_rate) if not isinstance(arrival_rate, float) else parse_number(arrival_rate, None, "--arrival-rate")
+        if not rate > 0:
+            raise BadInput(None, "--arrival-rate", f"lambda must be positive, got {float(rate):g}")
+        data["model"]["arrival_rate"] = str(rate)
+    try:
+        game = game_from_mapping(data, str(problem))
+    except BadInput as error:
+        if error.key == "model.arrival_rate" and arrival_rate is not None:
+            raise BadInput(None, "--arrival-rate", error.message) from None
+        raise
+    game = game.with_fixed(fixed or {})
+    return game, model_of(game, throughput)

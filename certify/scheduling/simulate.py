@@ -1,8 +1,10 @@
 """Event simulation of the real dual-work system, to check the model's formulas.
 
-docs/model.md. The model's W is a light-traffic formula (only the two
-requests of one pair interact) and Theta(p) = 2 (1 - rho) r E[T(R)] is exact
-at every stable load. This simulation drops both shortcuts:
+docs/model.md. The model's W is the exact mean waiting of the M^X/G/1
+queues at the load simulated (batch Pollaczek-Khinchine and PASTA;
+certify.scheduling.model), or its light-traffic limit with
+--waiting light-traffic; Theta(p) = 2 (1 - rho) r E[T(R)] is exact at every
+stable load. This simulation uses neither formula:
 
 * pairs arrive as a Poisson process of rate lambda; sizes S_A, S_B are drawn
   i.i.d. from the model's size law; the front-ends see the size classes x, y;
@@ -50,33 +52,11 @@ class Estimate:
     mean: float
     ci95: float
     model: float
-    first_order: float | None = None  # W with its first-order light-traffic correction
 
     def to_json(self):
-        body = {"mean": self.mean, "ci95": self.ci95, "model": self.model,
+        return {"mean": self.mean, "ci95": self.ci95, "model": self.model,
                 "interval": [self.mean - self.ci95, self.mean + self.ci95],
                 "model_inside": abs(self.mean - self.model) <= self.ci95}
-        if self.first_order is not None:
-            body["model_first_order"] = self.first_order
-            body["first_order_inside"] = abs(self.mean - self.first_order) <= self.ci95
-        return body
-
-
-def first_order_waiting(model, behaviour, waiting):
-    """W + lambda/2 (E[S^2] + sum_xy pi P(a == b|x,y) m_x m_y): the first correction in lambda.
-
-    Besides its partner, a customer waits for the work other pairs left at
-    its server. To first order in lambda that is the mean workload of a
-    server, lambda E[V^2]/2 per server with V the work one pair brings to it
-    (Poisson batches see time averages); summed over the two servers
-    E[V_0^2] + E[V_1^2] = 2 E[S^2] + 2 E[S_A S_B [a == b]], and
-    E[S_A S_B | x, y] = m_x m_y by independence. A derivation of this file,
-    checked against the simulation at lambda = 0.01 in tests/test_simulate.py.
-    """
-    q, m = np.array(model.q), np.array(model.m)
-    same = behaviour[0, 0] + behaviour[1, 1]
-    cross = float(np.sum(np.outer(q, q) * same * np.outer(m, m)))
-    return waiting + model.arrival_rate / 2 * (model.sizes.second_moment() + cross)
 
 
 @dataclass
@@ -105,7 +85,8 @@ def strategy_behaviour(game, strategy):
         p = np.zeros(game.shape)
         for entry in result.certificate["mixture"]:
             p += float(Fraction(entry["weight"])) * DeterministicStrategy.from_json(entry).behaviour(game.outputs)
-        return p, result
+        # the shared coin flipping both answers: uniform marginals, same W and split (model docstring)
+        return (p + p[::-1, ::-1]) / 2, result
     if strategy == "quantum":
         from ..proofs.correlator import correlation_behaviour
         from ..bounds.correlator import quantum_strategy
@@ -159,8 +140,13 @@ def _batch_interval(values):
 
 
 def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pairs=10**6, seed=0,
-             batches=20, throughput=None, arrival_rate=None):
-    """Simulate the two queues under a strategy's routing at split p; W and Theta with 95% CIs."""
+             batches=20, throughput=None, arrival_rate=None, waiting=None):
+    """Simulate the two queues under a strategy's routing at split p; W and Theta with 95% CIs.
+
+    The strategy is optimised for, and its model W computed under, the game at
+    the simulated load (``arrival_rate`` overrides the file's lambda) and
+    waiting model (``waiting``, default "exact").
+    """
     from ..games.limits import check
     from .model import load_model
     from .throughput import throughput_at
@@ -175,13 +161,7 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     split = Fraction(split)
     if not 0 <= split <= 1:
         raise BadInput(None, "--split", f"a probability must lie in [0, 1], got {split}")
-    game, model = load_model(problem, throughput, {"split": split})
-    if arrival_rate is not None:
-        if not (arrival_rate > 0 and arrival_rate * model.mean_size < 1):
-            raise BadInput(None, "--arrival-rate", f"need 0 < lambda E[S] < 1, got lambda = {arrival_rate}")
-        from dataclasses import replace
-
-        model = replace(model, arrival_rate=float(arrival_rate))
+    game, model = load_model(problem, throughput, {"split": split}, arrival_rate=arrival_rate, waiting=waiting)
     behaviour, result = strategy_behaviour(game, strategy)
     w_model = float(result.value)  # the exact W of the strategy, from its certificate
     theta_model = throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(split))
@@ -221,12 +201,12 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     window_start = np.concatenate([[0.0], window_end[:-1]])
     credited = np.bincount(batch, weights=value, minlength=batches)
     rates = credited / (window_end - window_start)
-    waiting = Estimate(float(waits.mean()), _batch_interval(wait_means), w_model,
-                       first_order_waiting(model, behaviour, w_model))
+    waiting = Estimate(float(waits.mean()), _batch_interval(wait_means), w_model)
     theta = Estimate(float(value.sum() / times[-1]), _batch_interval(rates), theta_model)
     details = {
         "load": model.arrival_rate * model.mean_size,
         "arrival_rate": model.arrival_rate,
+        "waiting_model": model.waiting,
         "runs": int(np.count_nonzero(runs > 0)),
         "simulated_time": float(times[-1]),
         "split_observed": float(np.mean(a != b)),
@@ -253,6 +233,8 @@ def simulation_json(sim, options):
         "solver": {"name": "numpy event simulation", "seed": sim.seed, "status": "done"},
         "seconds": round(sim.seconds, 6),
         "split": float(sim.split),
+        "arrival_rate": sim.model.arrival_rate,
+        "waiting_model": sim.model.waiting,
         "strategy": sim.strategy,
         "pairs": sim.pairs,
         "batches": sim.batches,

@@ -1,0 +1,252 @@
+"""Tables for papers: --table FILE.csv|.tex|.md for `certify pareto` and `certify gap`.
+
+* CSV keeps every certified number as an exact rational string ("p/q"),
+  beside a float column for convenience; nothing is rounded.
+* TeX (a booktabs tabular) and Markdown show decimals rounded on the safe
+  side (docs/certificates.md): an upper bound is rounded up, a lower bound
+  and a "beats by at least" down. For a frontier (W minimised) that means
+  the quantum lower bound and the reductions are rounded down, the explicit
+  strategy's W (an upper bound on the quantum optimum) up, and the exact
+  classical minimum down (so the printed classical W never overstates the
+  advantage). For a gap: the lower bound down, the upper bound up, the
+  advantage down, the exact classical optimum towards the side that does
+  not flatter the advantage (up for "max" games, down for "min" ones).
+  Theta is a model value (exact formula, float quadrature) and is rounded
+  to nearest.
+
+The numbers come from the results as computed (the same ones the JSON
+holds); nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+from ..errors import BadInput
+
+FORMATS = ("csv", "tex", "md")
+DIGITS = 8
+
+
+def check_table_path(path, key="--table"):
+    """BadInput unless the file name ends in .csv, .tex or .md (checked before any work)."""
+    if path is None:
+        return
+    suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
+    if suffix not in FORMATS:
+        raise BadInput(None, key, f"expected a .csv, .tex or .md file, got '{path}'")
+
+
+def decimal_down(value, digits=DIGITS):
+    """The exact rational ``value`` as a decimal string rounded towards -infinity."""
+    value = Fraction(value)
+    scaled = math.floor(value * 10**digits)
+    return _decimal(scaled, digits)
+
+
+def decimal_up(value, digits=DIGITS):
+    """The exact rational ``value`` as a decimal string rounded towards +infinity."""
+    value = Fraction(value)
+    scaled = math.ceil(value * 10**digits)
+    return _decimal(scaled, digits)
+
+
+def _decimal(scaled, digits):
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled), 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}"
+
+
+def _exact(result):
+    """The exact number a Result proves: exact value, else the certified bound or achieved value."""
+    if result.get("exact") is not None:
+        return Fraction(result["exact"])
+    certificate = result.get("certificate", {})
+    for key in ("value", "bound"):
+        if isinstance(certificate.get(key), str):
+            return Fraction(certificate[key])
+    for key in ("bound", "achieved"):
+        if isinstance(result.get(key), str):
+            return Fraction(result[key])
+    return Fraction(result["value"])
+
+
+def frontier_rows(results):
+    """Per load and split: the exact numbers of a frontier table (dicts of Fractions and floats)."""
+    rows = []
+    for result in results:
+        for point in result.points:
+            parts = point["results"]
+            classical = Fraction(parts["classical"]["exact"])
+            upper = Fraction(parts["quantum_upper"]["certificate"]["value"])
+            lowers = [_exact(parts[key]) for key in ("quantum_lower", "npa")
+                      if key in parts and parts[key]["certified"]]
+            lower = max(lowers) if lowers else None
+            certified = bool(point["advantage_certified"])
+            rows.append({
+                "arrival_rate": result.model.arrival_exact,
+                "split": Fraction(point["split_exact"]),
+                "theta": point["throughput"],
+                "classical": classical,
+                "quantum_lower": lower,
+                "quantum_upper": upper,
+                "reduction": classical - upper if certified else None,
+                "relative_reduction": (classical - upper) / classical if certified and classical else None,
+                "certified": certified,
+            })
+    return rows
+
+
+FRONTIER_COLUMNS = (
+    # key, heading, rounding for TeX/Markdown
+    ("arrival_rate", "lambda", "exact"),
+    ("split", "p", "exact"),
+    ("theta", "Theta", "nearest"),
+    ("classical", "W classical (exact min)", "down"),
+    ("quantum_lower", "W quantum >=", "down"),
+    ("quantum_upper", "W quantum <= (explicit)", "up"),
+    ("reduction", "W reduction (abs.)", "down"),
+    ("relative_reduction", "W reduction (rel.)", "down"),
+    ("certified", "certified", "flag"),
+)
+
+
+def _cell(value, rounding, exact_text=False):
+    if value is None:
+        return "" if exact_text else "-"
+    if rounding == "flag":
+        return "yes" if value else "no"
+    if exact_text and isinstance(value, Fraction):
+        return str(value)
+    if rounding == "exact":
+        return str(value) if isinstance(value, Fraction) else f"{value:g}"
+    if rounding == "nearest":
+        return f"{float(value):.6f}"
+    return decimal_down(value) if rounding == "down" else decimal_up(value)
+
+
+def _write(path, text):
+    """Atomically write a text file (never half a table)."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def render(rows, columns, fmt, caption=""):
+    """rows (dicts) as CSV (exact rationals), a booktabs TeX tabular or a Markdown table."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        heading = []
+        for key, title, rounding in columns:
+            heading.append(title)
+            if rounding in ("down", "up"):
+                heading.append(title + " (float)")
+        writer.writerow(heading)
+        for row in rows:
+            line = []
+            for key, _, rounding in columns:
+                line.append(_cell(row[key], rounding, exact_text=True))
+                if rounding in ("down", "up"):
+                    line.append("" if row[key] is None else repr(float(row[key])))
+            writer.writerow(line)
+        return out.getvalue()
+    cells = [[_cell(row[key], rounding) for key, _, rounding in columns] for row in rows]
+    titles = [title for _, title, _ in columns]
+    if fmt == "md":
+        lines = ["| " + " | ".join(titles) + " |", "|" + "|".join("---:" for _ in titles) + "|"]
+        lines += ["| " + " | ".join(line) + " |" for line in cells]
+        note = caption + (" " if caption else "") + "Lower bounds rounded down, upper bounds up."
+        return "\n".join(lines) + f"\n\n{note}\n"
+    tex_titles = [t.replace(">=", r"$\geq$").replace("<=", r"$\leq$").replace("lambda", r"$\lambda$")
+                  .replace("Theta", r"$\Theta$") for t in titles]
+    lines = [
+        "% written by certify; lower bounds rounded down, upper bounds up",
+        r"\begin{tabular}{" + "r" * len(titles) + "}",
+        r"\toprule",
+        " & ".join(tex_titles) + r" \\",
+        r"\midrule",
+    ]
+    lines += [" & ".join(_tex_number(c) for c in line) + r" \\" for line in cells]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if caption:
+        lines.insert(0, f"% {caption}")
+    return "\n".join(lines) + "\n"
+
+
+def _tex_number(text):
+    if "/" in text and not text.startswith("$"):
+        numerator, denominator = text.split("/", 1)
+        return rf"${numerator}/{denominator}$"
+    return text
+
+
+def write_frontier_table(results, path):
+    """The frontier table(s) of ``certify pareto`` (one block of rows per load) to a .csv/.tex/.md file."""
+    check_table_path(path)
+    fmt = str(path).rsplit(".", 1)[-1].lower()
+    model = results[0].model
+    caption = (f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
+    _write(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption))
+
+
+def gap_rows(gap):
+    """The gap table's rows with exact numbers and their safe rounding direction."""
+    maximise = gap.game.sense == "max"
+    rows = [
+        {"bound": "classical optimum", "exact": _exact(gap.classical.to_json()),
+         "rounding": "up" if maximise else "down", "method": gap.classical.method},
+        {"bound": "quantum lower bound", "exact": _exact(gap.lower.to_json()), "rounding": "down",
+         "method": gap.lower.method},
+        {"bound": "quantum upper bound", "exact": _exact(gap.upper.to_json()), "rounding": "up",
+         "method": gap.upper.method},
+        {"bound": "quantum advantage", "exact": gap.advantage, "rounding": "down",
+         "method": "see-saw witness against the classical dual"},
+    ]
+    return rows
+
+
+def write_gap_table(gap, path):
+    """The gap table of ``certify gap`` to a .csv/.tex/.md file."""
+    check_table_path(path)
+    fmt = str(path).rsplit(".", 1)[-1].lower()
+    rows = []
+    for row in gap_rows(gap):
+        rows.append({"bound": row["bound"], "value": row["exact"], "method": row["method"], "_round": row["rounding"]})
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["bound", "value (exact)", "value (float)", "method"])
+        for row in rows:
+            value = row["value"]
+            writer.writerow([row["bound"], "" if value is None else str(value),
+                             "" if value is None else repr(float(value)), row["method"]])
+        text = out.getvalue()
+    else:
+        cells = [[row["bound"], "-" if row["value"] is None else
+                  (decimal_down(row["value"]) if row["_round"] == "down" else decimal_up(row["value"])),
+                  row["method"]] for row in rows]
+        if fmt == "md":
+            text = "| bound | value | method |\n|---|---:|---|\n" + "".join(
+                f"| {a} | {b} | {c} |\n" for a, b, c in cells) + "\nLower bounds rounded down, upper bounds up.\n"
+        else:
+            text = "\n".join(
+                [f"% {gap.game.name} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
+                 r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
+                + [f"{a} & {b} & {c}" + r" \\" for a, b, c in cells]
+                + [r"\bottomrule", r"\end{tabular}"]) + "\n"
+    _write(path, text)
