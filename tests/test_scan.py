@@ -230,11 +230,11 @@ def test_scan_files_in_docs_load():
 
 def test_visibility_axis_runs_the_noisy_frontier(tmp_path):
     """visibility = V is a scan option: the cell runs the Werner-pair frontier (exact V as written)."""
-    path = scan_file(tmp_path, 'visibility = ["4/5", 1]')
+    path = scan_file(tmp_path, 'visibility = ["9/10", 1]')
     scan = scans.load_scan(path)
     rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in scan.cells]
-    assert [row["werner_visibility"] for row in rows] == [0.8, 1.0]
-    # Werner noise only removes advantage: at V = 4/5 (above the critical 0.7749 at p = 1/2) less remains
+    assert [row["werner_visibility"] for row in rows] == [0.9, 1.0]
+    # Werner noise only removes advantage: at V = 9/10 (above the critical 0.8017 at p = 1/2, lambda = 0.1) less remains
     assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
     with pytest.raises(BadInput, match=r"axes.visibility\[0\]: a visibility is in \[0, 1\]"):
         scans.load_scan(scan_file(tmp_path, "visibility = [1.5]", name="too-visible"))
