@@ -270,9 +270,11 @@ def _independent_tsirelson(pi, same, constant, p):
     return problem.value
 
 
-@pytest.mark.parametrize("lam", ["0.1", "0.5"])
-def test_matches_independent_lp_and_tsirelson_sdp(lam):
-    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", lam, "--json", "-"])
+@pytest.mark.parametrize("lam, extra", [("0.1", []), ("0.5", ["--points", "11", "--level", "none"])])
+def test_matches_independent_lp_and_tsirelson_sdp(lam, extra):
+    """Issue 9, done means: every point of `certify pareto --arrival-rate L --json -` (L = 0.1 as is;
+    0.5 on 11 points, without the NPA cross-check, to keep the test short)."""
+    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", lam, "--json", "-", *extra])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["arrival_rate"] == float(lam) and data["waiting_model"] == "exact"
@@ -309,3 +311,57 @@ def test_several_loads_json_plot_and_table(tmp_path):
     lam, p, classical = rows[1][0], rows[1][1], rows[1][3]
     assert (lam, p) == ("1/100", "0") and Fraction(classical) == Fraction(
         data["loads"][0]["certificate"]["points"][0]["classical"]["exact"])
+
+
+def test_verify_names_the_frontier_value(default_frontier, tmp_path):
+    """Issue 14 item 5: the top-level value is named in the JSON and in verify's table."""
+    path = tmp_path / "frontier.json"
+    data = frontier_json(default_frontier, {})
+    path.write_text(json.dumps(data))
+    assert "largest certified waiting reduction" in data["value_meaning"]
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["verify", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "frontier: largest W reduction" in result.output
+
+
+def test_frontier_table_exports_round_safely(default_frontier, tmp_path):
+    """CSV: exact rationals; TeX and Markdown: lower bounds rounded down, the explicit W up."""
+    import csv
+
+    from certify.report.exports import decimal_down, decimal_up, tex_escape, write_frontier_table
+
+    assert tex_escape(r"a_b & 5% {x} \\") == r"a\_b \& 5\% \{x\} \textbackslash{}\textbackslash{}"
+    assert decimal_down(Fraction(2, 3), 4) == "0.6666" and decimal_up(Fraction(2, 3), 4) == "0.6667"
+    assert decimal_down(Fraction(-2, 3), 4) == "-0.6667" and decimal_up(Fraction(1, 2), 4) == "0.5000"
+    for suffix in ("csv", "tex", "md"):
+        write_frontier_table([default_frontier], tmp_path / f"f.{suffix}")
+    rows = list(csv.DictReader((tmp_path / "f.csv").open()))
+    middle = default_frontier.points[5]["results"]
+    row = rows[5]
+    assert Fraction(row["W classical (exact min)"]) == Fraction(middle["classical"]["exact"])
+    upper = Fraction(middle["quantum_upper"]["certificate"]["value"])
+    assert Fraction(row["W quantum <= (explicit)"]) == upper
+    tex = (tmp_path / "f.tex").read_text()
+    assert r"\toprule" in tex and decimal_up(upper) in tex
+    md = (tmp_path / "f.md").read_text()
+    assert decimal_up(upper) in md and "Lower bounds rounded down" in md
+
+
+def test_gap_table_export(tmp_path):
+    """certify gap --table: CHSH, exact 3/4 in the CSV; the NPA bound rounded up, see-saw down in TeX."""
+    import csv
+
+    for suffix in ("csv", "tex", "md"):
+        result = CliRunner().invoke(main, ["gap", "chsh", "--table", str(tmp_path / f"g.{suffix}")])
+        assert result.exit_code == 0, result.output
+    rows = {row["bound"]: row for row in csv.DictReader((tmp_path / "g.csv").open())}
+    assert rows["classical optimum"]["value (exact)"] == "3/4"
+    lower = Fraction(rows["quantum lower bound"]["value (exact)"])
+    upper = Fraction(rows["quantum upper bound"]["value (exact)"])
+    assert lower <= Fraction(853553390593274, 10**15) < upper  # cos^2(pi/8) = 0.85355339059327...
+    tex = (tmp_path / "g.tex").read_text()
+    from certify.report.exports import decimal_down, decimal_up
+
+    assert decimal_down(lower) in tex and decimal_up(upper) in tex
+    result = CliRunner().invoke(main, ["gap", "chsh", "--table", str(tmp_path / "g.xls")])
+    assert result.exit_code == 2 and "--table" in result.output

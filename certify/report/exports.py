@@ -188,6 +188,15 @@ def render(rows, columns, fmt, caption=""):
     return "\n".join(lines) + "\n"
 
 
+TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
+                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex_escape(text):
+    """Plain text safe inside a TeX table cell (one pass, so escapes are not escaped again)."""
+    return "".join(TEX_SPECIALS.get(char, char) for char in text)
+
+
 def _tex_number(text):
     if "/" in text and not text.startswith("$"):
         numerator, denominator = text.split("/", 1)
@@ -247,6 +256,6 @@ def write_gap_table(gap, path):
             text = "\n".join(
                 [f"% {gap.game.name} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
                  r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
-                + [f"{a} & {b} & {c}" + r" \\" for a, b, c in cells]
+                + [f"{tex_escape(a)} & {b} & {tex_escape(c)}" + r" \\" for a, b, c in cells]
                 + [r"\bottomrule", r"\end{tabular}"]) + "\n"
     _write(path, text)
