@@ -452,8 +452,8 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
 @main.command()
 @click.argument("problem", metavar="[PROBLEM]", required=False, default="dual_work")
 @click.option("--split", "split", required=True, metavar="P", help="Split probability p, a number or rational p/q.")
-@click.option("--strategy", type=click.Choice(["classical", "quantum"]), default="classical", show_default=True,
-              help="Route by the exact classical optimum or the explicit quantum strategy at p.")
+@click.option("--strategy", type=click.Choice(["classical", "quantum", "link"]), default="classical", show_default=True,
+              help="Route by the exact classical optimum, the explicit quantum strategy at p, or pairs from the file's [link].")
 @click.option("--pairs", type=click.IntRange(min=2), default=10**6, show_default=True, help="Request pairs to simulate.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")

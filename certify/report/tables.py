@@ -352,10 +352,10 @@ def noise_summary(frontier):
     lines = []
     for entry in frontier.summary["noise"]:
         w = entry["waiting_reduction"]
-        text = (f"{100 * w['value']:.2f}% at p = {w['split']:.4g}, certified at {len(entry['certified_splits'])} splits"
-                if w["split"] is not None else "no certified advantage")
+        text = (f"largest waiting reduction {100 * w['value']:.2f}% at p = {w['split']:.4g}, certified at "
+                f"{len(entry['certified_splits'])} splits" if w["split"] is not None else "no certified advantage")
         share = f", pairs for {100 * entry['supply']:g}% of requests" if entry.get("supply", 1) != 1 else ""
-        lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): largest waiting reduction {text}; "
+        lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): {text}; "
                      f"bounds within {entry['largest_gap']:.1e}")
     critical = frontier.summary.get("critical_visibility")
     if critical is not None:

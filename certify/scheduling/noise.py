@@ -421,8 +421,8 @@ def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
     }
 
 
-def link_operating_point(problem="dual_work", throughput=None):
-    """(Link, supply, visibility) of a problem file's [link] table at its arrival rate.
+def link_operating_point(problem="dual_work", throughput=None, arrival_rate=None):
+    """(Link, supply, visibility) of a problem file's [link] table at its arrival rate (or ``arrival_rate``).
 
     The analytic values are rounded down to 12 decimals as exact rationals:
     fewer and noisier pairs than the link delivers, so an explicit strategy
@@ -436,8 +436,10 @@ def link_operating_point(problem="dual_work", throughput=None):
     if "link" not in data:
         raise BadInput(path, "link", "no [link] table in this problem file (rate, t2, cutoff, memories, policy)")
     link = link_from_table(data["link"], path)
-    _, model = load_model(problem, throughput)
-    f, v = link_model(link, model.arrival_rate)
+    if arrival_rate is None:
+        _, model = load_model(problem, throughput)
+        arrival_rate = model.arrival_rate
+    f, v = link_model(link, arrival_rate)
     down = 10**12
     return link, Fraction(math.floor(f * down), down), Fraction(math.floor(v * down), down)
 
@@ -490,7 +492,7 @@ def link_answers(certificate, link):
     return answers
 
 
-def link_strategy(problem, game, throughput=None):
+def link_strategy(problem, game, model):
     """(Result of the explicit supply strategy at the link's operating point, answers callable, link info).
 
     The strategy is optimised for pairs of the link's mean visibility with
@@ -499,7 +501,7 @@ def link_strategy(problem, game, throughput=None):
     """
     from ..bounds.classical import classical_value
 
-    link, supply, v = link_operating_point(problem, throughput)
+    link, supply, v = link_operating_point(problem, arrival_rate=model.arrival_rate)
     classical = classical_value(game)
     # Both parts at split p: a memory makes pair availability correlated over time, and only a split that
     # does not depend on it keeps the interruptions Poisson (so Theta is the model's).

@@ -44,7 +44,7 @@ from scipy import stats
 
 from ..errors import BadInput
 
-STRATEGIES = ("classical", "quantum")
+STRATEGIES = ("classical", "quantum", "link")
 
 
 @dataclass
@@ -162,7 +162,13 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     if not 0 <= split <= 1:
         raise BadInput(None, "--split", f"a probability must lie in [0, 1], got {split}")
     game, model = load_model(problem, throughput, {"split": split}, arrival_rate=arrival_rate, waiting=waiting)
-    behaviour, result = strategy_behaviour(game, strategy)
+    answers = link_info = None
+    if strategy == "link":  # pairs from the problem file's [link], run for real (certify.scheduling.noise)
+        from .noise import link_strategy
+
+        result, answers, link_info = link_strategy(problem, game, model)
+    else:
+        behaviour, result = strategy_behaviour(game, strategy)
     w_model = float(result.value)  # the exact W of the strategy, from its certificate
     theta_model = throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(split))
 
@@ -173,7 +179,12 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     size_b = model.sizes.sample(rng, n)
     x = model.size_class(size_a)
     y = model.size_class(size_b)
-    a, b = _sample_answers(rng, behaviour, x, y)
+    if answers is None:
+        a, b = _sample_answers(rng, behaviour, x, y)
+    else:  # each request pair samples from the behaviour of the pair it actually used, if any
+        a, b, used, visibility = answers(rng, times, x, y)
+        link_info.update(supply_observed=float(used.mean()),
+                         mean_visibility_observed=float(visibility[used].mean()) if used.any() else None)
     first = rng.integers(0, 2, n)  # who is served first in a concentrated pair
 
     server = np.concatenate([a, b])
@@ -213,6 +224,8 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
         "concentrated_on_0": float(np.mean((a == b) & (a == 0))),
         "concentrated_on_1": float(np.mean((a == b) & (a == 1))),
     }
+    if link_info is not None:
+        details["link"] = link_info
     return Simulation(game, model, split, strategy, n, seed, batches, waiting, theta, result,
                       time.perf_counter() - start, details)
 
