@@ -322,3 +322,16 @@ def test_resource_errors_are_one_line(monkeypatch, error, words):
 
     monkeypatch.setattr(classical, "classical_value", fail)
     assert_refused(*run("classical", "chsh"), words)
+
+
+def test_model_file_with_thousands_of_thresholds(tmp_path):
+    """2000 size thresholds used to build a 4 x 2001^2 game until memory ran out:
+    now refused by game size, naming the key, before the game is generated."""
+    path = tmp_path / "many.toml"
+    thresholds = ", ".join(str(k) for k in range(1, 2001))
+    path.write_text(f'name = "many"\n[model]\nkind = "dual-work"\narrival_rate = 0.1\nthresholds = [{thresholds}]\n')
+    completed = run_limited("classical", path, cwd=tmp_path)
+    assert_refused(completed.returncode, completed.stderr, "model.thresholds", "CERTIFY_MAX_GAME_SIZE")
+    path.write_text('name = "thirty"\n[model]\nkind = "dual-work"\narrival_rate = 0.1\nthresholds = ['
+                    + ", ".join(str(k / 10) for k in range(1, 31)) + "]\n")
+    assert_refused(*run("classical", path), "CERTIFY_MAX_STRATEGIES")

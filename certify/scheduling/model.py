@@ -78,6 +78,7 @@ from scipy import special
 
 from ..errors import BadInput
 from ..games.game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
+from ..games.limits import check, check_strategies
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
 SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
@@ -323,6 +324,12 @@ def _thresholds(table, source):
         raise BadInput(source, "model.thresholds", "thresholds must be positive")
     if any(b <= a for a, b in zip(values, values[1:])):
         raise BadInput(source, "model.thresholds", "thresholds must be strictly increasing")
+    # k thresholds give k + 1 size classes, a game of 4 (k + 1)^2 entries and
+    # 2^(k + 1) deterministic strategies a player: refuse before generating it
+    classes = len(values) + 1
+    check("CERTIFY_MAX_GAME_SIZE", 4 * classes**2, source, "model.thresholds",
+          f"{len(values)} thresholds make a game of {4 * classes**2} entries", "use fewer thresholds")
+    check_strategies((classes, classes), (2, 2), source)
     return tuple(values)
 
 
