@@ -353,13 +353,19 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
            solver, visibility, fidelity, critical, supply, link, json_path):
     """Throughput-waiting frontiers of the dual-work model: classical (exact) and quantum (certified)."""
     if visibility is not None or fidelity is not None or critical or supply is not None or link:
-        for name, value in (("--arrival-rate", arrival_rate), ("--waiting", waiting), ("--table", table_path)):
-            if value is not None:
-                raise BadInput(None, name, "not available with --visibility, --fidelity, --critical-visibility, "
-                                           "--supply or --link yet (set arrival_rate or waiting in the problem's "
-                                           "[model] table)")
+        if table_path is not None:
+            raise BadInput(None, "--table", "not available with --visibility, --fidelity, --critical-visibility, "
+                                            "--supply or --link yet")
+        rate = None
+        if arrival_rate is not None:
+            from .scheduling.frontier import parse_arrival_rates
+
+            rates = parse_arrival_rates(arrival_rate)
+            if len(rates) != 1:
+                raise BadInput(None, "--arrival-rate", "one load at a time with the noise options")
+            rate = rates[0]
         return _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility,
-                             fidelity, critical, supply, json_path, link)
+                             fidelity, critical, supply, json_path, link, rate, waiting)
     from .report.exports import check_table_path, write_frontier_table
     from .report.tables import console, loads_table, pareto_summary, pareto_table, progress
     from .scheduling.frontier import frontiers, frontiers_json, load_comparison, parse_arrival_rates
@@ -400,15 +406,15 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
 
 
 def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_seesaw, solver, visibility, fidelity,
-                  critical, supply, json_path, link=False):
+                  critical, supply, json_path, link=False, arrival_rate=None, waiting=None):
     """pareto with Werner pairs (--visibility / --fidelity) and critical visibilities."""
     from .bounds.noise import fidelity_to_visibility, supply_value, visibility_value
     from .report.tables import console, critical_table, noise_summary, noise_table, progress
     from .scheduling.noise import noisy_frontier, noisy_frontier_json, plot_noisy_frontier
     from .scheduling.workers import choose_jobs
 
-    if plot_path is not None and not plot_path.lower().endswith((".png", ".svg")):
-        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{plot_path}'")
+    if plot_path is not None and not plot_path.lower().endswith((".png", ".svg", ".pdf")):
+        raise BadInput(None, "--plot", f"expected a .pdf, .png or .svg file, got '{plot_path}'")
     values = [visibility_value(t.strip()) for t in (visibility or "").split(",") if t.strip()]
     values += [fidelity_to_visibility(t.strip()) for t in (fidelity or "").split(",") if t.strip()]
     if (visibility is not None or fidelity is not None) and not values:
@@ -420,7 +426,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
 
         if supply is not None or values:
             raise BadInput(None, "--link", "the link gives the supply and visibility; drop --supply/--visibility/--fidelity")
-        found, share, v_link = link_operating_point(problem, throughput)
+        found, share, v_link = link_operating_point(problem, throughput, arrival_rate, waiting)
         values = [v_link]
         link_info = {**found.to_json(), "supply": str(share), "mean_visibility": str(v_link)}
     if supply is not None and not values:
@@ -431,11 +437,12 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
         task = bar.add_task("frontier points", total=points)
         result = noisy_frontier(problem, throughput, points, level, jobs, progress=lambda: bar.advance(task),
                                 seesaw=with_seesaw, visibilities=values, critical=critical, solver=solver,
-                                supply=share, same_split=link)
+                                supply=share, same_split=link, arrival_rate=arrival_rate, waiting=waiting)
     options = {"problem": problem, "throughput": result.model.throughput.text, "points": points,
                "level": level, "jobs": jobs, "jobs_reason": jobs_reason, "plot": plot_path, "seesaw": with_seesaw,
                "solver": solver, "visibilities": [str(v) for v in values], "critical_visibility": critical,
-               "supply": str(share), "link": link_info}
+               "supply": str(share), "link": link_info, "arrival_rate": result.model.arrival_rate,
+               "waiting": result.model.waiting}
     data = noisy_frontier_json(result, options)
     if plot_path:
         plot_noisy_frontier(result, plot_path)

@@ -419,3 +419,22 @@ def test_simulate_runs_the_link_and_agrees_with_the_model(tmp_path, link):
     assert info["supply_observed"] == pytest.approx(info["supply_model"], abs=0.01)
     assert info["mean_visibility_observed"] == pytest.approx(info["mean_visibility_model"], abs=0.01)
     assert sim.strategy_result.certified and sim.strategy_result.certificate["same_split"] is True
+
+
+def test_noise_options_at_a_load_and_in_light_traffic(tmp_path):
+    """--waiting light-traffic gives DESIGN's light-traffic numbers (p = 0.8, v = 0.8: W 0.0698 against
+    0.0709); at the bundled lambda = 0.1 (exact waiting) the advantage at p = 0.8 needs v above 0.8
+    (DESIGN: 'above v = 0.8 at lambda = 0.1'; certified interval around 0.80169); one load at a time."""
+    out = tmp_path / "lt.json"
+    result = CliRunner().invoke(main, ["pareto", "--points", "6", "--level", "none", "--visibility", "0.8",
+                                       "--waiting", "light-traffic", "--jobs", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    entry = json.loads(out.read_text())["points"][4]["noise"][0]
+    assert entry["upper"] == pytest.approx(0.0698, abs=5e-5) and entry["lower"] == pytest.approx(0.0698, abs=5e-5)
+    game, _ = load_model(fixed={"split": Fraction(4, 5)})
+    classical = classical_value(game)
+    found = critical_visibility(game, classical.certificate, classical.exact)
+    low, high = (Fraction(found[side].certificate["visibility"]) for side in ("lower", "upper"))
+    assert Fraction(8, 10) < low < high < Fraction(81, 100)
+    bad = CliRunner().invoke(main, ["pareto", "--points", "3", "--visibility", "0.9", "--arrival-rate", "0.1,0.2"])
+    assert bad.exit_code == 2 and "--arrival-rate" in bad.output

@@ -178,14 +178,15 @@ def summarise_critical(points):
 
 
 def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None,
-                   seesaw=False, visibilities=(), critical=False, solver=None, supply=1, same_split=False):
+                   seesaw=False, visibilities=(), critical=False, solver=None, supply=1, same_split=False,
+                   arrival_rate=None, waiting=None):
     """The frontier with Werner-pair bounds per visibility (and critical visibilities): a Frontier."""
     from ..bounds.npa import parse_level
     from .model import load_model
     from .throughput import throughput_at
 
     start = time.perf_counter()
-    game, model = load_model(problem, throughput)
+    game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
     if level is not None:
         level = str(level)
         parse_level(level)
@@ -242,8 +243,8 @@ def plot_noisy_frontier(result, path):
     import matplotlib.pyplot as plt
 
     suffix = str(path).rsplit(".", 1)[-1].lower()
-    if suffix not in ("png", "svg"):
-        raise BadInput(None, "--plot", f"expected a .png or .svg file, got '{path}'")
+    if suffix not in ("png", "svg", "pdf"):
+        raise BadInput(None, "--plot", f"expected a .pdf, .png or .svg file, got '{path}'")
     splits = [p["split"] for p in result.points]
     figure, axis = plt.subplots(figsize=(6.4, 4.4), dpi=150)
     entries = list(enumerate(result.summary["noise"]))
@@ -421,7 +422,7 @@ def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
     }
 
 
-def link_operating_point(problem="dual_work", throughput=None, arrival_rate=None):
+def link_operating_point(problem="dual_work", throughput=None, arrival_rate=None, waiting=None):
     """(Link, supply, visibility) of a problem file's [link] table at its arrival rate (or ``arrival_rate``).
 
     The analytic values are rounded down to 12 decimals as exact rationals:
@@ -437,7 +438,7 @@ def link_operating_point(problem="dual_work", throughput=None, arrival_rate=None
         raise BadInput(path, "link", "no [link] table in this problem file (rate, t2, cutoff, memories, policy)")
     link = link_from_table(data["link"], path)
     if arrival_rate is None:
-        _, model = load_model(problem, throughput)
+        _, model = load_model(problem, throughput, waiting=waiting)
         arrival_rate = model.arrival_rate
     f, v = link_model(link, arrival_rate)
     down = 10**12
