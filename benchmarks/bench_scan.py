@@ -53,7 +53,7 @@ def warm(client, scan):
 
 def time_scan(scan, workers, folder):
     start = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         warm(client, scan)

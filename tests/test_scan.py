@@ -53,7 +53,7 @@ def cell_files(directory):
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as dask_client:
         yield dask_client
 
@@ -228,31 +228,31 @@ def test_scan_files_in_docs_load():
     assert (len(wide.cells), len(reduced.cells)) == (8 * 6 * 6 * 5, 4 * 3 * 3 * 3)
 
 
-def test_visibility_axis_runs_the_noisy_frontier(tmp_path):
-    """visibility = V is a scan option: the cell runs the Werner-pair frontier (exact V as written)."""
-    path = scan_file(tmp_path, 'visibility = ["9/10", 1]')
+def test_noise_supply_and_link_options(client, tmp_path):
+    """visibility = V runs the Werner-pair frontier (V exact as written); supply = F rations perfect pairs;
+    link = true takes supply and visibility from [link], whose keys are axes (link.rate)."""
+    path = scan_file(tmp_path, "\n".join([
+        "pairs = [",
+        '  {label = "v 9/10", visibility = "9/10"}, {label = "v 1", visibility = 1},',
+        '  {label = "supply 1/2", supply = "1/2"},',
+        '  {label = "link 0.5", link = true, "link.rate" = 0.5}, {label = "link 5", link = true, "link.rate" = 5.0},',
+        "]",
+    ]), name="noise")
+    path.write_text(path.read_text().replace("[options]", "[link]\nrate = 1.0\nt2 = 20.0\ncutoff = 10.0\n[options]"))
     scan = scans.load_scan(path)
-    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in scan.cells]
-    assert [row["werner_visibility"] for row in rows] == [0.9, 1.0]
-    # Werner noise only removes advantage: at V = 9/10 (above the critical 0.8017 at p = 1/2, lambda = 0.1) less remains
-    assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
+    outcome = scans.run_scan(scan, tmp_path / "out", client=client)
+    assert (outcome.done, outcome.failed) == (5, [])
+    rows = {row["pairs"]: row for row in scans.read_rows(tmp_path / "out")}
+    assert [rows[k]["werner_visibility"] for k in ("v 9/10", "v 1", "supply 1/2")] == [0.9, 1.0, 1.0]
+    assert [rows[k]["supply"] for k in ("v 9/10", "v 1", "supply 1/2")] == [1.0, 1.0, 0.5]
+    # noise and rationing only remove advantage: V = 9/10 is above the critical 0.8017 at p = 1/2, lambda = 0.1
+    assert 0 < rows["v 9/10"]["waiting_reduction_noisy"] < rows["v 1"]["waiting_reduction_noisy"]
+    assert 0 < rows["supply 1/2"]["waiting_reduction_noisy"] < rows["v 1"]["waiting_reduction_noisy"]
+    # a faster link delivers more and fresher pairs
+    slow, fast = rows["link 0.5"], rows["link 5"]
+    assert slow["supply"] < fast["supply"] and slow["werner_visibility"] < fast["werner_visibility"]
     with pytest.raises(BadInput, match=r"axes.visibility\[0\]: a visibility is in \[0, 1\]"):
         scans.load_scan(scan_file(tmp_path, "visibility = [1.5]", name="too-visible"))
-
-
-def test_supply_and_link_axes(tmp_path):
-    """supply = F rations perfect pairs; link = true takes supply and visibility from [link] (link.rate an axis)."""
-    supply = scans.load_scan(scan_file(tmp_path, 'supply = ["1/2", 1]', name="supply"))
-    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in supply.cells]
-    assert [row["supply"] for row in rows] == [0.5, 1.0]
-    assert 0 < rows[0]["waiting_reduction_noisy"] < rows[1]["waiting_reduction_noisy"]
-    path = scan_file(tmp_path, '"link.rate" = [0.5, 5.0]', name="link")
-    path.write_text(path.read_text().replace("[options]", "[link]\nrate = 0.5\nt2 = 20.0\ncutoff = 10.0\n[options]\nlink = true"))
-    link = scans.load_scan(path)
-    assert [cell.problem["link"]["rate"] for cell in link.cells] == [0.5, 5.0]
-    rows = [scans.summary_row(scans.run_cell(cell.to_json())["document"]) for cell in link.cells]
-    # a faster link delivers more and fresher pairs
-    assert rows[0]["supply"] < rows[1]["supply"] and rows[0]["werner_visibility"] < rows[1]["werner_visibility"]
-    path.write_text(path.read_text().replace('"link.rate"', '"link.speed"'))
-    with pytest.raises(BadInput, match=r"axes.link.speed: not a \[link\] key"):
+    path.write_text(path.read_text().replace('"link.rate" = 0.5', '"link.speed" = 0.5'))
+    with pytest.raises(BadInput, match=r"axes.pairs\[3\].link.speed: not a \[link\] key"):
         scans.load_scan(path)

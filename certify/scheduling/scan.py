@@ -577,7 +577,7 @@ def connect(scheduler=None, workers=None):
         except (OSError, TimeoutError, ValueError) as error:
             raise BadInput(None, "--scheduler", f"cannot connect to {scheduler}: {error}") from None
     count = workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
