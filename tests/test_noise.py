@@ -249,6 +249,9 @@ def test_three_size_classes_relaxation_meets_the_strategy(tmp_path):
         assert lower.certified and upper.certified
         assert -1e-12 <= upper.value - lower.value < 1e-6
         assert Fraction(upper.certificate["value"]) < classical.exact
+        found = critical_visibility(fixed, classical.certificate, classical.exact)
+        low, high = (Fraction(found[side].certificate["visibility"]) for side in ("lower", "upper"))
+        assert 0 < high - low < Fraction(1, 10**6)  # observed 1e-12 (0.8835 at p = 0.5, 0.9193 at p = 0.8)
 
 
 def test_chsh_witness_critical_visibility_seesaw_and_gap(tmp_path):
