@@ -209,8 +209,9 @@ def test_cli_visibility_json_verifies(tmp_path):
     out = tmp_path / "noisy.json"
     result = CliRunner().invoke(main, ["pareto", "--points", "3", "--level", "none", "--visibility", "0.9,1",
                                        "--fidelity", "0.85", "--critical-visibility", "--jobs", "1",
-                                       "--json", str(out)])
+                                       "--json", str(out), "--plot", str(tmp_path / "noisy.png")])
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "noisy.png").stat().st_size > 10000  # both panels (three visibilities)
     data = json.loads(out.read_text())
     assert data["certified"] and data["options"]["visibilities"] == ["9/10", "1", "4/5"]
     middle = data["points"][1]
