@@ -213,21 +213,23 @@ def nosignal(game, fix, json_path):
 @reports_errors
 def verify(result_file, json_path):
     """Re-check every certificate in a JSON result, without any solver."""
-    from .games.game import read_mapping
-    from .proofs.verify import verify_document
+    from .proofs.verify import bundled_name_problem, checked_game, first_problem, read_document, verify_document
     from .report.results import verification_json
-    from .report.tables import verify_table
+    from .report.tables import console, verify_header, verify_table
 
-    if not result_file.lower().endswith(".json"):
-        raise BadInput(result_file, None, "expected a .json file written by certify")
-    items = verify_document(read_mapping(result_file), result_file)
-    if not items:
-        raise BadInput(result_file, None, "no result with a certificate in this file")
-    emit(verification_json(result_file, items), verify_table(result_file, items), json_path)
+    items = verify_document(read_document(result_file), result_file)
+    game = checked_game(items)
+    note = bundled_name_problem(game) if game is not None else None
+    if json_path != "-":
+        console().print(verify_header(game, note))
+    emit(verification_json(result_file, items, game, note), verify_table(result_file, items), json_path)
+    if note:
+        click.echo(f"certify: note: {note}", err=True)
     failed = [item for item in items if not item.ok]
     if failed:
-        names = ", ".join(item.path or item.kind for item in failed)
-        click.echo(f"certify: {len(failed)} of {len(items)} certificates failed: {names}", err=True)
+        more = sum(len(item.problems) for item in failed) - 1
+        click.echo(f"certify: {len(failed)} of {len(items)} certificates failed: {first_problem(items)}"
+                   + (f" (and {more} more)" if more > 0 else ""), err=True)
         sys.exit(EXIT_FAILED)
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..proofs.classical import check_classical
-from ..proofs.gap import check_gap
+from ..proofs.exact import DOWN, UP, safe_float
+from ..proofs.gap import check_gap, gap_statement
 from ..proofs.seesaw import check_seesaw
 from .classical import classical_value
 from .npa import npa_bound
@@ -42,7 +43,9 @@ class Gap:
 
     @property
     def slack(self):
-        return self.upper.value - self.lower.value
+        """How far apart the two quantum bounds are (exact), or None."""
+        upper, lower = self.upper.proven[0], self.lower.proven[0]
+        return None if upper is None or lower is None else upper - lower
 
     @property
     def certified(self):
@@ -52,26 +55,19 @@ class Gap:
         )
 
     def statement(self):
+        """One sentence, every number rounded on its safe side (certify.proofs.gap.gap_statement)."""
         if not self.certified:
             return "Nothing is proven: a certificate failed (see problems)."
-        if self.advantage > 0:
-            return (
-                f"Entanglement beats every classical strategy by at least {float(self.advantage):.10g}; "
-                f"the quantum optimum lies in [{self.lower.value:.10g}, {self.upper.value:.10g}]."
-            )
-        return (
-            f"No quantum advantage is shown (see-saw does not beat the classical optimum); "
-            f"the quantum optimum lies in [{self.lower.value:.10g}, {self.upper.value:.10g}]."
-        )
+        return gap_statement(self.advantage, self.lower.proven[0], self.upper.proven[0])
 
     def to_json(self, options):
         return envelope("gap", self.game, options, {
             "classical": self.classical.to_json(),
             "quantum_lower": self.lower.to_json(),
             "quantum_upper": self.upper.to_json(),
-            "gap": None if self.advantage is None else float(self.advantage),
+            "gap": None if self.advantage is None else safe_float(self.advantage, DOWN),
             "gap_exact": None if self.advantage is None else str(self.advantage),
-            "npa_slack": self.slack,
+            "npa_slack": None if self.slack is None else safe_float(self.slack, UP),
             "certified": self.certified,
             "statement": self.statement(),
             "problems": self.problems,

@@ -437,7 +437,8 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     certificate, check, details = _best_certificate(game, candidates, projective)
     details.update({
         "achieved": None if check.achieved is None else decimal_rounded(check.achieved, SEESAW_DIGITS),
-        "classical": None if classical is None or classical.exact is None else str(classical.exact),
+        # the classical optimum is stated only where verify can prove it without an LP (no constraints)
+        "classical": None if classical is None or classical.exact is None or game.constraints else str(classical.exact),
         "rounds": rounds,
     })
     if met:

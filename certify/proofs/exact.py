@@ -24,6 +24,7 @@ calls the same checks on a JSON file. Conventions shared by all checks:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -146,3 +147,100 @@ def behaviour_problems(game, p):
                 f"{float(constraint.value):.12g} fails"
             )
     return problems
+
+
+# ---------------------------------------------------------------------------
+# Safe rounding: floats and decimals that summarise an exact number on the safe side
+#
+# A certified bound is exact (a Fraction). Every float or printed decimal that
+# summarises it is rounded towards the side on which the claim stays true: an
+# upper bound up, a lower bound (and a "beats by at least") down. Comparisons
+# are between Fractions, so the rounding itself is exact; float(Fraction) is
+# the correctly rounded nearest double, one nextafter step at most from each
+# directed rounding.
+
+UP, DOWN, NEAREST = "up", "down", "nearest"
+
+
+def float_down(value):
+    """The largest double <= value (value a Fraction or int)."""
+    value = Fraction(value)
+    result = float(value)
+    if Fraction(result) > value:
+        result = math.nextafter(result, -math.inf)
+    return result
+
+
+def float_up(value):
+    """The smallest double >= value."""
+    value = Fraction(value)
+    result = float(value)
+    if Fraction(result) < value:
+        result = math.nextafter(result, math.inf)
+    return result
+
+
+def safe_float(value, direction):
+    """value rounded to a double in ``direction``: "up", "down" or "nearest" (for exact values)."""
+    if direction == UP:
+        return float_up(value)
+    if direction == DOWN:
+        return float_down(value)
+    if direction == NEAREST:
+        return float(Fraction(value))
+    raise ValueError(f"unknown rounding direction {direction!r}")
+
+
+SAFE_ULPS = 4  # a stored float may sit this many doubles beyond the directed rounding, on the safe side
+
+
+def safe_float_problem(claimed, value, direction, ulps=SAFE_ULPS):
+    """Why the float ``claimed`` does not summarise the exact ``value`` safely (None if it does).
+
+    "up": claimed >= value and at most ``ulps`` doubles above float_up(value);
+    "down": the mirror image; "nearest" (an exact value, no side to favour):
+    claimed is float_down(value) or float_up(value).
+    """
+    if isinstance(claimed, bool) or not isinstance(claimed, (int, float)) or not math.isfinite(claimed):
+        return f"{claimed!r} is not a finite number"
+    value = Fraction(value)
+    claimed = float(claimed)
+    if direction == NEAREST:
+        if claimed in (float_down(value), float_up(value)):
+            return None
+        return f"{claimed!r} is not the exact value {value} rounded to a double"
+    if direction == UP:
+        if Fraction(claimed) < value:
+            return f"{claimed!r} is below the proven upper bound {value}"
+        limit = float_up(value)
+        for _ in range(ulps):
+            limit = math.nextafter(limit, math.inf)
+        if claimed > limit:
+            return f"{claimed!r} is not the proven upper bound {value} rounded up"
+        return None
+    if direction == DOWN:
+        if Fraction(claimed) > value:
+            return f"{claimed!r} is above the proven lower bound {value}"
+        limit = float_down(value)
+        for _ in range(ulps):
+            limit = math.nextafter(limit, -math.inf)
+        if claimed < limit:
+            return f"{claimed!r} is not the proven lower bound {value} rounded down"
+        return None
+    raise ValueError(f"unknown rounding direction {direction!r}")
+
+
+def safe_decimal(value, digits=10, direction=NEAREST):
+    """``value`` with ``digits`` significant digits, rounded in ``direction``, as text.
+
+    Like format(float, ".{digits}g") but from the exact Fraction, so "up"
+    text is never below the value and "down" text never above it (Python's
+    decimal module divides with directed rounding exactly).
+    """
+    import decimal
+
+    value = Fraction(value)
+    rounding = {UP: decimal.ROUND_CEILING, DOWN: decimal.ROUND_FLOOR, NEAREST: decimal.ROUND_HALF_EVEN}[direction]
+    context = decimal.Context(prec=digits, rounding=rounding, Emax=10**6, Emin=-10**6)
+    number = context.divide(decimal.Decimal(value.numerator), decimal.Decimal(value.denominator))
+    return format(number, f".{digits}g")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .exact import exact_dot, fraction, sense_sign
+from .exact import DOWN, UP, exact_dot, fraction, safe_decimal, sense_sign
 
 
 def check_gap(game, classical_certificate, classical, quantum):
@@ -38,3 +38,20 @@ def check_gap(game, classical_certificate, classical, quantum):
         Fraction(0),
     )
     return sign * quantum.achieved - classical_at_levels, problems
+
+
+def gap_statement(advantage, lower, upper, digits=10):
+    """What a certified gap proves, in one sentence, every number rounded on its safe side.
+
+    ``advantage`` is check_gap's exact advantage, ``lower`` and ``upper`` the
+    exact bounds on the quantum optimum. The advantage and the lower end are
+    rounded down, the upper end up (certify.proofs.exact.safe_decimal), so
+    each printed number is itself a true statement. certify verify rebuilds
+    this sentence from the certificates and compares it character for character.
+    """
+    interval = f"[{safe_decimal(lower, digits, DOWN)}, {safe_decimal(upper, digits, UP)}]"
+    if advantage > 0:
+        return (f"Entanglement beats every classical strategy by at least {safe_decimal(advantage, digits, DOWN)}; "
+                f"the quantum optimum lies in {interval}.")
+    return (f"No quantum advantage is shown (the see-saw witness does not beat the classical optimum); "
+            f"the quantum optimum lies in {interval}.")

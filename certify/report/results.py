@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import __version__
+from ..proofs.exact import DOWN, NEAREST, UP, safe_float
 
 
 @dataclass
@@ -39,6 +40,30 @@ class Result:
     method: str = ""
     details: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)  # why certification failed, one line each
+
+    def __post_init__(self):
+        # The float summary of a proven number is rounded on its safe side
+        # (an upper bound up, a lower bound down), as certify verify requires.
+        number, direction = self.proven
+        if number is not None:
+            self.value = safe_float(number, direction)
+
+    @property
+    def proven(self):
+        """(Fraction, rounding direction) this result proves: its exact value, else its
+        certified bound, else what its witness reaches (None, None when neither is known).
+
+        The same rule as certify.proofs.verify.proven, read from the claims the
+        result carries ("exact", details "bound" / "achieved").
+        """
+        upper = self.game.sense == "max"
+        if self.exact is not None:
+            return Fraction(self.exact), NEAREST
+        if self.details.get("bound") is not None:
+            return Fraction(str(self.details["bound"])), UP if upper else DOWN
+        if self.details.get("achieved") is not None:
+            return Fraction(str(self.details["achieved"])), DOWN if upper else UP
+        return None, None
 
     def to_json(self, options=None):
         body = {
@@ -75,17 +100,20 @@ def envelope(command, game, options, body):
     return head
 
 
-def verification_json(source, items):
-    """The JSON of ``certify verify --json``: each re-checked result and whether all hold."""
+def verification_json(source, items, game=None, note=None):
+    """The JSON of ``certify verify --json``: the game checked, each re-checked result and
+    whether all hold (values rounded on their safe sides)."""
     return {
         "tool": {"name": "certify", "version": __version__},
         "command": "verify",
         "options": {"result": str(source)},
+        "game": None if game is None else {"name": game.name, "sha256": game.sha256},
+        "note": note,
         "ok": all(item.ok for item in items),
         "checks": [
             {
                 "result": item.path or "(top)", "kind": item.kind, "ok": bool(item.ok),
-                "value": None if item.value is None else float(item.value),
+                "value": None if item.value is None else safe_float(item.value, item.direction or NEAREST),
                 "exact": None if item.value is None else str(item.value),
                 "problems": list(item.problems),
             }

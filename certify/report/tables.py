@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..proofs.exact import DOWN, NEAREST, UP, safe_decimal
+
 TITLES = {
     "classical": "Classical value",
     "nosignal": "No-signalling value",
@@ -56,6 +58,22 @@ def format_number(value, digits=10):
     return f"{float(value):.{digits}g}"
 
 
+def safe_number(value, digits=10, direction=NEAREST):
+    """A proven number (Fraction, or a float already on its safe side) printed with
+    ``digits`` significant digits, rounded on the safe side (certify.proofs.exact.safe_decimal)."""
+    if value is None:
+        return "-"
+    return safe_decimal(Fraction(value), digits, direction)
+
+
+def result_number(result, digits=12):
+    """A result's value as text, rounded on the side on which its claim stays true."""
+    number, direction = result.proven
+    if number is None:
+        return format_number(result.value, digits)
+    return safe_number(number, digits, direction)
+
+
 def certified_text(flag):
     return "[bold green]yes[/]" if flag else "[bold red]NO[/]"
 
@@ -69,7 +87,7 @@ def result_table(result, json_path=None):
     if result.game.fixed:
         table.add_row("fixed", ", ".join(f"{k} = {v}" for k, v in result.game.fixed.items()))
     table.add_row("method", result.method)
-    table.add_row("value", format_number(result.value, 12))
+    table.add_row("value", result_number(result, 12))
     if meaning(result, json_path):
         table.add_row("meaning", meaning(result, json_path))
     if result.exact is not None:
@@ -127,13 +145,21 @@ VALUE_NAMES = {
 }
 
 
+def verify_header(game, note=None):
+    """The game (name and full SHA-256) a verified document's claims are about."""
+    if game is None:
+        return "game: could not be read"
+    text = f"game {game.name}\nsha256 {game.sha256}"
+    return text + (f"\n[yellow]note: {note}[/]" if note else "")
+
+
 def verify_table(source, items):
     table = Table(title=f"Certificates in {source}")
     for column in ("result", "kind", "value", "check"):
         table.add_column(column)
     for item in items:
         verdict = "[bold green]holds[/]" if item.ok else "[bold red]FAILS[/]: " + "; ".join(item.problems)
-        table.add_row(item.path or "(top)", VALUE_NAMES.get(item.kind, item.kind), format_number(item.value, 12), verdict)
+        table.add_row(item.path or "(top)", VALUE_NAMES.get(item.kind, item.kind), safe_number(item.value, 12, item.direction or NEAREST), verdict)
     return table
 
 
@@ -159,9 +185,14 @@ def regress_table(source, drifts):
 # Dual-work frontier and simulation (certify pareto, certify simulate)
 
 
-def _fixed_point(value, decimals):
-    """Fixed-point text without a minus sign on a value that rounds to zero."""
-    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+def _fixed_point(value, decimals, direction=NEAREST):
+    """Fixed-point text of a float on its safe side, rounded further in ``direction``
+    (so a rounded-down lower bound stays below), without a minus sign on zero."""
+    import decimal
+
+    rounding = {UP: decimal.ROUND_CEILING, DOWN: decimal.ROUND_FLOOR, NEAREST: decimal.ROUND_HALF_EVEN}[direction]
+    text = f"{decimal.Decimal(float(value)).quantize(decimal.Decimal(1).scaleb(-decimals), rounding=rounding):f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def _percent_down(value, digits=2):
@@ -197,7 +228,7 @@ def pareto_table(frontier):
         absolute = f"{math.floor(point['advantage'] * 1e5) / 1e5:.5f}" if certified else "-"
         table.add_row(
             point["split_exact"], f"{point['throughput']:.4f}", _fixed_point(point["classical"], 8),
-            _fixed_point(point["quantum_lower"], 8), _fixed_point(point["quantum_upper"], 8), reduction,
+            _fixed_point(point["quantum_lower"], 8, DOWN), _fixed_point(point["quantum_upper"], 8, UP), reduction,
             absolute, certified_text(certified),
         )
     return table
@@ -240,7 +271,7 @@ def pareto_summary(frontier):
         low, high = summary["certified_range"]
         lines.append(f"Certified quantum advantage at {len(summary['certified_splits'])} of {len(frontier.points)} "
                      f"splits, p in [{low:.4g}, {high:.4g}]; largest gap between quantum bounds "
-                     f"{summary['largest_gap_npa']:.2e}; {frontier.seconds:.1f} s")
+                     f"{safe_number(summary['largest_gap_npa'], 3, UP)}; {frontier.seconds:.1f} s")
     else:
         lines.append("No certified quantum advantage on this grid.")
     return "\n".join(lines)
@@ -300,10 +331,10 @@ def gap_table(gap):
             proof = str(result.exact) if len(str(result.exact)) <= 20 else "exact rational: use --json"
         else:
             proof = "certified" if result.certified else "[red]NOT certified[/]"
-        table.add_row(label, format_number(result.value, 12), proof, result.method)
-    advantage = "-" if gap.advantage is None else format_number(gap.advantage, 12)
+        table.add_row(label, result_number(result, 12), proof, result.method)
+    advantage = "-" if gap.advantage is None else safe_number(gap.advantage, 12, DOWN)
     table.add_row("[bold]quantum advantage[/]", advantage, certified_text(gap.certified), "see-saw witness against the classical dual")
-    table.add_row("NPA slack", format_number(gap.slack, 6), "", "upper - lower")
+    table.add_row("NPA slack", safe_number(gap.slack, 6, UP), "", "upper - lower")
     table.caption = gap.statement()
     return table
 
@@ -326,7 +357,7 @@ def noise_table(frontier):
             table.add_row(
                 point["split_exact"] if index == 0 else "", f"{entry['visibility']:g}",
                 _fixed_point(point["classical"], 8) if index == 0 else "",
-                _fixed_point(entry["lower"], 8), _fixed_point(entry["upper"], 8), reduction,
+                _fixed_point(entry["lower"], 8, DOWN), _fixed_point(entry["upper"], 8, UP), reduction,
                 certified_text(entry["advantage_certified"]),
                 end_section=index == len(point["noise"]) - 1,
             )

@@ -53,6 +53,7 @@ from ..bounds.correlator import correlation_form, quantum_dual_bound, quantum_st
 from ..proofs.correlator import check_correlation_dual
 from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
+from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
 from ..errors import BadInput, SolverFailed
 
@@ -114,9 +115,10 @@ def run_point(job):
         "quantum_lower": best_lower.value,
         "quantum_upper": upper.value,
         "advantage_certified": bool(certified),
-        "advantage": (float(c_exact - q_exact) if certified else 0.0),
-        "relative_advantage": (float((c_exact - q_exact) / c_exact) if certified and c_exact else 0.0),
-        "gap_npa": upper.value - best_lower.value,
+        # floats of proven numbers, rounded on the safe side (certify verify checks them)
+        "advantage": (safe_float(c_exact - q_exact, DOWN) if certified else 0.0),
+        "relative_advantage": (safe_float((c_exact - q_exact) / c_exact, DOWN) if certified and c_exact else 0.0),
+        "gap_npa": safe_float(abs(upper.proven[0] - best_lower.proven[0]), UP),
         "results": {
             "classical": classical.to_json(),
             "quantum_upper": upper.to_json(),
@@ -424,6 +426,12 @@ def waiting_reduction(game, points, solver=None):
     return result
 
 
+def _largest(exact_values):
+    """The largest of some exact differences as a float rounded up, or None."""
+    values = list(exact_values)
+    return safe_float(max(values), UP) if values else None
+
+
 def summarise(game, model, points, solver=None):
     """Largest W reduction at equal Theta (grid-independent supremum) and largest Theta gain at equal W."""
     from .throughput import throughput_at
@@ -458,9 +466,13 @@ def summarise(game, model, points, solver=None):
         "certified_range": [min(certified), max(certified)] if certified else None,
         "largest_gap_npa": max(p["gap_npa"] for p in points),
         # see-saw (explicit strategy) W against the NPA bound at the requested level
-        "largest_gap_npa_level": max((p["quantum_upper"] - p["npa_bound"] for p in points if "npa_bound" in p), default=None),
+        "largest_gap_npa_level": _largest(
+            abs(Fraction(p["results"]["quantum_upper"]["achieved"]) - Fraction(p["results"]["npa"]["bound"]))
+            for p in points if "npa_bound" in p),
         "npa_failures": [p["split"] for p in points if "npa_problem" in p],
-        "largest_seesaw_excess": max((p["seesaw"] - p["quantum_upper"] for p in points if "seesaw" in p), default=None),
+        "largest_seesaw_excess": _largest(
+            Fraction(p["results"]["seesaw"]["achieved"]) - Fraction(p["results"]["quantum_upper"]["achieved"])
+            for p in points if "seesaw" in p),
         "classical_hull": [[str(x), str(y)] for x, y in hull],
     }
 
@@ -567,6 +579,13 @@ def load_comparison(results):
     return {"loads": rows, "statement": sentence}
 
 
+def _statuses(points):
+    """The statuses the parts' solvers reported (one word when they all agree), never assumed."""
+    found = sorted({str(node.get("solver", {}).get("status")) for point in points
+                    for node in point["results"].values() if node.get("solver", {}).get("status")})
+    return ", ".join(found) if found else "none reported"
+
+
 def frontier_json(result, options):
     """The contract envelope with "points" (README, JSON section).
 
@@ -588,7 +607,7 @@ def frontier_json(result, options):
             best = max(best, classical - upper)
     body = {
         # the number check_frontier proves (certify verify re-derives it exactly)
-        "value": float(best),
+        "value": safe_float(best, DOWN),  # "beats by at least": rounded down
         "value_meaning": "largest certified waiting reduction on the grid: max over splits of classical W - quantum W",
         "exact": None,
         "arrival_rate": result.model.arrival_rate,
@@ -604,7 +623,7 @@ def frontier_json(result, options):
         "advantage_certified": any(p["advantage_certified"] for p in result.points),
         "certificate": {"kind": "frontier", "points": nested},
         "solver": {"name": "HiGHS (classical) + " + (options.get("solver") or "the registry's default SDP solver")
-                   + " (quantum)", "status": "optimal"},
+                   + " (quantum)", "status": _statuses(result.points)},
         "seconds": round(result.seconds, 6),
         "model": result.model.to_json(),
         "summary": result.summary,

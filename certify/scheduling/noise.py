@@ -47,6 +47,7 @@ from ..bounds.noise import (
     werner_strategy,
 )
 from ..errors import BadInput, SolverFailed
+from ..proofs.exact import DOWN, UP, safe_float
 from .frontier import Frontier, PointJob, run_point, split_grid, summarise
 
 
@@ -82,6 +83,10 @@ def noisy_point(job):
         if v == 1 and job.supply == 1:
             lower_key, upper_key = "quantum_lower", "quantum_upper"
             lower_value, upper_value = point["quantum_lower"], point["quantum_upper"]
+            lower_proven = max(Fraction(point["results"][key]["bound"]) for key in ("quantum_lower", "npa")
+                               if key in point["results"] and point["results"][key]["certified"]
+                               and point["results"][key].get("bound") is not None)
+            upper_proven = Fraction(point["results"]["quantum_upper"]["achieved"])
             upper_ok = point["results"]["quantum_upper"]["certified"]
             upper_exact = Fraction(point["results"]["quantum_upper"]["certificate"]["value"]) if upper_ok else None
         else:
@@ -97,6 +102,7 @@ def noisy_point(job):
             point["results"][lower_key] = lower.to_json({"visibility": str(v), "supply": str(job.supply)})
             point["results"][upper_key] = upper.to_json({"visibility": str(v), "supply": str(job.supply)})
             lower_value, upper_value = lower.value, upper.value
+            lower_proven, upper_proven = lower.proven[0], upper.proven[0]
             upper_exact = Fraction(upper.certificate["value"]) if upper.certified else None
         certified = c_exact is not None and upper_exact is not None and upper_exact < c_exact
         entries.append({
@@ -108,10 +114,11 @@ def noisy_point(job):
             "upper": upper_value,
             "lower_result": lower_key,
             "upper_result": upper_key,
-            "gap": upper_value - lower_value,
+            # floats of proven numbers on their safe sides (certify verify checks them)
+            "gap": safe_float(abs(upper_proven - lower_proven), UP),
             "advantage_certified": bool(certified),
-            "advantage": float(c_exact - upper_exact) if certified else 0.0,
-            "relative_advantage": float((c_exact - upper_exact) / c_exact) if certified and c_exact else 0.0,
+            "advantage": safe_float(c_exact - upper_exact, DOWN) if certified else 0.0,
+            "relative_advantage": safe_float((c_exact - upper_exact) / c_exact, DOWN) if certified and c_exact else 0.0,
         })
     point["noise"] = entries
     if job.critical and c_exact is not None:
@@ -120,9 +127,11 @@ def noisy_point(job):
         for side in ("lower", "upper"):
             if found[side] is not None:
                 v = Fraction(found[side].certificate["visibility"])
-                interval[side], interval[f"{side}_exact"] = float(v), str(v)
+                # the interval rounded outwards: no advantage below "lower", one above "upper"
+                interval[side], interval[f"{side}_exact"] = safe_float(v, DOWN if side == "lower" else UP), str(v)
                 point["results"][f"critical_{side}"] = found[side].to_json({"visibility": str(v)})
-        interval["width"] = (interval["upper"] - interval["lower"]) if interval["upper"] is not None and interval["lower"] is not None else None
+        interval["width"] = (safe_float(Fraction(interval["upper_exact"]) - Fraction(interval["lower_exact"]), UP)
+                             if interval["upper"] is not None and interval["lower"] is not None else None)
         point["critical_visibility"] = interval
     point["seconds"] += time.perf_counter() - start
     return point

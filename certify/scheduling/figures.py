@@ -1,0 +1,142 @@
+"""The dual-work model figures of a result document, recomputed for ``certify verify``.
+
+Throughput Theta(p), the light-traffic waiting and the model block are model
+figures (floats from closed forms and quadrature), not certified bounds.
+The trusted checker (certify.proofs.verify) may not import this package, so
+the CLI and the API inject ``model_figures`` into it: it rebuilds the model
+from the inputs the document stores (its "model" block), requires that model
+to generate exactly the document's game (same SHA-256), and returns every
+model figure the document holds, keyed by its path, for verify to compare.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from ..errors import BadInput
+from ..proofs.exact import fraction
+
+
+def model_table(block, fixed):
+    """A "model" block of a result -> the [model] table that generates it."""
+    if not isinstance(block, dict) or not isinstance(block.get("sizes"), dict):
+        raise BadInput(None, "model", "expected the model block certify writes")
+    sizes = block["sizes"]
+    throughput = block.get("throughput")
+    table = {
+        "kind": "dual-work",
+        "sizes": sizes.get("kind"),
+        "mean_size": sizes.get("mean"),
+        "thresholds": block.get("thresholds"),
+        "arrival_rate": block.get("arrival_rate"),
+        "throughput": throughput.get("text") if isinstance(throughput, dict) else throughput,
+    }
+    if "sigma" in sizes:
+        table["sigma"] = sizes["sigma"]
+    if "branches" in sizes:
+        branches = sizes["branches"]
+        if not isinstance(branches, list) or not all(isinstance(b, list) and len(b) == 2 for b in branches):
+            raise BadInput(None, "model.sizes.branches", "expected [probability, mean] pairs")
+        table["probabilities"] = [b[0] for b in branches]
+        table["means"] = [b[1] for b in branches]
+    if "split" in fixed:
+        table["split"] = fixed["split"]
+    return table
+
+
+def rebuild(document, game):
+    """(DualWorkModel, model table) behind a document, checked to generate its game."""
+    from .model import game_from_model, model_from_table
+
+    table = model_table(document.get("model"), game.fixed)
+    model = model_from_table({"model": table}, "model")
+    generated = game_from_model({"name": game.name, "model": table}, "model")
+    try:
+        generated = generated.with_fixed({k: Fraction(v) for k, v in game.fixed.items()}, "fixed")
+    except BadInput:
+        raise BadInput(None, "model", "the model's constraints are not the game's") from None
+    if generated.sha256 != game.sha256:
+        raise BadInput(None, "model", "this model does not generate the document's game (sha256 differs)")
+    return model
+
+
+_MODELS = {}  # (model block as JSON text, game sha256) -> DualWorkModel: figures are pure functions of both
+
+
+def _model(document, game):
+    import json
+
+    key = (json.dumps(document.get("model"), sort_keys=True), game.sha256)
+    if key not in _MODELS:
+        if len(_MODELS) > 64:
+            _MODELS.clear()
+        _MODELS[key] = (rebuild(document, game), {})
+    return _MODELS[key]
+
+
+def model_figures(document, game):
+    """{path: value} for every model figure of a pareto or simulate document (see the module docstring)."""
+    from .frontier import classical_hull, hull_inverse
+    from .throughput import throughput_at
+
+    model, thetas = _model(document, game)
+    figures = {"model": model.to_json()}
+
+    def theta(split):
+        if split not in thetas:
+            thetas[split] = throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(split))
+        return thetas[split]
+
+    certificate = document.get("certificate", {})
+    if certificate.get("kind") == "frontier":
+        rows = document.get("points", [])
+        proofs = certificate.get("points", [])
+        hull = classical_hull(game)
+        best = {"value": 0.0, "split": None, "classical_split": None}
+        for index, row in enumerate(rows):
+            split = fraction(row.get("split_exact"))
+            figures[f"points[{index}].throughput"] = theta(split)
+            if row.get("advantage_certified") is not True or index >= len(proofs):
+                continue
+            witness = proofs[index].get("quantum_upper", {}).get("certificate", {}).get("value")
+            p_c = hull_inverse(hull, fraction(witness))
+            if p_c is None or p_c <= split:
+                continue
+            theta_c = theta(p_c)
+            gain = theta(split) / theta_c - 1 if theta_c > 0 else 0.0
+            if gain > best["value"]:
+                best = {"value": gain, "split": row.get("split"), "classical_split": float(p_c)}
+        figures["summary.throughput_gain"] = best
+    elif certificate.get("kind") == "simulation":
+        from .simulate import first_order_waiting
+
+        split = Fraction(game.fixed["split"])
+        figures["throughput.model"] = theta(split)
+        behaviour = strategy_behaviour(certificate.get("strategy_result", {}), game)
+        figures["waiting.model_first_order"] = first_order_waiting(model, behaviour, document.get("value"))
+    return figures
+
+
+def strategy_behaviour(result, game):
+    """The behaviour (floats) of the strategy a simulation routed by, from its certificate."""
+    from ..proofs.correlator import correlation_behaviour
+    from ..proofs.deterministic import DeterministicStrategy
+
+    certificate = result.get("certificate", {})
+    if certificate.get("kind") == "classical":
+        p = np.zeros(game.shape)
+        for entry in certificate["mixture"]:
+            p += float(fraction(entry["weight"])) * DeterministicStrategy.from_json(entry).behaviour(game.outputs)
+        return p
+    iA, iB = game.inputs
+    E = np.full((iA, iB), Fraction(0), dtype=object)
+    for entry in certificate.get("mixture", []):
+        w = fraction(entry["weight"])
+        us = [[fraction(v) for v in u] for u in entry["A"]]
+        vs = [[fraction(v) for v in u] for u in entry["B"]]
+        for x in range(iA):
+            for y in range(iB):
+                E[x, y] += w * sum((s * t for s, t in zip(us[x], vs[y])), Fraction(0))
+    return np.vectorize(float, otypes=[float])(correlation_behaviour(E))
