@@ -38,12 +38,14 @@ from fractions import Fraction
 
 from ..errors import BadInput
 from ..games.game import bundled_problems, game_from_mapping, load_game
+from ..games.limits import limit, too_large
+from ..games.numbers import load_json
 from .classical import check_classical, check_nosignalling
 from .correlator import check_correlation_dual, check_correlation_strategy
 from .deterministic import all_strategies, best_deterministic, strategy_count
-from .exact import DOWN, NEAREST, UP, Check, fraction, safe_float_problem, sense_sign
+from .exact import DOWN, NEAREST, UP, Check, exact_dot, fraction, safe_float_problem, sense_sign
 from .gap import check_gap, gap_statement
-from .noise import NOISE_CHECKS
+from .noise import NOISE_CHECKS, white_noise_behaviours
 from .npa import build_pattern, check_npa, parse_level
 from .seesaw import SeesawCheck, check_seesaw
 
@@ -68,6 +70,7 @@ COMMANDS = {
     "correlation-dual": "quantum-dual",
     "werner-strategy": "werner-strategy",
     "werner-dual": "werner-dual",
+    "noisy-witness": "noisy-witness",
 }
 
 # Keys of each certificate kind: (required, optional). Everything else is an error.
@@ -81,6 +84,7 @@ CERTIFICATE_KEYS = {
     "correlation-dual": ({"kind", "z", "multipliers", "shift"}, {"value"}),
     "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply"}),
     "werner-dual": ({"kind", "visibility", "multipliers", "blocks"}, {"value", "supply"}),
+    "noisy-witness": ({"kind", "visibility", "witness"}, {"classical", "critical_visibility", "value"}),
 }
 
 # The nested layout of each certificate kind, for unknown keys at any depth:
@@ -103,10 +107,12 @@ CERTIFICATE_LAYOUT = {
                              "mixture": [{"weight": LEAF, "A": [[LEAF]], "B": [[LEAF]]}]},
     "correlation-dual": {"kind": LEAF, "value": LEAF, "z": [LEAF], "shift": LEAF, "multipliers": NAMES},
     "werner-strategy": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "realisation": LEAF, "supply": LEAF,
-                        "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY]}]},
+                        "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY], "pair": LEAF}]},
     "werner-dual": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "multipliers": NAMES, "supply": LEAF,
                     "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
 }
+CERTIFICATE_LAYOUT["noisy-witness"] = {"kind": LEAF, "visibility": LEAF, "classical": LEAF, "critical_visibility": LEAF,
+                                       "value": LEAF, "witness": CERTIFICATE_LAYOUT["seesaw"]}
 
 
 def layout_problems(value, layout, path):
@@ -166,6 +172,7 @@ class Verified:
     level: str | None = None  # an NPA certificate's level, canonical name
     visibility: Fraction | None = None  # a Werner certificate's visibility
     supply: Fraction | None = None  # and its supply (share of request pairs that find a pair)
+    notes: list = field(default_factory=list)  # keys accepted without a check (Node.unchecked)
 
 
 # ---------------------------------------------------------------------------
@@ -196,16 +203,9 @@ def _pairs(pairs, found):
 def parse_document(text, source="result"):
     """JSON text -> document; NaN/Infinity are bad input, duplicate keys are kept for verify."""
 
-    def constant(name):
-        raise BadInput(source, None, f"'{name}' is not a finite number")
-
-    try:
-        found = []
-        data = json.loads(text, object_pairs_hook=lambda pairs: _pairs(pairs, found), parse_constant=constant)
-    except json.JSONDecodeError as error:
-        raise BadInput(source, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
-    except RecursionError:
-        raise BadInput(source, None, "JSON nested too deeply") from None
+    found = []
+    # sizes (nesting, digits, exponents, non-finite floats) bounded as for problem files
+    data = load_json(text, source, object_pairs_hook=lambda pairs: _pairs(pairs, found))
     if not isinstance(data, dict):
         raise BadInput(source, None, "expected a JSON object at the top level")
     if found and not isinstance(data, DuplicateKeys):
@@ -220,7 +220,9 @@ def read_document(path):
         raise BadInput(path, None, "expected a .json file written by certify")
     try:
         with open(path, encoding="utf-8") as stream:
-            text = stream.read()
+            text = stream.read(limit("CERTIFY_MAX_FILE_MB") * 2**20 + 1)
+        if len(text) > limit("CERTIFY_MAX_FILE_MB") * 2**20:
+            raise too_large("CERTIFY_MAX_FILE_MB", path, None, "the file is too large")
     except OSError as error:
         raise BadInput(path, None, f"cannot read: {error.strerror}") from None
     except UnicodeDecodeError:
@@ -265,6 +267,9 @@ def same(left, right):
     return type(left) is type(right) and left == right
 
 
+NOTES = []  # keys accepted without a check in the current verify_document call (see Node.unchecked)
+
+
 class Node:
     """One JSON object being checked: every key must be read (checked or named descriptive)."""
 
@@ -286,6 +291,12 @@ class Node:
                 raise Malformed(self.key(name), "missing")
             return default
         return self.data[name]
+
+    def unchecked(self, name, reason):
+        """A key verify cannot re-derive from this document: accepted, but named in a note."""
+        self.seen.add(name)
+        if name in self.data:
+            NOTES.append(f"{self.key(name)} ({reason})")
 
     def descriptive(self, *names):
         """Keys that describe how a number was found (not claims): read, never compared."""
@@ -466,8 +477,12 @@ def _options(node, game, levels, frontier=False):
     if isinstance(model, dict):  # the model inputs the options restate (the model block is checked itself)
         throughput = model.get("throughput")
         for key, value in (("arrival_rate", model.get("arrival_rate")),
-                           ("throughput", throughput.get("text") if isinstance(throughput, dict) else None)):
-            if key in options and not same(options[key], value):
+                           ("throughput", throughput.get("text") if isinstance(throughput, dict) else None),
+                           ("waiting", model.get("waiting_model"))):
+            stated = options.get(key)
+            if isinstance(stated, list) and len(stated) == 1:
+                stated = stated[0]  # one load out of a list of loads
+            if stated is not None and not same(stated, value):
                 node.fail("options", f"{key} {_short(options[key])} is not the model's {_short(value)}")
 
 
@@ -568,9 +583,13 @@ def _details(node, game, kind, certificate, check, classical):
             if "rank" in certificate and not same(certificate["rank"], rank):
                 node.fail("certificate.rank", f"{_short(certificate['rank'])} is not the vectors' length {rank}")
             _method_words(node, {r"rank (\d+)": str(rank)})
+    elif kind == "noisy-witness":
+        _noisy_witness(node, game, certificate, check, classical)
     elif kind == "npa":
         node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
         node.descriptive("solver_value", "timings")  # the solver's own optimum and run times: not claims
+        for key in ("levels", "best_level", "looser_levels"):
+            node.unchecked(key, "other NPA levels' certificates are not in the document")
         return _npa_claims(node, game, certificate)
     elif kind == "seesaw":
         details = check.details if isinstance(check, SeesawCheck) else {}
@@ -578,12 +597,17 @@ def _details(node, game, kind, certificate, check, classical):
             node.expect(key, value)
         _expect_rational(node, "achieved", check.achieved)
         node.descriptive("rounds")  # see-saw iterations: how the witness was found
+        local = [max(note.get("dims", [0])) for note in details.get("components", []) if note.get("dims")]
+        if node.has("dimension"):  # the local dimension searched: the witness's operators have it
+            node.expect("dimension", max(local) if local else None)
         if node.has("requested"):  # the levels asked for; the certificate is for the levels met (fixed)
             requested = node.get("requested")
             names = {c.name for c in game.constraints}
             if not isinstance(requested, dict) or not set(requested) <= names:
                 node.fail("requested", f"expected constraint names of the game ({', '.join(sorted(names))})")
         _seesaw_classical(node, game, classical)
+        if node.has("white_noise"):  # the same witness evaluated under white noise
+            _white_noise(node, "white_noise", game, certificate, classical)
         dims = {tuple(note.get("dims", ())) for note in details.get("components", [])}
         if len(dims) == 1:
             _method_words(node, {r"dimension (\d+)": str(max(dims.pop()))})
@@ -603,6 +627,44 @@ def _expect_rational(node, name, exact):
         ok = False
     if not ok:
         node.fail(name, f"{_short(claimed)} is not the checked {exact}")
+
+
+def _white_noise(node, key, game, witness, classical):
+    """A noisy-witness result beside a see-saw witness: for the same game and the same witness."""
+    item = verify_result(node.get(key), node.key(key), "result", game, {"noisy-witness"}, classical)
+    node.problems.extend(item.problems)
+    inner = node.data[key].get("certificate", {}) if isinstance(node.data[key], dict) else {}
+    if isinstance(inner, dict) and not same(inner.get("witness"), witness):
+        node.fail(key, "evaluates another witness than this document's")
+
+
+def _noisy_witness(node, game, certificate, check, classical):
+    """The claims beside a noisy-witness certificate, recomputed from the witness."""
+    node.expect("achieved", None if check.achieved is None else str(check.achieved), optional=True)
+    try:
+        p, p0 = white_noise_behaviours(game, certificate["witness"], [])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError, IndexError):
+        node.descriptive("witness_value", "noise_value")
+    else:
+        node.expect("witness_value", str(exact_dot(game.objective_exact, p)), optional=True)
+        node.expect("noise_value", str(exact_dot(game.objective_exact, p0)), optional=True)
+    critical = certificate.get("critical_visibility")
+    node.expect("critical_visibility", critical, optional=True)
+    if critical is None:
+        node.expect("critical_visibility_float", None, optional=True)
+    else:
+        node.expect_float("critical_visibility_float", fraction(critical), NEAREST, optional=True)
+    visibility = str(certificate.get("visibility"))
+    _method_words(node, {r"visibility ([0-9./]+)": visibility})
+    claimed = certificate.get("classical")
+    if claimed is not None:  # the classical optimum the critical visibility is measured against
+        if classical is None and not game.constraints:
+            best, _ = best_deterministic(game.objective_exact * sense_sign(game))
+            classical = best * sense_sign(game)
+        if classical is None:
+            node.fail("certificate.classical", "a classical value under constraints needs its own certificate")
+        elif not same(claimed, str(classical)):
+            node.fail("certificate.classical", f"{_short(claimed)} is not the classical optimum {classical}")
 
 
 def _seesaw_classical(node, game, classical):
@@ -665,6 +727,8 @@ def verify_gap(data, source="result"):
         node.expect("certified", True)
         node.expect("problems", [], optional=True)
         node.expect("statement", gap_statement(advantage, lower.value, upper.value))
+    if node.has("witness_white_noise"):
+        _white_noise(node, "witness_white_noise", game, node.data[witness_key].get("certificate"), exact_classical)
     _options(node, game, {parts[npa_key].level} if parts[npa_key].level else set())
     node.finish()
     return items + [Verified("gap", "gap", not problems, advantage, problems, None, DOWN, game)]
@@ -707,7 +771,8 @@ def verify_frontier(data, source="result", model_figures=None):
         node = Node(data, "", problems)
         game = read_game(node)
         node.expect("command", "pareto")
-        node.descriptive("tool", "solver", "seconds")
+        node.descriptive("tool", "solver", "seconds", "value_meaning",
+                         "arrival_rate", "arrival_rate_exact", "waiting_model")  # the last three: model figures
         certificate = node.child("certificate")
         certificate.expect("kind", "frontier")
         entries = certificate.get("points")
@@ -1033,7 +1098,6 @@ def _critical_row(row, parts):
 
 def _frontier_summary(summary, game, points, rows, witness_key):
     certified_rows = []
-    best_w = {"value": 0.0, "split": None}
     largest_gap = None
     largest_level_gap = None
     largest_excess = None
@@ -1043,8 +1107,6 @@ def _frontier_summary(summary, game, points, rows, witness_key):
         data = row.data
         if data.get("advantage_certified") is True:
             certified_rows.append(data.get("split"))
-            if isinstance(data.get("relative_advantage"), float) and data["relative_advantage"] > best_w["value"]:
-                best_w = {"value": data["relative_advantage"], "split": data.get("split")}
         parts = point["parts"]
         witness = parts.get(witness_key)
         if witness is None or witness.value is None:
@@ -1057,7 +1119,11 @@ def _frontier_summary(summary, game, points, rows, witness_key):
         if "seesaw" in parts and parts["seesaw"].value is not None:
             excess = sense_sign(game) * (witness.value - parts["seesaw"].value)
             largest_excess = excess if largest_excess is None else max(largest_excess, excess)
-    summary.expect("waiting_reduction", best_w)
+    # the grid-independent largest reduction is refined with SDP solves between the grid's
+    # points; those extra certificates are not stored in the document
+    for key in ("waiting_reduction", "absolute_waiting_reduction"):
+        summary.unchecked(key, "rests on refinement certificates the document does not store")
+    summary.descriptive("arrival_rate", "load", "waiting_model", "trade_off")  # model figures (_model_figures)
     summary.expect("certified_splits", certified_rows)
     summary.expect("certified_range", [min(certified_rows), max(certified_rows)] if certified_rows else None)
     summary.expect("largest_gap_npa", largest_gap)
@@ -1124,6 +1190,45 @@ def _critical_summary(rows):
     return {"least": [min(los) if los else None, hi], "split": split}
 
 
+def verify_loads(data, source="result", model_figures=None):
+    """Frontiers at several loads (pareto --arrival-rate A,B,...): each under "loads" is a
+    complete frontier document, checked as such; the envelope restates them."""
+    problems = []
+    node = Node(data, "", problems)
+    node.expect("command", "pareto")
+    node.descriptive("tool", "options", "seconds")
+    documents = node.get("loads")
+    items = []
+    for index, document in enumerate(documents):
+        for item in verify_frontier(document, source, model_figures) if isinstance(document, dict) else [
+                Verified("", "frontier", False, None, ["expected a frontier document"])]:
+            item.path = f"loads[{index}]" + (f".{item.path}" if item.path else "")
+            item.problems = [f"loads[{index}].{line}" for line in item.problems]
+            items.append(item)
+    frontiers = [d for d in documents if isinstance(d, dict)]
+    node.expect("arrival_rate", [d.get("arrival_rate") for d in frontiers])
+    models = {d.get("waiting_model") for d in frontiers}
+    node.expect("waiting_model", models.pop() if len(models) == 1 else None)
+    node.expect("certified", True)
+    node.expect("advantage_certified", any(d.get("advantage_certified") is True for d in frontiers))
+    try:
+        comparison = Node(node.get("comparison"), "comparison", problems)
+        comparison.expect("loads", [{
+            "arrival_rate": d.get("arrival_rate"), "load": d.get("summary", {}).get("load"),
+            "waiting_model": d.get("waiting_model"),
+            "relative_reduction": d.get("summary", {}).get("waiting_reduction"),
+            "absolute_reduction": d.get("summary", {}).get("absolute_waiting_reduction"),
+            "throughput_gain": d.get("summary", {}).get("throughput_gain"),
+        } for d in frontiers])
+        comparison.unchecked("statement", "a sentence restating the loads' reductions")
+        comparison.finish()
+    except (Malformed, AttributeError) as error:
+        problems.append(f"comparison: {error}")
+    node.finish()
+    return items + [Verified("", "loads", not problems, None, problems, None, None,
+                             items[0].game if items else None)]
+
+
 # ---------------------------------------------------------------------------
 # Simulation (certify simulate)
 
@@ -1139,7 +1244,8 @@ def verify_simulation(data, source="result", model_figures=None):
         node = Node(data, "", problems)
         game = read_game(node)
         node.expect("command", "simulate")
-        node.descriptive("tool", "solver", "seconds", "pairs", "batches", "details")
+        node.descriptive("tool", "solver", "seconds", "pairs", "batches", "details",
+                         "arrival_rate", "waiting_model")  # the last two: model figures (_model_figures)
         _options(node, game, set())
         certificate = node.child("certificate")
         certificate.expect("kind", "simulation")
@@ -1201,8 +1307,9 @@ def _estimate(node, model):
 # Model figures (injected: certify.scheduling computes them)
 
 MODEL_FIGURE_KEYS = {
-    "frontier": ("model", "points[].throughput", "summary.throughput_gain"),
-    "simulation": ("model", "throughput.model", "waiting.model_first_order"),
+    "frontier": ("model", "points[].throughput", "summary.throughput_gain", "arrival_rate", "arrival_rate_exact",
+                 "waiting_model", "summary.arrival_rate", "summary.load", "summary.waiting_model", "summary.trade_off"),
+    "simulation": ("model", "throughput.model", "waiting.model_first_order", "arrival_rate", "waiting_model"),
 }
 
 
@@ -1286,6 +1393,8 @@ def document_kind(data):
     kind = certificate.get("kind") if isinstance(certificate, dict) else None
     if kind == "frontier":
         return "frontier"
+    if "certificate" not in data and isinstance(data.get("loads"), list):
+        return "loads"
     if kind == "simulation":
         return "simulation"
     if kind in CHECKS:
@@ -1302,6 +1411,7 @@ def verify_document(data, source="result", model_figures=None):
     (document, game) -> {path: value} recomputes the dual-work model figures
     (see the module docstring).
     """
+    NOTES.clear()
     # only parse_document makes objects with repeated keys, and it marks the top level
     duplicates = duplicate_key_problems(data) if isinstance(data, DuplicateKeys) else []
     kind = document_kind(data)
@@ -1312,6 +1422,8 @@ def verify_document(data, source="result", model_figures=None):
             items = verify_gap(data, source)
         elif kind == "frontier":
             items = verify_frontier(data, source, model_figures)
+        elif kind == "loads":
+            items = verify_loads(data, source, model_figures)
         elif kind == "simulation":
             items = verify_simulation(data, source, model_figures)
         else:
@@ -1321,6 +1433,8 @@ def verify_document(data, source="result", model_figures=None):
         items = [Verified("", str(kind), False, None, [f"(document): malformed ({type(error).__name__}: {error})"])]
     if duplicates:
         items.insert(0, Verified("", "duplicate keys", False, None, duplicates))
+    if items:
+        items[0].notes = sorted(set(NOTES))
     return items
 
 

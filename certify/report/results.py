@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import __version__
-from ..proofs.exact import DOWN, NEAREST, UP, safe_float
+from ..proofs.exact import DOWN, NEAREST, UP, float_down, float_up, safe_float
 
 
 @dataclass
@@ -45,8 +45,19 @@ class Result:
         # The float summary of a proven number is rounded on its safe side
         # (an upper bound up, a lower bound down), as certify verify requires.
         number, direction = self.proven
-        if number is not None:
+        if number is not None and not self._safe(number, direction):
             self.value = safe_float(number, direction)
+
+    def _safe(self, number, direction):
+        """Is ``value`` already a float on the safe side of the proven number?"""
+        value = self.value
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            return False
+        if direction == UP:
+            return Fraction(value) >= number
+        if direction == DOWN:
+            return Fraction(value) <= number
+        return value in (float_down(number), float_up(number))
 
     @property
     def proven(self):
@@ -107,8 +118,9 @@ def verification_json(source, items, game=None, note=None):
         "tool": {"name": "certify", "version": __version__},
         "command": "verify",
         "options": {"result": str(source)},
-        "game": None if game is None else {"name": game.name, "sha256": game.sha256},
+        "game": None if game is None else {"name": game.name, "sha256": game.sha256, "sense": game.sense},
         "note": note,
+        "unchecked": list(items[0].notes) if items else [],
         "ok": all(item.ok for item in items),
         "checks": [
             {

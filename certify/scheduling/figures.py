@@ -30,7 +30,7 @@ def model_table(block, fixed):
         "sizes": sizes.get("kind"),
         "mean_size": sizes.get("mean"),
         "thresholds": block.get("thresholds"),
-        "arrival_rate": block.get("arrival_rate"),
+        "arrival_rate": block.get("arrival_rate_exact", block.get("arrival_rate")),
         "throughput": throughput.get("text") if isinstance(throughput, dict) else throughput,
     }
     if "sigma" in sizes:
@@ -41,6 +41,8 @@ def model_table(block, fixed):
             raise BadInput(None, "model.sizes.branches", "expected [probability, mean] pairs")
         table["probabilities"] = [b[0] for b in branches]
         table["means"] = [b[1] for b in branches]
+    if "waiting_model" in block:
+        table["waiting"] = block["waiting_model"]
     if "split" in fixed:
         table["split"] = fixed["split"]
     return table
@@ -82,7 +84,7 @@ def model_figures(document, game):
     from .throughput import throughput_at
 
     model, thetas = _model(document, game)
-    figures = {"model": model.to_json()}
+    figures = {"model": model.to_json(), "arrival_rate": model.arrival_rate, "waiting_model": model.waiting}
 
     def theta(split):
         if split not in thetas:
@@ -94,11 +96,15 @@ def model_figures(document, game):
         rows = document.get("points", [])
         proofs = certificate.get("points", [])
         hull = classical_hull(game)
+        trade_off = bool(model.strictly_convex)
+        figures.update({"arrival_rate_exact": str(model.arrival_exact), "summary.arrival_rate": model.arrival_rate,
+                        "summary.load": model.load, "summary.waiting_model": model.waiting,
+                        "summary.trade_off": trade_off})
         best = {"value": 0.0, "split": None, "classical_split": None}
         for index, row in enumerate(rows):
             split = fraction(row.get("split_exact"))
             figures[f"points[{index}].throughput"] = theta(split)
-            if row.get("advantage_certified") is not True or index >= len(proofs):
+            if row.get("advantage_certified") is not True or index >= len(proofs) or not trade_off:
                 continue
             witness = proofs[index].get("quantum_upper", {}).get("certificate", {}).get("value")
             p_c = hull_inverse(hull, fraction(witness))
@@ -108,14 +114,12 @@ def model_figures(document, game):
             gain = theta(split) / theta_c - 1 if theta_c > 0 else 0.0
             if gain > best["value"]:
                 best = {"value": gain, "split": row.get("split"), "classical_split": float(p_c)}
+        if not trade_off:
+            best["note"] = "no trade-off: T is linear, so Theta does not depend on p"
         figures["summary.throughput_gain"] = best
     elif certificate.get("kind") == "simulation":
-        from .simulate import first_order_waiting
-
         split = Fraction(game.fixed["split"])
         figures["throughput.model"] = theta(split)
-        behaviour = strategy_behaviour(certificate.get("strategy_result", {}), game)
-        figures["waiting.model_first_order"] = first_order_waiting(model, behaviour, document.get("value"))
     return figures
 
 
