@@ -82,8 +82,9 @@ CERTIFICATE_KEYS = {
     "seesaw": ({"kind", "components", "value"}, {"projective"}),
     "correlation-strategy": ({"kind", "mixture"}, {"value", "rank", "realisation"}),
     "correlation-dual": ({"kind", "z", "multipliers", "shift"}, {"value"}),
-    "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply"}),
-    "werner-dual": ({"kind", "visibility", "multipliers", "blocks"}, {"value", "supply"}),
+    "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply", "same_split"}),
+    "werner-dual": ({"kind", "visibility", "multipliers", "blocks"},
+                    {"value", "supply", "same_split", "classical_multipliers"}),
     "noisy-witness": ({"kind", "visibility", "witness"}, {"classical", "critical_visibility", "value"}),
 }
 
@@ -107,9 +108,10 @@ CERTIFICATE_LAYOUT = {
                              "mixture": [{"weight": LEAF, "A": [[LEAF]], "B": [[LEAF]]}]},
     "correlation-dual": {"kind": LEAF, "value": LEAF, "z": [LEAF], "shift": LEAF, "multipliers": NAMES},
     "werner-strategy": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "realisation": LEAF, "supply": LEAF,
+                        "same_split": LEAF,
                         "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY], "pair": LEAF}]},
     "werner-dual": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "multipliers": NAMES, "supply": LEAF,
-                    "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
+                    "same_split": LEAF, "classical_multipliers": NAMES, "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
 }
 CERTIFICATE_LAYOUT["noisy-witness"] = {"kind": LEAF, "visibility": LEAF, "classical": LEAF, "critical_visibility": LEAF,
                                        "value": LEAF, "witness": CERTIFICATE_LAYOUT["seesaw"]}
@@ -636,6 +638,7 @@ def _white_noise(node, key, game, witness, classical):
     inner = node.data[key].get("certificate", {}) if isinstance(node.data[key], dict) else {}
     if isinstance(inner, dict) and not same(inner.get("witness"), witness):
         node.fail(key, "evaluates another witness than this document's")
+    return item
 
 
 def _noisy_witness(node, game, certificate, check, classical):
@@ -728,7 +731,8 @@ def verify_gap(data, source="result"):
         node.expect("problems", [], optional=True)
         node.expect("statement", gap_statement(advantage, lower.value, upper.value))
     if node.has("witness_white_noise"):
-        _white_noise(node, "witness_white_noise", game, node.data[witness_key].get("certificate"), exact_classical)
+        items.append(_white_noise(node, "witness_white_noise", game, node.data[witness_key].get("certificate"),
+                                  exact_classical))
     _options(node, game, {parts[npa_key].level} if parts[npa_key].level else set())
     node.finish()
     return items + [Verified("gap", "gap", not problems, advantage, problems, None, DOWN, game)]
