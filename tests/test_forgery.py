@@ -206,7 +206,7 @@ FORGERIES = [
     ("frontier advantage flag flipped", _edit("pareto", ["points", 0, "advantage_certified"], True),
      "points[0].advantage_certified"),
     ("frontier value edited", _edit("pareto", ["value"], lambda d: d["value"] * 1.001), "value"),
-    ("frontier model input edited", _edit("pareto", ["model", "arrival_rate"], 0.2), "model"),
+    ("frontier model input edited (options too)", None, "model"),
     ("simulation model figure edited", _edit("simulate", ["throughput", "model"], lambda d: d["throughput"]["model"] + 1),
      "throughput.model"),
     ("simulation flag flipped", _edit("simulate", ["waiting", "model_inside"], lambda d: not d["waiting"]["model_inside"]),
@@ -265,6 +265,10 @@ def _splice(docs, name):
     if name == "simulation routed by another split's strategy":
         doc = copy.deepcopy(docs["simulate"])
         doc["certificate"]["strategy_result"] = copy.deepcopy(docs["pareto"]["certificate"]["points"][0]["classical"])
+        return doc
+    if name == "frontier model input edited (options too)":
+        doc = copy.deepcopy(docs["pareto"])
+        doc["model"]["arrival_rate"] = doc["options"]["arrival_rate"] = 0.2
         return doc
     if name == "Werner bound filed under another visibility":
         doc = copy.deepcopy(docs["pareto"])
