@@ -608,21 +608,21 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
 
     start = time.perf_counter()
     directory = Path(directory)
-    (directory / "cells").mkdir(parents=True, exist_ok=True)
-    write_json(scan.to_json(), directory / "scan.json")
     finished = finished_cells(directory)
     todo = [cell for cell in scan.cells if cell.id not in finished]
     skipped = len(scan.cells) - len(todo)
     failed, uncertified, done = [], [], 0
     worker_count = 0
-    if progress:
-        progress(0, 0, 0, len(todo))
     own = None
+    if todo and client is None:  # a scheduler that cannot be reached is bad input: nothing written yet
+        client, cluster = connect(scheduler, workers)
+        own = (client, cluster)
     try:
+        (directory / "cells").mkdir(parents=True, exist_ok=True)
+        write_json(scan.to_json(), directory / "scan.json")
+        if progress:
+            progress(0, 0, 0, len(todo))
         if todo:
-            if client is None:
-                client, own = connect(scheduler, workers)
-                own = (client, own)
             worker_count = len(client.scheduler_info()["workers"])
             futures = {}
             for cell in todo:
@@ -665,7 +665,8 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
             own[0].close()
             if own[1] is not None:
                 own[1].close()
-        write_table(directory, scan)
+        if (directory / "scan.json").is_file():
+            write_table(directory, scan)
     return ScanOutcome(len(scan.cells), skipped, done, failed, uncertified, time.perf_counter() - start, worker_count)
 
 
