@@ -326,6 +326,7 @@ def _sweeps(c, M, A, B, projective, solver=None):
     R = M.shape[0]
     values = np.full(R, -np.inf)
     active = np.arange(R)
+    stopped = "sweep limit"  # unless every restart converged or was pruned first
     for sweep in range(_MAX_SWEEPS):
         new, M[active], A[active], B[active] = _sweep(c, M[active], A[active], B[active], projective, solver)
         gain = new - values[active]
@@ -335,8 +336,9 @@ def _sweeps(c, M, A, B, projective, solver=None):
             keep &= new >= values.max() - _PRUNE_GAP
         active = active[keep]
         if active.size == 0:
+            stopped = "converged"
             break
-    return values, M, A, B
+    return values, M, A, B, stopped
 
 
 def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
@@ -366,7 +368,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     M = np.concatenate([np.array(extra_M), states]) if restarts else np.array(extra_M)
     A = np.concatenate([np.array([s.A for s in starts]), As]) if restarts else np.array([s.A for s in starts])
     B = np.concatenate([np.array([s.B for s in starts]), Bs]) if restarts else np.array([s.B for s in starts])
-    _, M, A, B = _sweeps(c, M, A, B, projective, solver)
+    _, M, A, B, stopped = _sweeps(c, M, A, B, projective, solver)
     values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
     best = int(np.argmax(values))
     strategy = QuantumStrategy(M[best].reshape(-1), A[best], B[best], projective or (oA <= 2 and oB <= 2))
@@ -374,6 +376,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     deterministic = starts[0]
     if deterministic.value(c) > strategy.value(c):
         strategy = deterministic
+    strategy.stopped = stopped  # what ended the sweeps (the see-saw's status says it)
     return strategy.value(c), strategy
 
 
@@ -412,6 +415,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         ]
     rounds, met = 0, None
     _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)
+    status = getattr(best, "stopped", "converged")
     if not game.constraints:
         candidates = [[(Fraction(1), best)], anchor]
         method = f"see-saw, dimension {dim}, {restarts} restart{'s' if restarts != 1 else ''} + deterministic start, seed {seed}"
@@ -419,6 +423,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         pool, solutions, rounds = _column_generation(
             game, objective, [s for _, s in anchor] + [best], dim, restarts, seed, projective, solver)
         mixture, met = exact_mixture(game, pool, solutions, [w for w, _ in anchor])
+        status = f"column generation: {_column_generation.stopped}"
         candidates = [mixture, anchor]
         method = (
             f"see-saw column generation ({rounds} round{'s' if rounds != 1 else ''}, {len(pool)} strategies), dimension {dim}, "
@@ -451,7 +456,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         certified=check.ok,
         certificate=certificate,
         solver={"name": f"see-saw (closed-form two-outcome steps; {choose_solver(solver, 0)} for more outcomes)",
-                "status": "converged"},
+                "status": status},  # what ended the search: converged, sweep limit, round limit
         seconds=time.perf_counter() - start,
         method=method,
         details=details,
@@ -579,6 +584,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
     penalty = 1e3 * (1 + float(np.abs(objective).sum()))
     history, solutions = [], []
     rounds = 0
+    stopped = "round limit"
     for rounds in range(1, _MAX_ROUNDS + 1):
         behaviours = [s.behaviour() for s in pool]
         costs = np.array([np.sum(objective * p) for p in behaviours] + [-penalty] * (2 * k))
@@ -588,6 +594,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
         if not np.any(solution.float_primal[len(pool):] > 1e-9):
             solutions.append((solution.float_value, np.clip(solution.float_primal[: len(pool)], 0.0, None)))
         if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
+            stopped = f"LP value stalled for {_STALL_ROUNDS} rounds"
             break
         duals = solution.float_duals
         price = objective - sum(mu * d for mu, (d, _, _) in zip(duals[1:], constraints))
@@ -597,6 +604,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
             initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)], solver=solver,
         )
         if value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
+            stopped = "converged (no strategy prices in)"
             break
         pool.append(candidate)
     if np.any(solution.float_primal[len(pool):] > 1e-9):
@@ -609,6 +617,7 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
     # as columns are added: keep the best few rounds, to be solved exactly
     solutions.sort(key=lambda entry: -entry[0])
     best = [weights for _, weights in solutions[:_EXACT_CANDIDATES]]
+    _column_generation.stopped = stopped  # read by seesaw_bound for its status
     return pool, [np.pad(w, (0, len(pool) - len(w))) for w in best], rounds
 
 
