@@ -109,7 +109,8 @@ def result_table(result, json_path=None):
             f"{t['name']} {t['status']}" + (f" {t['certified_bound']:.10g}" if t.get("certified_bound") is not None else "")
             for t in tried))
     for row in result.details.get("levels", []):
-        table.add_row(f"level {row['level']}", f"{row['certified_bound']:.12g} ({row['solver']} {row['status']})")
+        side = UP if result.game.sense == "max" else DOWN  # each level's certified bound, on its safe side
+        table.add_row(f"level {row['level']}", f"{safe_number(Fraction(row['bound']), 12, side)} ({row['solver']} {row['status']})")
     for note in result.details.get("looser_levels", []):
         table.add_row("[yellow]note[/]", note)
     table.add_row("seconds", f"{result.seconds:.3f}")
@@ -188,11 +189,11 @@ def regress_table(source, drifts):
 def _fixed_point(value, decimals, direction=NEAREST):
     """Fixed-point text of a float on its safe side, rounded further in ``direction``
     (so a rounded-down lower bound stays below), without a minus sign on zero."""
-    import decimal
-
-    rounding = {UP: decimal.ROUND_CEILING, DOWN: decimal.ROUND_FLOOR, NEAREST: decimal.ROUND_HALF_EVEN}[direction]
-    text = f"{decimal.Decimal(float(value)).quantize(decimal.Decimal(1).scaleb(-decimals), rounding=rounding):f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+    scaled = Fraction(value) * 10**decimals  # exact: a float's own value, or a Fraction
+    whole = {UP: math.ceil, DOWN: math.floor, NEAREST: round}[direction](scaled)
+    digits = str(abs(whole)).rjust(decimals + 1, "0")
+    text = f"{'-' if whole < 0 else ''}{digits[:-decimals]}.{digits[-decimals:]}" if decimals else str(whole)
+    return text
 
 
 def _percent_down(value, digits=2):
@@ -383,19 +384,20 @@ def noise_summary(frontier):
     lines = []
     for entry in frontier.summary["noise"]:
         w = entry["waiting_reduction"]
-        text = (f"largest waiting reduction {100 * w['value']:.2f}% at p = {w['split']:.4g}, certified at "
+        text = (f"largest waiting reduction {_percent_down(w['value'])} at p = {w['split']:.4g}, certified at "
                 f"{len(entry['certified_splits'])} splits" if w["split"] is not None else "no certified advantage")
         share = f", pairs for {100 * entry['supply']:g}% of requests" if entry.get("supply", 1) != 1 else ""
         lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): {text}; "
-                     f"bounds within {entry['largest_gap']:.1e}")
+                     f"bounds within {safe_number(entry['largest_gap'], 2, UP)}")
     critical = frontier.summary.get("critical_visibility")
     if critical is not None:
         if critical["least"] is None:
             lines.append("Critical visibility: no advantage at any visibility on this grid.")
         else:
             low, high = critical["least"]
-            lines.append(f"Least critical visibility on the grid: in [{low:.12f}, {high:.12f}] at p = {critical['split']:.4g} "
-                         f"(fidelity {(1 + 3 * high) / 4:.12f})")
+            lines.append(f"Least critical visibility on the grid: in [{_fixed_point(low, 12, DOWN)}, "
+                         f"{_fixed_point(high, 12, UP)}] at p = {critical['split']:.4g} "
+                         f"(fidelity {_fixed_point((1 + 3 * Fraction(high)) / 4, 12, UP)})")
     lines.append(f"{frontier.seconds:.1f} s")
     return "\n".join(lines)
 
@@ -404,7 +406,7 @@ def noisy_witness_lines(result):
     """The see-saw witness under white noise: its value at v and its exact critical visibility."""
     v = result.certificate["visibility"]
     state = "certified" if result.certified else "NOT certified: " + "; ".join(result.problems)
-    lines = [f"Witness under white noise at visibility {v}: value {format_number(result.value, 12)} ({state})"]
+    lines = [f"Witness under white noise at visibility {v}: value {result_number(result, 12)} ({state})"]
     critical = result.details.get("critical_visibility")
     if "critical_note" in result.details:
         lines.append(f"No critical visibility: {result.details['critical_note']}")
