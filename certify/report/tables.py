@@ -388,7 +388,7 @@ def noise_summary(frontier):
                 f"{len(entry['certified_splits'])} splits" if w["split"] is not None else "no certified advantage")
         share = f", pairs for {100 * entry['supply']:g}% of requests" if entry.get("supply", 1) != 1 else ""
         lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): {text}; "
-                     f"bounds within {safe_number(entry['largest_gap'], 2, UP)}")
+                     f"bounds within {float(safe_number(entry['largest_gap'], 2, UP)):.1e}")  # 2 digits, rounded up
     critical = frontier.summary.get("critical_visibility")
     if critical is not None:
         if critical["least"] is None:
