@@ -412,7 +412,8 @@ def _npa_cvxopt(relaxation, progress=None):
         if journal.deteriorated():
             raise ArithmeticError("accuracy lost after the best iterate")
         if progress is not None:
-            progress({"event": "iteration", "solver": "cvxopt", "iteration": iterations[0]})
+            # the first call factors for the starting point, before iteration 1
+            progress({"event": "iteration", "solver": "cvxopt", "iteration": iterations[0] - 1})
         rti = np.array(scaling["rti"][0])
         q = rti @ rti.T
         schur_matrix = schur(q)
