@@ -221,6 +221,7 @@ def main():
         run_one(*args.one)
         return
     sys.path.insert(0, str(ROOT))
+    from certify.bounds import solvers
     from certify.bounds.npa import estimate_npa_size
 
     started = time.time()
@@ -236,7 +237,7 @@ def main():
             reason = skip_reason(name, size["size"], size["moments"])
             runs[name] = {"skipped": reason} if reason else end_to_end(f"certify:{name}", spec, level, args.timeout)
             print(f"  {name}: {runs[name]}", flush=True)
-        same = "cvxopt" if size["moments"] <= 2000 else "scs"
+        same = "cvxopt" if size["moments"] <= solvers.SCHUR_LIMIT else "scs"
         runs["ncpol_sdpa"] = (median_run("ncpol2sdpa:sdpa", spec, level, args.timeout, args.repeats)
                               if size["moments"] <= 10000 else {"skipped": "Schur m^2"})
         runs["ncpol_same"] = end_to_end(f"ncpol2sdpa:{same}", spec, level, args.timeout)
