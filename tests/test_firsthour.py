@@ -3,7 +3,6 @@
 import importlib.util
 import json
 import math
-import sys
 from fractions import Fraction
 from pathlib import Path
 

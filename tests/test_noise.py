@@ -26,7 +26,7 @@ from certify.cli import main
 from certify.games.game import Constraint, Game, load_game
 from certify.proofs.noise import check_noisy_witness, check_werner_dual, check_werner_strategy, measurement_correlator
 from certify.proofs.verify import verify_document
-from certify.scheduling.frontier import PointJob, run_point
+from certify.scheduling.frontier import PointJob
 from certify.scheduling.model import load_model
 from certify.scheduling.noise import NoisyJob, noisy_point
 

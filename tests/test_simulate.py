@@ -1,7 +1,6 @@
 """The event simulation of the dual-work queues against the model's formulas."""
 
 import json
-import math
 from fractions import Fraction
 
 import numpy as np

@@ -514,7 +514,7 @@ def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=No
     dims = default_dimensions(game) if dim is None else [dim]
     start = time.perf_counter()
     sign = sense_sign(game)
-    best, tried, failure = None, {}, None
+    best, best_key, tried, failure = None, None, {}, None
     for d in dims:
         try:
             result = seesaw_bound(game, dim=d, restarts=restarts, seed=seed, projective=projective, solver=solver)
@@ -526,7 +526,7 @@ def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=No
         result.details["dimension"] = d
         tried[str(d)] = result.value if result.certified else None
         key = (result.certified, result.game.sha256 == game.sha256, sign * result.value)
-        if best is None or key > best_key:
+        if best_key is None or key > best_key:
             best, best_key = result, key
     if best is None:
         raise failure

@@ -55,6 +55,7 @@ from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
+from ..proofs.verify import classical_hull
 from ..errors import BadInput, SolverFailed
 
 
@@ -142,12 +143,12 @@ def run_point(job):
     return point
 
 
-def _run_point_in_worker(job):
-    """run_point for a worker process: certify's errors travel back as plain data."""
+def _in_worker(function, job):
+    """function(job) in a worker process: certify's errors travel back as plain data."""
     from ..errors import CertifyError
 
     try:
-        return run_point(job)
+        return function(job)
     except CertifyError as error:
         return {"error": type(error).__name__, "message": str(error)}
 
@@ -158,6 +159,31 @@ def _reraise(point):
             raise BadInput(None, None, point["message"])
         raise SolverFailed("worker", "failed", point["message"])
     return point
+
+
+def run_points(function, jobs_list, jobs=1, progress=None):
+    """[function(job) for job in jobs_list], in ``jobs`` worker processes when jobs > 1.
+
+    Each point is a pure function of its job, so the order of completion does
+    not matter; certify's errors in a worker are raised again here.
+    """
+    results = [None] * len(jobs_list)
+    if jobs > 1 and len(jobs_list) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from functools import partial
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(partial(_in_worker, function), job): index for index, job in enumerate(jobs_list)}
+            for future in as_completed(futures):
+                results[futures[future]] = _reraise(future.result())
+                if progress:
+                    progress()
+    else:
+        for index, job in enumerate(jobs_list):
+            results[index] = function(job)
+            if progress:
+                progress()
+    return results
 
 
 # ---------------------------------------------------------------------------
@@ -172,29 +198,6 @@ def split_grid(points):
         raise BadInput(None, "--points", f"need at least 2 points, got {points}")
     check("CERTIFY_MAX_POINTS", points, None, "--points", f"{points} frontier points", "choose fewer --points")
     return [Fraction(i, points - 1) for i in range(points)]
-
-
-def classical_hull(game):
-    """The exact classical frontier: lower convex hull of (split, W) over deterministic strategies.
-
-    Returns the hull vertices [(split, W)] as Fractions, split increasing.
-    """
-    from ..proofs.deterministic import all_strategies
-
-    split_tensor = game.constraint("split").exact
-    points = sorted({(s.value(split_tensor), s.value(game.objective_exact)) for s in all_strategies(game.inputs, game.outputs)})
-    hull = []
-    for point in points:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) <= 0:
-                hull.pop()
-            else:
-                break
-        if hull and hull[-1][0] == point[0]:
-            continue
-        hull.append(point)
-    return hull
 
 
 def hull_inverse(hull, w):
@@ -499,21 +502,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
                  throughput_at(model.throughput, model.arrival_rate, model.mean_size, float(p)), level, seesaw, solver)
         for p in grid
     ]
-    results = [None] * len(jobs_list)
-    if jobs > 1 and len(jobs_list) > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_run_point_in_worker, job): index for index, job in enumerate(jobs_list)}
-            for future in as_completed(futures):
-                results[futures[future]] = _reraise(future.result())
-                if progress:
-                    progress()
-    else:
-        for index, job in enumerate(jobs_list):
-            results[index] = run_point(job)
-            if progress:
-                progress()
+    results = run_points(run_point, jobs_list, jobs, progress)
     return Frontier(game, model, results, summarise(game, model, results, solver), time.perf_counter() - start)
 
 
@@ -637,7 +626,6 @@ def frontiers_json(results, options):
     (certify verify re-checks every one), beside the comparison across loads."""
     if len(results) == 1:
         return frontier_json(results[0], options)
-    from ..report.results import envelope
 
     documents = [frontier_json(result, dict(options, arrival_rate=result.model.arrival_rate)) for result in results]
     comparison = load_comparison(results)

@@ -399,7 +399,7 @@ def game_from_model(data, source):
     """A [model] kind = "dual-work" problem mapping -> Game (see the module docstring)."""
     model = model_from_table(data, source)
     k = model.classes
-    q, m = model.q_exact, model.m_exact
+    q = model.q_exact
     pi = np.empty((k, k), dtype=object)
     for x in range(k):
         for y in range(k):

@@ -46,9 +46,9 @@ from ..bounds.noise import (
     werner_form,
     werner_strategy,
 )
-from ..errors import BadInput, SolverFailed
+from ..errors import BadInput
 from ..proofs.exact import DOWN, UP, safe_float
-from .frontier import Frontier, PointJob, run_point, split_grid, summarise
+from .frontier import Frontier, PointJob, run_point, run_points, split_grid, summarise
 
 
 @dataclass
@@ -137,24 +137,6 @@ def noisy_point(job):
     return point
 
 
-def _noisy_point_in_worker(job):
-    """noisy_point for a worker process: certify's errors travel back as plain data."""
-    from ..errors import CertifyError
-
-    try:
-        return noisy_point(job)
-    except CertifyError as error:
-        return {"error": type(error).__name__, "message": str(error)}
-
-
-def _reraise(point):
-    if isinstance(point, dict) and "error" in point:
-        if point["error"] == "BadInput":
-            raise BadInput(None, None, point["message"])
-        raise SolverFailed("worker", "failed", point["message"])
-    return point
-
-
 def summarise_noise(points, visibilities):
     """Per visibility: largest relative W reduction, certified splits, largest gap between the sides."""
     out = []
@@ -208,21 +190,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
                  visibilities, critical, Fraction(supply), same_split)
         for p in split_grid(points)
     ]
-    results = [None] * len(jobs_list)
-    if jobs > 1 and len(jobs_list) > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_noisy_point_in_worker, job): index for index, job in enumerate(jobs_list)}
-            for future in as_completed(futures):
-                results[futures[future]] = _reraise(future.result())
-                if progress:
-                    progress()
-    else:
-        for index, job in enumerate(jobs_list):
-            results[index] = noisy_point(job)
-            if progress:
-                progress()
+    results = run_points(noisy_point, jobs_list, jobs, progress)
     summary = summarise(game, model, results)
     summary["noise"] = summarise_noise(results, visibilities)
     if critical:
