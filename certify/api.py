@@ -109,7 +109,8 @@ def simulate(problem="dual_work", **options):
 
 def verify(document):
     """Re-check a result document (path or dict); returns the list of checked items."""
-    from .proofs.verify import read_document, verify_document
+    from .proofs.document import read_document
+    from .proofs.verify import verify_document
 
     if isinstance(document, (str, Path)):
         return verify_document(read_document(document), str(document))

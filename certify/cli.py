@@ -213,7 +213,8 @@ def nosignal(game, fix, json_path):
 @reports_errors
 def verify(result_file, json_path):
     """Re-check every certificate in a JSON result, without any solver."""
-    from .proofs.verify import bundled_name_problem, checked_game, first_problem, read_document, verify_document
+    from .proofs.document import read_document
+    from .proofs.verify import bundled_name_problem, checked_game, first_problem, verify_document
     from .report.results import verification_json
     from .report.tables import console, verify_header, verify_table
 

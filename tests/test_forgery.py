@@ -30,7 +30,8 @@ from click.testing import CliRunner
 from certify.cli import main
 from certify.games.game import load_game
 from certify.proofs.seesaw import check_seesaw
-from certify.proofs.verify import parse_document, verify_document
+from certify.proofs.document import parse_document
+from certify.proofs.verify import verify_document
 
 COMMANDS = {
     "classical": ["classical", "chsh"],

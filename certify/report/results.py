@@ -64,7 +64,7 @@ class Result:
         """(Fraction, rounding direction) this result proves: its exact value, else its
         certified bound, else what its witness reaches (None, None when neither is known).
 
-        The same rule as certify.proofs.verify.proven, read from the claims the
+        The same rule as certify.proofs.result.proven, read from the claims the
         result carries ("exact", details "bound" / "achieved").
         """
         upper = self.game.sense == "max"

@@ -10,7 +10,7 @@ def register_dual_work():
     register_model("dual-work", game_from_model)
     # certify verify recomputes the model figures (throughput, light-traffic W)
     # of frontier and simulation documents with this package's formulas.
-    from ..proofs.verify import register_model_figures
+    from ..proofs.document import register_model_figures
     from .figures import model_figures
 
     register_model_figures("frontier", model_figures)

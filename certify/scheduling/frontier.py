@@ -55,7 +55,7 @@ from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
-from ..proofs.verify import classical_hull
+from ..proofs.frontier import classical_hull
 from ..errors import BadInput, SolverFailed
 
 
@@ -580,7 +580,7 @@ def frontier_json(result, options):
 
     The points' full results (classical, quantum_upper, quantum_lower and,
     where computed, npa) sit in certificate["points"], where ``certify
-    verify`` re-checks each of them (certify.proofs.verify.check_frontier);
+    verify`` re-checks each of them (certify.proofs.frontier.verify_frontier);
     "value" is the largest certified advantage in W, exactly re-derived there.
     """
     from ..report.results import envelope

@@ -1,0 +1,514 @@
+"""Frontier documents (certify pareto, one load or several): per split an exact classical
+optimum, an explicit quantum strategy and a certified lower bound, the summary table
+re-derived from them, and the Werner-pair (noise) rows.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from ..errors import BadInput
+from .deterministic import all_strategies
+from .exact import DOWN, NEAREST, UP, fraction, sense_sign
+from .npa import parse_level
+from .document import Malformed, Node, Verified, check_model_figures, read_game, same, short_text
+from .result import bound_side, check_options, verify_result
+
+
+
+# Frontier (certify pareto)
+
+
+def classical_hull(game, constraint="split"):
+    """The exact classical frontier: lower convex hull of (constraint level, value) over
+    deterministic strategies, as [(level, value)] Fractions, level increasing.
+
+    Mixing strategies with shared randomness reaches every point of the hull,
+    and nothing below it, so at a fixed level the classical optimum of a
+    "min" game is the hull's height there.
+    """
+    tensor = game.constraint(constraint).exact
+    points = sorted({(s.value(tensor), s.value(game.objective_exact)) for s in all_strategies(game.inputs, game.outputs)})
+    hull = []
+    for point in points:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) <= 0:
+                hull.pop()
+            else:
+                break
+        if hull and hull[-1][0] == point[0]:
+            continue
+        hull.append(point)
+    return hull
+
+
+def verify_frontier(data, source="result", model_figures=None):
+    """A frontier document: per split an exact classical optimum, an explicit quantum
+    strategy and quantum bounds, the summary table, and the model figures."""
+    problems = []
+    items = []
+    try:
+        node = Node(data, "", problems)
+        game = read_game(node)
+        node.expect("command", "pareto")
+        node.descriptive("tool", "solver", "seconds", "value_meaning",
+                         "arrival_rate", "arrival_rate_exact", "waiting_model")  # the last three: model figures
+        certificate = node.child("certificate")
+        certificate.expect("kind", "frontier")
+        entries = certificate.get("points")
+        if not isinstance(entries, list) or not entries:
+            raise Malformed(certificate.key("points"), "expected a non-empty list")
+        certificate.finish()
+        if "split" not in {c.name for c in game.constraints}:
+            raise Malformed("game.definition.constraints", "a frontier needs a constraint named 'split'")
+    except Malformed as error:
+        return [Verified("", "frontier", False, None, problems + [str(error)])]
+    witness_key = "quantum_upper" if game.sense == "min" else "quantum_lower"
+    dual_key = "quantum_lower" if game.sense == "min" else "quantum_upper"
+    points = []
+    splits = []
+    for index, entry in enumerate(entries):
+        where = f"certificate.points[{index}]"
+        try:
+            point = Node(entry, where, problems)
+            text = point.get("split")
+            try:
+                split = fraction(text)
+            except (ValueError, ZeroDivisionError):
+                raise Malformed(point.key("split"), f"{short_text(text)} is not a rational") from None
+            if not same(text, str(split)):
+                point.fail("split", f"{short_text(text)} is not in lowest terms ({split})")
+            if split in splits:
+                point.fail("split", f"split {split} appears twice")
+            splits.append(split)
+            expected = game.with_fixed({"split": split}, where)
+        except (Malformed, BadInput) as error:
+            problems.append(str(error) if isinstance(error, Malformed) else f"{where}.split: {error.message}")
+            points.append(None)
+            continue
+        kinds = {"classical": {"classical"}, witness_key: {"correlation-strategy", "seesaw"},
+                 dual_key: {"correlation-dual", "npa"}, "npa": {"npa"}, "seesaw": {"seesaw"}}
+        parts = {}
+        for key in ("classical", witness_key, dual_key, "npa", "seesaw"):
+            if key in ("npa", "seesaw") and not point.has(key):
+                continue
+            if not point.has(key):
+                point.fail(key, "missing")
+                continue
+            exact_classical = parts["classical"].check.exact if "classical" in parts and parts["classical"].check else None
+            parts[key] = verify_result(point.get(key), point.key(key), source, expected, kinds[key], exact_classical)
+        _werner_parts(point, parts, source, expected, witness_key)
+        point.finish()
+        for item in parts.values():
+            problems += item.problems
+        points.append({"split": split, "parts": parts})
+    top = _frontier_claims(node, game, points, witness_key, dual_key)
+    check_options(node, game, {point["parts"]["npa"].level for point in points
+                          if point and "npa" in point["parts"] and point["parts"]["npa"].level}, frontier=True)
+    _visibilities(node, entries)
+    table = []  # the summary table's problems, reported as their own item
+    _frontier_table(node, game, points, witness_key, dual_key, model_figures, table)
+    node.finish()
+    items.append(Verified("", "frontier", not problems, top, problems, None, DOWN, game))
+    items.append(Verified("points", "frontier points", not table, None, table))
+    return items
+
+
+WERNER_PART = re.compile(r"^werner_(lower|upper) v=(.+)$")
+
+
+def _werner_parts(point, parts, source, expected, witness_key):
+    """A point's Werner-pair results (pareto --visibility / --critical-visibility).
+
+    "werner_lower v=V" is a werner-dual bound and "werner_upper v=V" a
+    werner-strategy witness at visibility V (the key's V must be the
+    certificate's); "critical_lower" is a werner-dual proving the classical
+    optimum itself (no advantage at its visibility) and "critical_upper" a
+    werner-strategy beating it. Sides are for a "min" game (W), as pareto writes them.
+    """
+    classical = parts.get("classical")
+    exact_classical = classical.check.exact if classical is not None and classical.check is not None else None
+    for key in list(point.data):
+        match = WERNER_PART.match(key)
+        if not match and key not in ("critical_lower", "critical_upper"):
+            continue
+        side = match.group(1) if match else key.split("_")[1]
+        kind = "werner-dual" if side == "lower" else "werner-strategy"
+        item = verify_result(point.get(key), point.key(key), source, expected, {kind}, exact_classical)
+        parts[key] = item
+        certificate = point.data[key].get("certificate", {}) if isinstance(point.data[key], dict) else {}
+        try:
+            visibility = fraction(certificate.get("visibility"))
+        except (ValueError, ZeroDivisionError):
+            visibility = None
+        item.visibility = visibility
+        try:
+            item.supply = fraction(certificate.get("supply", "1"))
+        except (ValueError, ZeroDivisionError):
+            item.supply = None
+        options = point.data[key].get("options") if isinstance(point.data[key], dict) else None
+        if isinstance(options, dict) and "visibility" in options and (
+                visibility is None or not same(options["visibility"], str(visibility))):
+            item.problems.append(f"{point.key(key)}.options: visibility {short_text(options['visibility'])} is not "
+                                 f"the certificate's {certificate.get('visibility')!r}")
+        if isinstance(options, dict) and "supply" in options and (
+                item.supply is None or not same(options["supply"], str(item.supply))):
+            item.problems.append(f"{point.key(key)}.options: supply {short_text(options['supply'])} is not "
+                                 f"the certificate's {certificate.get('supply', '1')!r}")
+        if match and (visibility is None or str(visibility) != match.group(2)):
+            item.problems.append(f"{point.key(key)}: the key names visibility {match.group(2)}, "
+                                 f"the certificate {certificate.get('visibility')!r}")
+        if not match and item.ok and exact_classical is not None:
+            beats = sense_sign(expected) * (item.value - exact_classical) > 0
+            if side == "lower" and item.value != exact_classical:
+                item.problems.append(f"{point.key(key)}: proves {item.value}, not the classical optimum "
+                                     f"{exact_classical} (no advantage at its visibility)")
+            if side == "upper" and not beats:
+                item.problems.append(f"{point.key(key)}: does not beat the classical optimum {exact_classical}")
+        item.ok = not item.problems
+
+
+def _visibilities(node, entries):
+    """options.visibilities (pareto --visibility/--fidelity) must be the Werner rows' visibilities."""
+    options = node.data.get("options")
+    if not isinstance(options, dict) or "visibilities" not in options:
+        return
+    rows = node.data.get("points")
+    first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+    stated = [entry.get("visibility_exact") for entry in first.get("noise", []) if isinstance(entry, dict)]
+    if not same(options["visibilities"], stated):
+        node.fail("options", f"visibilities {short_text(options['visibilities'])} are not the rows' {short_text(stated)}")
+    supply = options.get("supply")
+    if supply is not None:
+        found = set()
+        for entry in node.data["certificate"]["points"]:
+            for key, part in entry.items() if isinstance(entry, dict) else ():
+                if WERNER_PART.match(key) and isinstance(part, dict) and isinstance(part.get("certificate"), dict):
+                    found.add(str(part["certificate"].get("supply", "1")))
+        if found and found != {str(supply)}:
+            node.fail("options", f"supply {short_text(supply)} is not the Werner certificates' {', '.join(sorted(found))}")
+
+
+def _advantage(game, parts, witness_key):
+    """s (witness - classical): positive when the explicit quantum strategy beats the classical optimum."""
+    classical, witness = parts.get("classical"), parts.get(witness_key)
+    if classical is None or witness is None or not (classical.ok and witness.ok):
+        return None
+    if classical.check.exact is None:
+        return None
+    return sense_sign(game) * (witness.value - classical.check.exact)
+
+
+def _frontier_claims(node, game, points, witness_key, dual_key):
+    ok = all(point is not None and all(item.ok for item in point["parts"].values()) for point in points)
+    advantages = [_advantage(game, point["parts"], witness_key) if point else None for point in points]
+    best = max([Fraction(0)] + [a for a in advantages if a is not None])
+    node.expect("certified", True)
+    if not ok:
+        node.fail("certified", "a point's certificate failed its check")
+    node.expect_float("value", best, DOWN)
+    node.expect("exact", None)
+    node.expect("advantage_certified", any(a is not None and a > 0 for a in advantages))
+    return best
+
+
+def _frontier_table(node, game, points, witness_key, dual_key, model_figures, problems):
+    """The "points" table and "summary" papers quote, against the checked parts."""
+    summaries = node.get("points")
+    if not isinstance(summaries, list) or len(summaries) != len(points):
+        problems.append(f"points: expected {len(points)} rows, one per certified point")
+        node.descriptive("summary", "model")
+        return
+    rows = []
+    for index, (summary, point) in enumerate(zip(summaries, points)):
+        try:
+            row = Node(summary, f"points[{index}]", problems)
+        except Malformed as error:
+            problems.append(str(error))
+            rows.append(None)
+            continue
+        rows.append(row)
+        if point is None:
+            row.descriptive(*row.data)
+            row.finish()
+            continue
+        _frontier_row(row, game, point, witness_key, dual_key)
+    try:
+        _frontier_summary(Node(node.get("summary"), "summary", problems), game, points, rows, witness_key)
+    except Malformed as error:
+        problems.append(str(error))
+    check_model_figures(node, game, model_figures, "frontier", problems)
+
+
+def _frontier_row(row, game, point, witness_key, dual_key):
+    parts, split = point["parts"], point["split"]
+    row.expect("split_exact", str(split))
+    row.expect_float("split", split, NEAREST)
+    row.descriptive("seconds", "throughput")  # throughput: a model figure, checked by check_model_figures
+    classical, witness = parts.get("classical"), parts.get(witness_key)
+    if classical is None or witness is None or classical.value is None or witness.value is None:
+        row.descriptive(*row.data)
+        row.finish()
+        return
+    row.expect_float("classical", classical.value, classical.direction)
+    row.expect_float(witness_key, witness.value, witness.direction)
+    bounds = [parts[key] for key in (dual_key, "npa") if key in parts and parts[key].ok and parts[key].value is not None]
+    side = bound_side(game)
+    if bounds:
+        pick = max if side == DOWN else min  # the tightest certified bound on the quantum optimum
+        tightest = pick(item.value for item in bounds)
+        row.expect_float(dual_key, tightest, side)
+        row.expect_float("gap_npa", abs(witness.value - tightest), UP)
+    else:
+        row.fail(dual_key, "no certified bound backs this number")
+    advantage = _advantage(game, parts, witness_key)
+    certified = advantage is not None and advantage > 0
+    row.expect("advantage_certified", certified)
+    if certified:
+        row.expect_float("advantage", advantage, DOWN)
+        if classical.check.exact:
+            row.expect_float("relative_advantage", advantage / abs(classical.check.exact), DOWN)
+        else:
+            row.expect("relative_advantage", 0.0)
+    else:
+        row.expect("advantage", 0.0)
+        row.expect("relative_advantage", 0.0)
+    if "npa" in parts:
+        npa = parts["npa"]
+        if npa.value is not None:
+            row.expect_float("npa_bound", npa.value, npa.direction)
+        level = row.get("npa_level", None)
+        try:
+            same_level = npa.level is not None and parse_level(str(level)).name == npa.level
+        except BadInput:
+            same_level = False
+        if not same_level:
+            row.fail("npa_level", f"{short_text(level)} is not the certificate's level {npa.level}")
+    else:
+        row.descriptive("npa_level", "npa_problem")  # the NPA cross-check was skipped or its solver failed
+        if row.has("npa_bound"):
+            row.fail("npa_bound", "no NPA certificate at this point")
+    if "seesaw" in parts:
+        row.expect_float("seesaw", parts["seesaw"].value, parts["seesaw"].direction)
+        row.expect("seesaw_certified", parts["seesaw"].ok)
+    if row.has("noise"):
+        _noise_rows(row, game, parts, witness_key, dual_key, tightest if bounds else None)
+    if row.has("critical_visibility"):
+        _critical_row(row, parts)
+    row.expect("problems", [], optional=True)
+    row.finish()
+
+
+def _noise_rows(row, game, parts, witness_key, dual_key, tightest):
+    """Per visibility v: the Werner bounds on W at this split and the advantage they certify
+    (v = 1 is the maximally entangled pair: the point's own quantum results)."""
+    entries = row.get("noise")
+    if not isinstance(entries, list):
+        row.fail("noise", "expected a list, one entry per visibility")
+        return
+    classical = parts["classical"].check.exact if parts.get("classical") and parts["classical"].check else None
+    for index, data in enumerate(entries):
+        try:
+            entry = Node(data, row.key(f"noise[{index}]"), row.problems)
+            text = entry.get("visibility_exact")
+            v = fraction(text)
+        except Malformed as error:
+            row.problems.append(str(error))
+            continue
+        except (ValueError, ZeroDivisionError):
+            row.fail(f"noise[{index}].visibility_exact", f"{short_text(text)} is not a rational")
+            continue
+        entry.expect("visibility_exact", str(v))
+        entry.expect_float("visibility", v, NEAREST)
+        entry.expect_float("fidelity", (1 + 3 * v) / 4, NEAREST)
+        lower_key, upper_key = f"werner_lower v={v}", f"werner_upper v={v}"
+        supply = Fraction(1)
+        if v == 1 and lower_key not in parts:  # ideal pairs for every request: the point's own results
+            lower_key, upper_key = dual_key, witness_key
+            lower = tightest
+        else:
+            lower = parts[lower_key].value if lower_key in parts and parts[lower_key].ok else None
+            supplies = {parts[key].supply for key in (lower_key, upper_key) if key in parts}
+            supply = supplies.pop() if len(supplies) == 1 else None
+        upper = parts[upper_key].value if upper_key in parts and parts[upper_key].ok else None
+        entry.expect("lower_result", lower_key)
+        entry.expect("upper_result", upper_key)
+        entry.expect_float("supply", supply, NEAREST, optional=True)
+        entry.expect_float("lower", lower, DOWN)
+        entry.expect_float("upper", upper, UP)
+        if lower is not None and upper is not None:
+            entry.expect_float("gap", abs(upper - lower), UP)
+        else:
+            entry.expect_float("gap", None, UP)
+        advantage = None if upper is None or classical is None else sense_sign(game) * (upper - classical)
+        certified = advantage is not None and advantage > 0
+        entry.expect("advantage_certified", certified)
+        if certified:
+            entry.expect_float("advantage", advantage, DOWN)
+            entry.expect_float("relative_advantage", advantage / abs(classical), DOWN)
+        else:
+            entry.expect("advantage", 0.0)
+            entry.expect("relative_advantage", 0.0)
+        entry.finish()
+
+
+def _critical_row(row, parts):
+    """The certified interval [V_lo, V_hi] of the critical visibility at this split."""
+    try:
+        interval = Node(row.get("critical_visibility"), row.key("critical_visibility"), row.problems)
+    except Malformed as error:
+        row.problems.append(str(error))
+        return
+    ends = {}
+    for side, direction in (("lower", DOWN), ("upper", UP)):
+        item = parts.get(f"critical_{side}")
+        v = item.visibility if item is not None and item.ok else None
+        ends[side] = v
+        interval.expect(f"{side}_exact", None if v is None else str(v))
+        if v is None:
+            interval.expect(side, None)
+        else:
+            interval.expect_float(side, v, direction)
+    if ends["lower"] is None or ends["upper"] is None:
+        interval.expect("width", None)
+    else:
+        interval.expect_float("width", ends["upper"] - ends["lower"], UP)
+    interval.finish()
+
+
+def _frontier_summary(summary, game, points, rows, witness_key):
+    certified_rows = []
+    largest_gap = None
+    largest_level_gap = None
+    largest_excess = None
+    for point, row in zip(points, rows):
+        if point is None or row is None:
+            continue
+        data = row.data
+        if data.get("advantage_certified") is True:
+            certified_rows.append(data.get("split"))
+        parts = point["parts"]
+        witness = parts.get(witness_key)
+        if witness is None or witness.value is None:
+            continue
+        if isinstance(data.get("gap_npa"), float):
+            largest_gap = data["gap_npa"] if largest_gap is None else max(largest_gap, data["gap_npa"])
+        if "npa" in parts and parts["npa"].value is not None:
+            gap = abs(witness.value - parts["npa"].value)
+            largest_level_gap = gap if largest_level_gap is None else max(largest_level_gap, gap)
+        if "seesaw" in parts and parts["seesaw"].value is not None:
+            excess = sense_sign(game) * (witness.value - parts["seesaw"].value)
+            largest_excess = excess if largest_excess is None else max(largest_excess, excess)
+    # the grid-independent largest reduction is refined with SDP solves between the grid's
+    # points; those extra certificates are not stored in the document
+    for key in ("waiting_reduction", "absolute_waiting_reduction"):
+        summary.unchecked(key, "rests on refinement certificates the document does not store")
+    summary.descriptive("arrival_rate", "load", "waiting_model", "trade_off")  # model figures (check_model_figures)
+    summary.expect("certified_splits", certified_rows)
+    summary.expect("certified_range", [min(certified_rows), max(certified_rows)] if certified_rows else None)
+    summary.expect("largest_gap_npa", largest_gap)
+    if largest_level_gap is None:
+        summary.expect("largest_gap_npa_level", None)
+    else:
+        summary.expect_float("largest_gap_npa_level", largest_level_gap, UP)
+    if largest_excess is None:
+        summary.expect("largest_seesaw_excess", None)
+    else:
+        summary.expect_float("largest_seesaw_excess", largest_excess, UP)
+    summary.expect("npa_failures", [row.data.get("split") for row in rows if row is not None and "npa_problem" in row.data])
+    try:
+        hull = classical_hull(game)
+    except Exception as error:  # noqa: BLE001 - a game without a usable split constraint
+        summary.fail("classical_hull", f"cannot be rebuilt: {error}")
+    else:
+        summary.expect("classical_hull", [[str(x), str(y)] for x, y in hull])
+    summary.descriptive("throughput_gain")  # a model figure, checked by check_model_figures
+    data = [row.data if row is not None else {} for row in rows]
+    for key, rebuild in (("noise", _noise_summary), ("critical_visibility", _critical_summary)):
+        if summary.has(key):
+            try:
+                expected = rebuild(data)
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+                summary.get(key)
+                summary.fail(key, "cannot be rebuilt from the rows (a row is malformed)")
+            else:
+                summary.expect(key, expected)
+    summary.finish()
+
+
+def _noise_summary(rows):
+    """Per visibility (in the rows' order): the largest relative W reduction and where, the
+    splits with a certified advantage, the largest gap between the Werner bounds."""
+    out = []
+    count = min((len(row.get("noise", [])) for row in rows), default=0)
+    for index in range(count):
+        entries = [(row.get("split"), row["noise"][index]) for row in rows]
+        first = entries[0][1]
+        certified = [split for split, entry in entries if entry.get("advantage_certified") is True]
+        best = max(entries, key=lambda item: item[1].get("relative_advantage", 0.0))
+        out.append({
+            "visibility": first.get("visibility"),
+            "visibility_exact": first.get("visibility_exact"),
+            "fidelity": first.get("fidelity"),
+            **({"supply": first["supply"]} if "supply" in first else {}),
+            "waiting_reduction": {"value": best[1].get("relative_advantage"), "split": best[0] if certified else None},
+            "certified_splits": certified,
+            "largest_gap": max(entry.get("gap") for _, entry in entries),
+        })
+    return out
+
+
+def _critical_summary(rows):
+    """The least critical visibility over the grid: [least V_lo, least V_hi] over splits with an advantage."""
+    intervals = [(row.get("critical_visibility") or {}, row.get("split")) for row in rows]
+    his = [(interval["upper"], split) for interval, split in intervals if interval.get("upper") is not None]
+    los = [interval["lower"] for interval, _ in intervals
+           if interval.get("lower") is not None and interval.get("upper") is not None]
+    if not his:
+        return {"least": None, "split": None}
+    hi, split = min(his)
+    return {"least": [min(los) if los else None, hi], "split": split}
+
+
+def verify_loads(data, source="result", model_figures=None):
+    """Frontiers at several loads (pareto --arrival-rate A,B,...): each under "loads" is a
+    complete frontier document, checked as such; the envelope restates them."""
+    problems = []
+    node = Node(data, "", problems)
+    node.expect("command", "pareto")
+    node.descriptive("tool", "options", "seconds")
+    documents = node.get("loads")
+    items = []
+    for index, document in enumerate(documents):
+        for item in verify_frontier(document, source, model_figures) if isinstance(document, dict) else [
+                Verified("", "frontier", False, None, ["expected a frontier document"])]:
+            item.path = f"loads[{index}]" + (f".{item.path}" if item.path else "")
+            item.problems = [f"loads[{index}].{line}" for line in item.problems]
+            items.append(item)
+    frontiers = [d for d in documents if isinstance(d, dict)]
+    node.expect("arrival_rate", [d.get("arrival_rate") for d in frontiers])
+    models = {d.get("waiting_model") for d in frontiers}
+    node.expect("waiting_model", models.pop() if len(models) == 1 else None)
+    node.expect("certified", True)
+    node.expect("advantage_certified", any(d.get("advantage_certified") is True for d in frontiers))
+    try:
+        comparison = Node(node.get("comparison"), "comparison", problems)
+        comparison.expect("loads", [{
+            "arrival_rate": d.get("arrival_rate"), "load": d.get("summary", {}).get("load"),
+            "waiting_model": d.get("waiting_model"),
+            "relative_reduction": d.get("summary", {}).get("waiting_reduction"),
+            "absolute_reduction": d.get("summary", {}).get("absolute_waiting_reduction"),
+            "throughput_gain": d.get("summary", {}).get("throughput_gain"),
+        } for d in frontiers])
+        comparison.unchecked("statement", "a sentence restating the loads' reductions")
+        comparison.finish()
+    except (Malformed, AttributeError) as error:
+        problems.append(f"comparison: {error}")
+    node.finish()
+    return items + [Verified("", "loads", not problems, None, problems, None, None,
+                             items[0].game if items else None)]
+
+
+# ---------------------------------------------------------------------------

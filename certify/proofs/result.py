@@ -1,0 +1,445 @@
+"""One result (classical, nosignal, quantum, seesaw) and a gap: every claim re-derived
+from the game definition and the certificate, whose check is the registry's for its kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import BadInput
+from .classical import check_classical, check_nosignalling
+from .correlator import check_correlation_dual, check_correlation_strategy
+from .deterministic import best_deterministic, strategy_count
+from .exact import DOWN, NEAREST, UP, exact_dot, fraction, sense_sign
+from .gap import check_gap, gap_statement
+from .noise import NOISE_CHECKS, white_noise_behaviours
+from .npa import build_pattern, check_npa, parse_level
+from .seesaw import SeesawCheck, check_seesaw
+from .document import Malformed, Node, Verified, join_path, read_game, same, short_text
+
+
+
+# Certificate kind -> its exact check: the one registry verify dispatches on.
+CHECKS = {
+    "classical": check_classical,
+    "nosignalling": check_nosignalling,
+    "npa": check_npa,
+    "seesaw": check_seesaw,
+    "correlation-strategy": check_correlation_strategy,
+    "correlation-dual": check_correlation_dual,
+    **NOISE_CHECKS,
+}
+
+# The command that writes a single result with each certificate kind.
+COMMANDS = {
+    "classical": "classical",
+    "nosignalling": "nosignal",
+    "npa": "quantum",
+    "seesaw": "seesaw",
+    "correlation-strategy": "quantum-strategy",
+    "correlation-dual": "quantum-dual",
+    "werner-strategy": "werner-strategy",
+    "werner-dual": "werner-dual",
+    "noisy-witness": "noisy-witness",
+}
+
+# Keys of each certificate kind: (required, optional). Everything else is an error.
+CERTIFICATE_KEYS = {
+    "classical": ({"kind", "mixture", "dual"}, {"value"}),
+    "nosignalling": ({"kind", "behaviour", "dual"}, {"value"}),
+    "npa": ({"kind", "level", "size", "moments", "dual", "shift", "factor", "bound"},
+            {"trace_bound", "solver_value"}),
+    "seesaw": ({"kind", "components", "value"}, {"projective"}),
+    "correlation-strategy": ({"kind", "mixture"}, {"value", "rank", "realisation"}),
+    "correlation-dual": ({"kind", "z", "multipliers", "shift"}, {"value"}),
+    "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply", "same_split"}),
+    "werner-dual": ({"kind", "visibility", "multipliers", "blocks"},
+                    {"value", "supply", "same_split", "classical_multipliers"}),
+    "noisy-witness": ({"kind", "visibility", "witness"}, {"classical", "critical_visibility", "value"}),
+}
+
+# The nested layout of each certificate kind, for unknown keys at any depth:
+# a dict maps keys to layouts, [layout] is a list of them, LEAF a number or a
+# string, NAMES an object of constraint names to numbers, ANY is left to the check.
+LEAF, NAMES, ANY = "leaf", "names", "any"
+_OPERATOR = {"re": [[LEAF]], "im": [[LEAF]]}
+CERTIFICATE_LAYOUT = {
+    "classical": {"kind": LEAF, "value": LEAF, "mixture": [{"weight": LEAF, "A": [LEAF], "B": [LEAF]}],
+                  "dual": {"constant": LEAF, "multipliers": NAMES}},
+    "nosignalling": {"kind": LEAF, "value": LEAF, "behaviour": ANY,
+                     "dual": {"nosignalling": [LEAF], "multipliers": NAMES}},
+    "npa": {"kind": LEAF, "level": LEAF, "size": LEAF, "moments": LEAF, "shift": LEAF, "bound": LEAF,
+            "trace_bound": LEAF, "solver_value": LEAF,
+            "dual": {"slack_upper": [[LEAF]], "multipliers": NAMES}, "factor": {"bits": LEAF, "rows": [[LEAF]]}},
+    "seesaw": {"kind": LEAF, "value": LEAF, "projective": LEAF,
+               "components": [{"weight": LEAF, "state": {"re": [LEAF], "im": [LEAF]},
+                               "A": [[_OPERATOR]], "B": [[_OPERATOR]]}]},
+    "correlation-strategy": {"kind": LEAF, "value": LEAF, "rank": LEAF, "realisation": LEAF,
+                             "mixture": [{"weight": LEAF, "A": [[LEAF]], "B": [[LEAF]]}]},
+    "correlation-dual": {"kind": LEAF, "value": LEAF, "z": [LEAF], "shift": LEAF, "multipliers": NAMES},
+    "werner-strategy": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "realisation": LEAF, "supply": LEAF,
+                        "same_split": LEAF,
+                        "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY], "pair": LEAF}]},
+    "werner-dual": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "multipliers": NAMES, "supply": LEAF,
+                    "same_split": LEAF, "classical_multipliers": NAMES, "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
+}
+CERTIFICATE_LAYOUT["noisy-witness"] = {"kind": LEAF, "visibility": LEAF, "classical": LEAF, "critical_visibility": LEAF,
+                                       "value": LEAF, "witness": CERTIFICATE_LAYOUT["seesaw"]}
+
+
+def layout_problems(value, layout, path):
+    """Where ``value`` leaves ``layout`` (unknown keys, objects where numbers belong, ...)."""
+    if layout == ANY:
+        return []
+    if layout == LEAF:
+        return [] if not isinstance(value, (dict, list)) else [f"{path}: expected a number or a string"]
+    if layout == NAMES:
+        if not isinstance(value, dict):
+            return [f"{path}: expected an object of constraint names"]
+        return [f"{join_path(path, k)}: expected a number or a string" for k, v in value.items()
+                if isinstance(v, (dict, list))]
+    if isinstance(layout, list):
+        if not isinstance(value, list):
+            return [f"{path}: expected a list"]
+        problems = []
+        for index, item in enumerate(value):
+            problems += layout_problems(item, layout[0], f"{path}[{index}]")
+            if len(problems) > 3:
+                break
+        return problems
+    if not isinstance(value, dict):
+        return [f"{path}: expected an object"]
+    problems = [f"{join_path(path, k)}: unknown key" for k in value if k not in layout]
+    for key, item in value.items():
+        if key in layout:
+            problems += layout_problems(item, layout[key], join_path(path, key))
+    return problems
+
+
+
+
+# One result
+
+
+def proven(check, game):
+    """(number, rounding direction) a check proves: exact, else its bound, else what its witness reaches."""
+    if check.exact is not None:
+        return check.exact, NEAREST
+    if check.bound is not None:
+        return check.bound, UP if game.sense == "max" else DOWN
+    if check.achieved is not None:
+        return check.achieved, DOWN if game.sense == "max" else UP
+    return None, None
+
+
+def witness_side(game):
+    """The rounding direction of a number an explicit witness reaches (the game's worse side)."""
+    return DOWN if game.sense == "max" else UP
+
+
+def bound_side(game):
+    return UP if game.sense == "max" else DOWN
+
+
+def _check_certificate_keys(node, certificate, kind):
+    required, optional = CERTIFICATE_KEYS[kind]
+    where = node.key("certificate")
+    for name in sorted(required - set(certificate)):
+        node.problems.append(f"{where}.{name}: missing")
+    for name in sorted(set(certificate) - required - optional):
+        node.problems.append(f"{where}.{name}: unknown key in a '{kind}' certificate")
+    node.problems.extend(line for line in layout_problems(certificate, CERTIFICATE_LAYOUT[kind], where)
+                         if not line.endswith("unknown key") or line.count(".") > where.count(".") + 1)
+
+
+def check_options(node, game, levels, frontier=False):
+    """"options" records the invocation (descriptive), but a constraint value or an NPA
+    level stated there must be the one the certificates are for."""
+    options = node.get("options", {})
+    if not isinstance(options, dict):
+        node.fail("options", "expected an object")
+        return
+    asked = dict(game.fixed)
+    requested = node.data.get("requested")
+    if isinstance(requested, dict):
+        asked.update(requested)  # a witness certified at the levels it met states the levels asked for
+    if "fix" in options and not (same(options["fix"], game.fixed) or same(options["fix"], asked)):
+        node.fail("options", f"fix {short_text(options['fix'])} is not the game's constraint values {short_text(game.fixed)}")
+    if "level" in options:
+        level = options["level"]
+        if level is None:
+            stated = set()
+        else:
+            try:
+                stated = {parse_level(str(level)).name}
+            except BadInput:
+                stated = {str(level)}
+        if (frontier or levels) and stated != levels:
+            node.fail("options", f"level {short_text(level)} is not the certificates' NPA level "
+                                 f"{', '.join(sorted(levels)) or 'none'}")
+    if "split" in options and "split" in game.fixed and not same(options["split"], game.fixed["split"]):
+        node.fail("options", f"split {short_text(options['split'])} is not the game's {game.fixed['split']}")
+    model = node.data.get("model")
+    if isinstance(model, dict):  # the model inputs the options restate (the model block is checked itself)
+        throughput = model.get("throughput")
+        for key, value in (("arrival_rate", model.get("arrival_rate")),
+                           ("throughput", throughput.get("text") if isinstance(throughput, dict) else None),
+                           ("waiting", model.get("waiting_model"))):
+            stated = options.get(key)
+            if isinstance(stated, list) and len(stated) == 1:
+                stated = stated[0]  # one load out of a list of loads
+            if stated is not None and not same(stated, value):
+                node.fail("options", f"{key} {short_text(options[key])} is not the model's {short_text(value)}")
+
+
+def _npa_claims(node, game, certificate):
+    """Level, sizes and the method's words of an NPA result, from the rebuilt relaxation."""
+    where = node.key("certificate")
+    try:
+        level = parse_level(certificate["level"], key="certificate.level")
+        pattern = build_pattern(game.inputs, game.outputs, level)
+    except (BadInput, KeyError, TypeError, ValueError) as error:
+        node.problems.append(f"{where}.level: {getattr(error, 'message', error)}")
+        return None
+    for key, expected in (("level", level.name), ("size", pattern.size), ("moments", pattern.count - 2),
+                          ("trace_bound", pattern.size)):
+        if key in certificate and not same(certificate[key], expected):
+            node.problems.append(f"{where}.{key}: {short_text(certificate[key])} is not the checked {short_text(expected)}")
+    node.expect("level", level.name, optional=True)
+    node.expect("moment_matrix_size", pattern.size, optional=True)
+    node.expect("moments", pattern.count - 2, optional=True)
+    _method_words(node, {r"NPA level (\S+)": level.name, r"moment matrix (\d+)x": str(pattern.size),
+                         r"x(\d+), ": str(pattern.size), r"(\d+) moments": str(pattern.count - 2)})
+    return level.name
+
+
+def _method_words(node, patterns):
+    """``method`` is descriptive text, but the levels and sizes it states must be the checked ones."""
+    method = node.get("method", "")
+    if not isinstance(method, str):
+        node.fail("method", "expected a string")
+        return
+    for pattern, expected in patterns.items():
+        for found in re.findall(pattern, method):
+            if found != expected:
+                node.fail("method", f"states {found!r} where the certificate gives {expected!r}")
+
+
+def verify_result(data, path, source="result", expected_game=None, kinds=None, classical=None):
+    """Re-check one single result (a certificate and the claims around it).
+
+    ``expected_game``: the game the parent implies (None at the top level);
+    ``kinds``: the certificate kinds allowed at this place; ``classical``: the
+    exact classical optimum a sibling proves (checks a see-saw's "classical").
+    """
+    problems = []
+    try:
+        node = Node(data, path, problems)
+        game = read_game(node, expected_game)
+        certificate = node.get("certificate")
+        if not isinstance(certificate, dict):
+            raise Malformed(node.key("certificate"), "expected an object")
+        kind = certificate.get("kind")
+        if kind not in CHECKS:
+            raise Malformed(node.key("certificate.kind"), f"unknown certificate kind {kind!r}")
+        if kinds is not None and kind not in kinds:
+            raise Malformed(node.key("certificate.kind"),
+                            f"a '{kind}' certificate cannot stand here (expected {' or '.join(sorted(kinds))})")
+        _check_certificate_keys(node, certificate, kind)
+        check = CHECKS[kind](game, certificate)
+    except Malformed as error:
+        return Verified(path, "?", False, None, problems + [str(error)])
+    problems += [f"{node.key('certificate')}: {line}" for line in check.problems]
+    node.expect("command", COMMANDS[kind])
+    node.descriptive("tool", "method", "solver", "seconds")
+    value, direction = proven(check, game)
+    if value is None:
+        node.fail("certificate", "proves no number")
+        node.descriptive("value", "exact")
+    else:
+        node.expect_float("value", value, direction)
+        node.expect("exact", None if check.exact is None else str(check.exact))
+    node.expect("certified", True)
+    node.expect("problems", [], optional=True)
+    level = _details(node, game, kind, certificate, check, classical)
+    check_options(node, game, {level} if level else set())
+    node.finish()
+    return Verified(path, kind, not problems, value, problems, check, direction, game, level)
+
+
+def _details(node, game, kind, certificate, check, classical):
+    """The keys a result adds for its kind, each recomputed (any other key is unknown)."""
+    if kind in ("classical", "nosignalling", "correlation-strategy", "correlation-dual", "werner-strategy",
+                "werner-dual"):
+        if kind not in ("correlation-dual", "werner-dual"):
+            node.expect("achieved", None if check.achieved is None else str(check.achieved), optional=True)
+        if kind not in ("correlation-strategy", "werner-strategy"):
+            node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
+        if kind in ("werner-dual", "werner-strategy"):
+            node.descriptive("sdp_value")  # the SDP's own optimum: not a claim
+            visibility = str(certificate.get("visibility"))
+            _method_words(node, {r"v = ([0-9./]+)": visibility, r"visibility <= ([0-9./]+)": visibility})
+        if kind == "classical":
+            count = strategy_count(game.inputs, game.outputs)
+            _method_words(node, {r"all (\d+) deterministic": str(count)})
+        if kind == "correlation-strategy":
+            ranks = {len(u) for entry in certificate.get("mixture", []) if isinstance(entry, dict)
+                     for u in entry.get("A", []) if isinstance(u, list)}
+            rank = max(ranks) if ranks else None
+            if "rank" in certificate and not same(certificate["rank"], rank):
+                node.fail("certificate.rank", f"{short_text(certificate['rank'])} is not the vectors' length {rank}")
+            _method_words(node, {r"rank (\d+)": str(rank)})
+    elif kind == "noisy-witness":
+        _noisy_witness(node, game, certificate, check, classical)
+    elif kind == "npa":
+        node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
+        node.descriptive("solver_value", "timings")  # the solver's own optimum and run times: not claims
+        for key in ("levels", "best_level", "looser_levels"):
+            node.unchecked(key, "other NPA levels' certificates are not in the document")
+        return _npa_claims(node, game, certificate)
+    elif kind == "seesaw":
+        details = check.details if isinstance(check, SeesawCheck) else {}
+        for key, value in details.items():
+            node.expect(key, value)
+        _expect_rational(node, "achieved", check.achieved)
+        node.descriptive("rounds")  # see-saw iterations: how the witness was found
+        local = [max(note.get("dims", [0])) for note in details.get("components", []) if note.get("dims")]
+        if node.has("dimension"):  # the local dimension searched: the witness's operators have it
+            node.expect("dimension", max(local) if local else None)
+        if node.has("requested"):  # the levels asked for; the certificate is for the levels met (fixed)
+            requested = node.get("requested")
+            names = {c.name for c in game.constraints}
+            if not isinstance(requested, dict) or not set(requested) <= names:
+                node.fail("requested", f"expected constraint names of the game ({', '.join(sorted(names))})")
+        _seesaw_classical(node, game, classical)
+        if node.has("white_noise"):  # the same witness evaluated under white noise
+            _white_noise(node, "white_noise", game, certificate, classical)
+        dims = {tuple(note.get("dims", ())) for note in details.get("components", [])}
+        if len(dims) == 1:
+            _method_words(node, {r"dimension (\d+)": str(max(dims.pop()))})
+    return None
+
+
+def _expect_rational(node, name, exact):
+    """The key must be a text denoting exactly ``exact`` ("p/q" or a decimal), or null when it is None."""
+    claimed = node.get(name)
+    if exact is None or claimed is None:
+        if claimed is not None or exact is not None:
+            node.fail(name, f"{short_text(claimed)} is not the checked {exact}")
+        return
+    try:
+        ok = isinstance(claimed, str) and fraction(claimed) == exact
+    except (ValueError, ZeroDivisionError):
+        ok = False
+    if not ok:
+        node.fail(name, f"{short_text(claimed)} is not the checked {exact}")
+
+
+def _white_noise(node, key, game, witness, classical):
+    """A noisy-witness result beside a see-saw witness: for the same game and the same witness."""
+    item = verify_result(node.get(key), node.key(key), "result", game, {"noisy-witness"}, classical)
+    node.problems.extend(item.problems)
+    inner = node.data[key].get("certificate", {}) if isinstance(node.data[key], dict) else {}
+    if isinstance(inner, dict) and not same(inner.get("witness"), witness):
+        node.fail(key, "evaluates another witness than this document's")
+    return item
+
+
+def _noisy_witness(node, game, certificate, check, classical):
+    """The claims beside a noisy-witness certificate, recomputed from the witness."""
+    node.expect("achieved", None if check.achieved is None else str(check.achieved), optional=True)
+    try:
+        p, p0 = white_noise_behaviours(game, certificate["witness"], [])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError, IndexError):
+        node.descriptive("witness_value", "noise_value")
+    else:
+        node.expect("witness_value", str(exact_dot(game.objective_exact, p)), optional=True)
+        node.expect("noise_value", str(exact_dot(game.objective_exact, p0)), optional=True)
+    critical = certificate.get("critical_visibility")
+    node.expect("critical_visibility", critical, optional=True)
+    if critical is None:
+        node.expect("critical_visibility_float", None, optional=True)
+    else:
+        node.expect_float("critical_visibility_float", fraction(critical), NEAREST, optional=True)
+    visibility = str(certificate.get("visibility"))
+    _method_words(node, {r"visibility ([0-9./]+)": visibility})
+    claimed = certificate.get("classical")
+    if claimed is not None:  # the classical optimum the critical visibility is measured against
+        if classical is None and not game.constraints:
+            best, _ = best_deterministic(game.objective_exact * sense_sign(game))
+            classical = best * sense_sign(game)
+        if classical is None:
+            node.fail("certificate.classical", "a classical value under constraints needs its own certificate")
+        elif not same(claimed, str(classical)):
+            node.fail("certificate.classical", f"{short_text(claimed)} is not the classical optimum {classical}")
+
+
+def _seesaw_classical(node, game, classical):
+    """A see-saw result may state the classical optimum it started from: proven here or by a sibling."""
+    if not node.has("classical"):
+        return
+    claimed = node.get("classical")
+    if claimed is None:
+        return
+    if classical is None and not game.constraints:
+        best, _ = best_deterministic(game.objective_exact * sense_sign(game))
+        classical = best * sense_sign(game)
+    if classical is None:
+        node.fail("classical", "a classical value under constraints needs its own certificate "
+                               "(certify classical); this document does not prove it")
+    elif not same(claimed, str(classical)):
+        node.fail("classical", f"{short_text(claimed)} is not the classical optimum {classical}")
+
+
+# ---------------------------------------------------------------------------
+# Gap
+
+
+def verify_gap(data, source="result"):
+    """A gap document: classical, quantum_lower, quantum_upper and the advantage they prove."""
+    problems = []
+    items = []
+    try:
+        node = Node(data, "", problems)
+        game = read_game(node)
+        node.expect("command", "gap")
+        node.descriptive("tool", "seconds")
+        witness_key = "quantum_lower" if game.sense == "max" else "quantum_upper"
+        npa_key = "quantum_upper" if game.sense == "max" else "quantum_lower"
+        classical = verify_result(node.get("classical"), "classical", source, game, {"classical"})
+        items.append(classical)
+        exact_classical = classical.check.exact if classical.check is not None else None
+        parts = {}
+        for key in ("quantum_lower", "quantum_upper"):
+            kinds = {"seesaw"} if key == witness_key else {"npa"}
+            parts[key] = verify_result(node.get(key), key, source, game, kinds, classical=exact_classical)
+            items.append(parts[key])
+    except Malformed as error:
+        return items + [Verified("gap", "gap", False, None, problems + [str(error)])]
+    lower, upper, witness = parts["quantum_lower"], parts["quantum_upper"], parts[witness_key]
+    advantage = None
+    if classical.ok and witness.ok and isinstance(witness.check, SeesawCheck):
+        advantage, trouble = check_gap(game, node.data["classical"]["certificate"], classical.check, witness.check)
+        problems += [f"gap: {line}" for line in trouble]
+    if advantage is None or not (lower.ok and upper.ok):
+        node.fail("gap", "not proved: a part failed its check")
+        node.descriptive("gap", "gap_exact", "npa_slack", "statement", "certified", "problems")
+    else:
+        if upper.value < lower.value:
+            node.fail("quantum_upper", f"the upper bound {upper.value} lies below the lower bound {lower.value}: "
+                                       "the parts do not bound one quantity")
+        node.expect("gap_exact", str(advantage))
+        node.expect_float("gap", advantage, DOWN)
+        node.expect_float("npa_slack", upper.value - lower.value, UP)
+        node.expect("certified", True)
+        node.expect("problems", [], optional=True)
+        node.expect("statement", gap_statement(advantage, lower.value, upper.value))
+    if node.has("witness_white_noise"):
+        items.append(_white_noise(node, "witness_white_noise", game, node.data[witness_key].get("certificate"),
+                                  exact_classical))
+    check_options(node, game, {parts[npa_key].level} if parts[npa_key].level else set())
+    node.finish()
+    return items + [Verified("gap", "gap", not problems, advantage, problems, None, DOWN, game)]
+
+
+# ---------------------------------------------------------------------------
