@@ -478,3 +478,18 @@ def test_unknown_keys_anywhere_are_rejected(documents):
             assert not _accepted(forged), f"{name}: unknown key accepted in {text or '(top)'}"
     assert tried > 60
     print(f"unknown keys tried {tried}, all rejected")
+
+
+def test_several_loads_comparison_sentence_is_rebuilt(tmp_path):
+    """The comparison sentence of a several-load document is rebuilt from its rows:
+    a genuine one verifies, an edited one is rejected naming comparison.statement."""
+    path = tmp_path / "loads.json"
+    _run(["pareto", "--arrival-rate", "0.01,0.1", "--points", "3", "--level", "none", "--json", str(path)])
+    document = json.loads(path.read_text())
+    assert "shrinks with load" in document["comparison"]["statement"]
+    genuine = CliRunner().invoke(main, ["verify", str(path)])
+    assert genuine.exit_code == 0, genuine.output
+    document["comparison"]["statement"] = document["comparison"]["statement"].replace("shrinks", "grows")
+    path.write_text(json.dumps(document))
+    forged = CliRunner().invoke(main, ["verify", str(path)])
+    assert forged.exit_code == 1 and "comparison" in forged.stderr and "statement" in forged.stderr, forged.stderr

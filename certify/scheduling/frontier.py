@@ -55,7 +55,7 @@ from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
-from ..proofs.frontier import classical_hull
+from ..proofs.frontier import classical_hull, comparison_statement
 from ..errors import BadInput, SolverFailed
 
 
@@ -547,25 +547,7 @@ def load_comparison(results):
             "absolute_reduction": summary["absolute_waiting_reduction"],
             "throughput_gain": summary["throughput_gain"],
         })
-    sentence = None
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        def down(value, scale):
-            return math.floor(value * scale) / scale
-
-        sentence = (
-            f"From lambda = {first['arrival_rate']:g} to {last['arrival_rate']:g} the largest relative waiting "
-            f"reduction goes from {down(100 * first['relative_reduction']['value'], 100):.2f}% to "
-            f"{down(100 * last['relative_reduction']['value'], 100):.2f}%, and the largest absolute one from "
-            f"{down(first['absolute_reduction']['value'], 1e4):.4f} to {down(last['absolute_reduction']['value'], 1e4):.4f}"
-        )
-        if rows[0]["waiting_model"] == "exact":
-            grows = last["absolute_reduction"]["value"] > first["absolute_reduction"]["value"]
-            sentence += (": queueing behind earlier pairs adds waiting to both policies, so the relative "
-                         "advantage shrinks with load" + (" while the absolute one grows." if grows else "."))
-        else:
-            sentence += " (light-traffic limit at every load: not the waiting at these loads)."
-    return {"loads": rows, "statement": sentence}
+    return {"loads": rows, "statement": comparison_statement(rows)}
 
 
 def _statuses(points):
