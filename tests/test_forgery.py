@@ -493,3 +493,25 @@ def test_several_loads_comparison_sentence_is_rebuilt(tmp_path):
     path.write_text(json.dumps(document))
     forged = CliRunner().invoke(main, ["verify", str(path)])
     assert forged.exit_code == 1 and "comparison" in forged.stderr and "statement" in forged.stderr, forged.stderr
+
+
+def test_several_npa_levels_are_each_checked(tmp_path):
+    """`quantum --level 1,2` stores every level's certificate: the genuine document verifies,
+    and an edited level bound, best level, looser-level note or level certificate is rejected."""
+    path = tmp_path / "levels.json"
+    _run(["quantum", "chsh", "--level", "1,2", "--json", str(path)])
+    genuine = json.loads(path.read_text())
+    assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0
+    other = "1" if genuine["best_level"] == "2" else "2"
+    edits = {
+        "levels[0].bound": lambda d: d["levels"][0].update(bound=d["levels"][1]["bound"]),
+        "best_level": lambda d: d.update(best_level=other),
+        "levels[1].certificate": lambda d: d["levels"][1]["certificate"].update(shift="0"),
+        "looser_levels": lambda d: d.update(looser_levels=["level 2 is looser"]),
+    }
+    for key, edit in edits.items():
+        forged = copy.deepcopy(genuine)
+        edit(forged)
+        path.write_text(json.dumps(forged))
+        result = CliRunner().invoke(main, ["verify", str(path)])
+        assert result.exit_code == 1 and key in result.stderr, (key, result.stderr)

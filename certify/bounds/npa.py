@@ -12,7 +12,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import BadInput
-from ..proofs.npa import IDENTITY, npa_minimal_shift, npa_stationarity_residuals, parse_level, relaxation
+from ..proofs.npa import (
+    IDENTITY, looser_level_notes, npa_minimal_shift, npa_stationarity_residuals, parse_level, relaxation,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -398,12 +400,6 @@ def _moments_nearly_feasible(relax, solution):
     return float(np.linalg.eigvalsh(matrix)[0]) >= -1e-7
 
 
-def _contains(high, low):
-    """Whether level ``high``'s words include all of ``low``'s (so its relaxation is at least as tight)."""
-    return low.length <= high.length and all(sum(family) <= high.length or family in high.extras
-                                             for family in low.extras)
-
-
 def npa_levels(game, levels, solver=None, progress=None):
     """Several levels; the Result of the best (tightest) certified bound, with every level's in
     ``details["levels"]``. A higher level is never looser in exact arithmetic (its moment matrix
@@ -412,19 +408,12 @@ def npa_levels(game, levels, solver=None, progress=None):
     """
     results = [npa_bound(game, level, solver, progress) for level in levels]
     sign = 1 if game.sense == "max" else -1
-    best = min(results, key=lambda r: sign * r.value)
+    best = min(results, key=lambda r: sign * Fraction(r.details["bound"]))  # exact: floats may tie
     rows = [{"level": r.details["level"], "certified_bound": r.value, "bound": r.details["bound"],
              "solver_value": r.details["solver_value"], "solver": r.solver.get("name"),
-             "status": r.solver.get("status"), "seconds": round(r.seconds, 3)} for r in results]
-    looser = []
-    for high in results:
-        for low in results:
-            if low is high or not _contains(parse_level(high.details["level"]), parse_level(low.details["level"])):
-                continue
-            if sign * (high.value - low.value) > 0:
-                looser.append(f"level {high.details['level']} certified {high.value:.10g} is looser than level "
-                              f"{low.details['level']} ({low.value:.10g}) by {abs(high.value - low.value):.2g} "
-                              f"(solver accuracy); the tighter bound is level {low.details['level']}'s")
+             "status": r.solver.get("status"), "seconds": round(r.seconds, 3),
+             "certificate": r.certificate} for r in results]  # each level's proof: verify re-checks it
+    looser = looser_level_notes(rows, game.sense)
     best.details = dict(best.details, levels=rows, best_level=best.details["level"])
     if looser:
         best.details["looser_levels"] = looser

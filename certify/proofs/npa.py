@@ -502,3 +502,31 @@ def check_npa(game, certificate):
     if problems:
         return Check(False, bound=None, problems=problems)
     return Check(True, achieved=None, bound=bound, problems=[])
+
+
+def level_contains(high, low):
+    """Whether level ``high``'s words include all of ``low``'s (so its relaxation is at least as tight)."""
+    return low.length <= high.length and all(sum(family) <= high.length or family in high.extras
+                                             for family in low.extras)
+
+
+def looser_level_notes(rows, sense):
+    """Notes for levels whose certified bound came out looser than a level they contain.
+
+    ``rows`` are {"level", "certified_bound"} (the float of each level's certified
+    bound, on its safe side). In exact arithmetic a higher level is never looser;
+    solver accuracy can make it so, and the note names the tighter bound. The
+    producer writes these notes and verify rebuilds them from the checked rows.
+    """
+    sign = 1 if sense == "max" else -1
+    notes = []
+    for high in rows:
+        for low in rows:
+            if low is high or not level_contains(parse_level(high["level"]), parse_level(low["level"])):
+                continue
+            if sign * (high["certified_bound"] - low["certified_bound"]) > 0:
+                notes.append(f"level {high['level']} certified {high['certified_bound']:.10g} is looser than level "
+                             f"{low['level']} ({low['certified_bound']:.10g}) by "
+                             f"{abs(high['certified_bound'] - low['certified_bound']):.2g} "
+                             f"(solver accuracy); the tighter bound is level {low['level']}'s")
+    return notes

@@ -13,7 +13,7 @@ from .deterministic import best_deterministic, strategy_count
 from .exact import DOWN, NEAREST, UP, exact_dot, fraction, sense_sign
 from .gap import check_gap, gap_statement
 from .noise import NOISE_CHECKS, white_noise_behaviours
-from .npa import build_pattern, check_npa, parse_level
+from .npa import build_pattern, check_npa, looser_level_notes, parse_level
 from .seesaw import SeesawCheck, check_seesaw
 from .document import Malformed, Node, Verified, join_path, read_game, same, short_text
 
@@ -170,8 +170,8 @@ def check_options(node, game, levels, frontier=False):
         if level is None:
             stated = set()
         else:
-            try:
-                stated = {parse_level(str(level)).name}
+            try:  # one level, or several separated by commas (certify quantum --level 1,2,3)
+                stated = {parse_level(part).name for part in str(level).split(",")}
             except BadInput:
                 stated = {str(level)}
         if (frontier or levels) and stated != levels:
@@ -211,6 +211,46 @@ def _npa_claims(node, game, certificate):
     _method_words(node, {r"NPA level (\S+)": level.name, r"moment matrix (\d+)x": str(pattern.size),
                          r"x(\d+), ": str(pattern.size), r"(\d+) moments": str(pattern.count - 2)})
     return level.name
+
+
+def _npa_levels(node, game, check, level):
+    """Several --level values: every row carries its level's certificate, checked here; the
+    document's own bound must be the tightest of them (best_level), and the looser-level
+    notes are rebuilt from the checked rows (certify.proofs.npa.looser_level_notes)."""
+    rows = node.get("levels")
+    if not isinstance(rows, list) or not rows:
+        node.fail("levels", "expected a non-empty list of levels")
+        return
+    checked = []
+    for index, data in enumerate(rows):
+        try:
+            row = Node(data, node.key(f"levels[{index}]"), node.problems)
+            certificate = row.get("certificate")
+            if not isinstance(certificate, dict):
+                raise Malformed(row.key("certificate"), "expected an NPA certificate")
+            _check_certificate_keys(row, certificate, "npa")
+            level_check = check_npa(game, certificate)
+            if not level_check.ok or level_check.bound is None:
+                row.fail("certificate", "; ".join(level_check.problems) or "proves no bound")
+                continue
+            name = parse_level(certificate["level"], key="certificate.level").name
+            row.expect("level", name)
+            row.expect("bound", str(level_check.bound))
+            row.expect_float("certified_bound", level_check.bound, bound_side(game))
+            row.descriptive("solver_value", "solver", "status", "seconds")  # how each bound was found
+            row.finish()
+            checked.append((name, level_check.bound, row.data.get("certified_bound")))
+        except (Malformed, BadInput) as error:
+            node.problems.append(f"{node.key(f'levels[{index}]')}: {getattr(error, 'message', error)}")
+    if len(checked) != len(rows):
+        return
+    sign = sense_sign(game)
+    tightest = min(checked, key=lambda entry: sign * entry[1])
+    node.expect("best_level", tightest[0])
+    if check.bound is None or sign * check.bound > sign * tightest[1] or level not in [name for name, _, _ in checked]:
+        node.fail("levels", "the document's own bound is not the tightest of its levels")
+    notes = looser_level_notes([{"level": name, "certified_bound": value} for name, _, value in checked], game.sense)
+    node.expect("looser_levels", notes, optional=not notes)
 
 
 def _method_words(node, patterns):
@@ -262,7 +302,10 @@ def verify_result(data, path, source="result", expected_game=None, kinds=None, c
     node.expect("certified", True)
     node.expect("problems", [], optional=True)
     level = _details(node, game, kind, certificate, check, classical)
-    check_options(node, game, {level} if level else set())
+    levels = {level} if level else set()
+    if kind == "npa" and isinstance(node.data.get("levels"), list):  # --level 1,2,3: every level asked
+        levels |= {str(row.get("level")) for row in node.data["levels"] if isinstance(row, dict)}
+    check_options(node, game, levels)
     node.finish()
     return Verified(path, kind, not problems, value, problems, check, direction, game, level)
 
@@ -294,9 +337,10 @@ def _details(node, game, kind, certificate, check, classical):
     elif kind == "npa":
         node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
         node.descriptive("solver_value", "timings")  # the solver's own optimum and run times: not claims
-        for key in ("levels", "best_level", "looser_levels"):
-            node.unchecked(key, "other NPA levels' certificates are not in the document")
-        return _npa_claims(node, game, certificate)
+        level = _npa_claims(node, game, certificate)
+        if node.has("levels"):
+            _npa_levels(node, game, check, level)
+        return level
     elif kind == "seesaw":
         details = check.details if isinstance(check, SeesawCheck) else {}
         for key, value in details.items():
