@@ -45,7 +45,6 @@ class Verified:
     level: str | None = None  # an NPA certificate's level, canonical name
     visibility: Fraction | None = None  # a Werner certificate's visibility
     supply: Fraction | None = None  # and its supply (share of request pairs that find a pair)
-    notes: list = field(default_factory=list)  # keys accepted without a check (Node.unchecked)
 
 
 # ---------------------------------------------------------------------------
@@ -140,9 +139,6 @@ def same(left, right):
     return type(left) is type(right) and left == right
 
 
-NOTES = []  # keys accepted without a check in the current verify_document call (see Node.unchecked)
-
-
 class Node:
     """One JSON object being checked: every key must be read (checked or named descriptive)."""
 
@@ -164,12 +160,6 @@ class Node:
                 raise Malformed(self.key(name), "missing")
             return default
         return self.data[name]
-
-    def unchecked(self, name, reason):
-        """A key verify cannot re-derive from this document: accepted, but named in a note."""
-        self.seen.add(name)
-        if name in self.data:
-            NOTES.append(f"{self.key(name)} ({reason})")
 
     def descriptive(self, *names):
         """Keys that describe how a number was found (not claims): read, never compared."""

@@ -11,10 +11,11 @@ from fractions import Fraction
 
 from ..errors import BadInput
 from .deterministic import all_strategies
-from .exact import DOWN, NEAREST, UP, fraction, sense_sign
+from .exact import DOWN, NEAREST, UP, fraction, safe_float, sense_sign
 from .npa import parse_level
+from .correlator import check_correlation_dual, check_correlation_strategy
 from .document import Malformed, Node, Verified, check_model_figures, read_game, same, short_text
-from .result import bound_side, check_options, verify_result
+from .result import bound_side, check_certificate_keys, check_options, strategy_rank, verify_result
 
 
 
@@ -44,6 +45,128 @@ def comparison_statement(rows):
     else:
         sentence += " (light-traffic limit at every load: not the waiting at these loads)."
     return sentence
+
+
+def hull_value(hull, p):
+    """The exact classical frontier's W at split p (linear between the hull's vertices)."""
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if x1 <= p <= x2:
+            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
+    raise ValueError(f"split {p} outside [0, 1]")
+
+
+def dual_line(game, certificate):
+    """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p.
+
+    The bound of check_correlation_dual is affine in the split value (the
+    multipliers and the PSD slack do not depend on it), so checking the same
+    certificate with the split fixed at 0 and at 1 gives the line exactly.
+    """
+    body = {key: value for key, value in certificate.items() if key != "value"}
+    low = check_correlation_dual(game.with_fixed({"split": Fraction(0)}), body)
+    high = check_correlation_dual(game.with_fixed({"split": Fraction(1)}), body)
+    if low.bound is None or high.bound is None:
+        return None
+    return low.bound, high.bound - low.bound
+
+
+def upper_envelope(lines):
+    """The lines that attain max_i (c_i + s_i p) somewhere, by slope (exact convex-hull trick)."""
+    best = {}
+    for c, s in lines:
+        best[s] = max(best.get(s, c), c)
+    envelope = []
+    for s, c in sorted(best.items()):
+        while len(envelope) >= 2:
+            (c1, s1), (c2, s2) = envelope[-2], envelope[-1]
+            # line 2 is never on top if line 3 overtakes line 1 no later than line 2 does
+            if (c1 - c) * (s2 - s1) <= (c1 - c2) * (s - s1):
+                envelope.pop()
+            else:
+                break
+        envelope.append((c, s))
+    return envelope
+
+
+def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
+    """Rigorous bounds on sup over p in [low, high] of the relative and absolute waiting reduction.
+
+    ``certified`` lists (p, W_q) with W_q the exact W of an explicit quantum
+    strategy at split p: each gives a certified value (lower bounds on the
+    suprema). ``lines`` are certified dual lines, so the quantum optimum
+    Q(p) >= L(p) = max_i (c_i + s_i p), and C(p) is exact. On every interval
+    between consecutive breakpoints of C and L both are linear, so C - L is
+    linear and (C - L)/C monotone: the maxima over the breakpoints bound
+    sup (C - Q) and sup (C - Q)/C from above, exactly. Needs C > 0 on
+    [low, high].
+    """
+    envelope = upper_envelope(lines)
+    points = {low, high} | {x for x, _ in hull if low <= x <= high}
+    for (c1, s1), (c2, s2) in zip(envelope, envelope[1:]):
+        x = (c1 - c2) / (s2 - s1)
+        if low <= x <= high:
+            points.add(x)
+    relative_up, absolute_up = Fraction(0), Fraction(0)
+    for x in points:
+        c = hull_value(hull, x)
+        bound = max(ci + si * x for ci, si in envelope)
+        absolute_up = max(absolute_up, c - bound)
+        if c > 0:
+            relative_up = max(relative_up, (c - bound) / c)
+    relative, absolute = (Fraction(0), None), (Fraction(0), None)
+    for p, w in certified:
+        if not low <= p <= high:
+            continue
+        c = hull_value(hull, p)
+        if c - w > absolute[0]:
+            absolute = (c - w, p)
+        if c > 0 and (c - w) / c > relative[0]:
+            relative = ((c - w) / c, p)
+    return relative, relative_up, absolute, absolute_up
+
+
+def reduction_summary(hull, certified, lines):
+    """The largest waiting reduction at equal split, from certified points and dual lines.
+
+    ``certified`` lists (p, W) reached by explicit strategies (grid points, then the
+    producer's extra splits, in that order), ``lines`` certified dual lines. Relative
+    and absolute reductions: the best certified value (rounded down) and the rigorous
+    upper bound of ``reduction_bounds`` (rounded up). When C(1) = 0 (light traffic)
+    the relative supremum is the limit p -> 1, reported with the certified value
+    nearest to 1. The producer (certify.scheduling.frontier.waiting_reduction) and
+    verify both call this, on the same certificates.
+    """
+    limit = hull[-1][1] == 0 and hull[-1][0] == 1
+    high = hull[-2][0] if limit else Fraction(1)
+    relative, relative_up, _, _ = reduction_bounds(hull, lines, certified, high=high)
+    _, _, absolute, absolute_up = reduction_bounds(hull, lines, certified)
+    result = {
+        "relative": {"value": safe_float(relative[0], DOWN),
+                     "split": float(relative[1]) if relative[1] is not None else None,
+                     "split_exact": str(relative[1]) if relative[1] is not None else None,
+                     "upper": safe_float(relative_up, UP), "kind": "maximum"},
+        "absolute": {"value": safe_float(absolute[0], DOWN),
+                     "split": float(absolute[1]) if absolute[1] is not None else None,
+                     "split_exact": str(absolute[1]) if absolute[1] is not None else None,
+                     "upper": safe_float(absolute_up, UP)},
+        "certified_points": len(certified),
+    }
+    if limit:
+        tail = [(p, w) for p, w in certified if high < p < 1]
+        p, w = max(tail, key=lambda item: item[0])
+        c = hull_value(hull, p)
+        r = (c - w) / c
+        if r >= relative[0]:
+            result["relative"] = {
+                "value": safe_float(r, DOWN), "split": float(p), "split_exact": str(p), "upper": None,
+                "kind": "limit", "note": "supremum as p -> 1, where both W vanish; not attained",
+            }
+    # the value at the best relative split, absolute (what a table quotes beside it)
+    p = Fraction(result["relative"]["split_exact"]) if result["relative"]["split_exact"] is not None else None
+    if p is not None:
+        w = dict(certified)[p]
+        result["relative"]["absolute_there"] = safe_float(hull_value(hull, p) - w, DOWN)
+    return result
 
 
 def classical_hull(game, constraint="split"):
@@ -129,7 +252,9 @@ def verify_frontier(data, source="result", model_figures=None):
         point.finish()
         for item in parts.values():
             problems += item.problems
-        points.append({"split": split, "parts": parts})
+        points.append({"split": split, "parts": parts,
+                       "certificates": {key: (entry.get(key) or {}).get("certificate") for key in parts
+                                        if isinstance(entry.get(key), dict)}})
     top = _frontier_claims(node, game, points, witness_key, dual_key)
     check_options(node, game, {point["parts"]["npa"].level for point in points
                           if point and "npa" in point["parts"] and point["parts"]["npa"].level}, frontier=True)
@@ -427,10 +552,7 @@ def _frontier_summary(summary, game, points, rows, witness_key):
         if "seesaw" in parts and parts["seesaw"].value is not None:
             excess = sense_sign(game) * (witness.value - parts["seesaw"].value)
             largest_excess = excess if largest_excess is None else max(largest_excess, excess)
-    # the grid-independent largest reduction is refined with SDP solves between the grid's
-    # points; those extra certificates are not stored in the document
-    for key in ("waiting_reduction", "absolute_waiting_reduction"):
-        summary.unchecked(key, "rests on refinement certificates the document does not store")
+    _reductions(summary, game, points, certified_rows, witness_key)
     summary.descriptive("arrival_rate", "load", "waiting_model", "trade_off")  # model figures (check_model_figures)
     summary.expect("certified_splits", certified_rows)
     summary.expect("certified_range", [min(certified_rows), max(certified_rows)] if certified_rows else None)
@@ -462,6 +584,74 @@ def _frontier_summary(summary, game, points, rows, witness_key):
             else:
                 summary.expect(key, expected)
     summary.finish()
+
+
+def _reductions(summary, game, points, certified_rows, witness_key):
+    """The grid-independent largest waiting reduction, rebuilt by ``reduction_summary`` from the
+    grid's checked strategies and duals and the refinement's certificates (each checked here)."""
+    dual_key = "quantum_lower" if witness_key == "quantum_upper" else "quantum_upper"
+    refinement = summary.get("refinement", [])
+    if not certified_rows:
+        summary.expect("waiting_reduction", {"value": 0.0, "split": None})
+        summary.expect("absolute_waiting_reduction", {"value": 0.0, "split": None})
+        summary.expect("refinement", [])
+        return
+    try:
+        hull = classical_hull(game)
+        certified, lines = [], []
+        for point in points:
+            if point is None:
+                continue
+            witness, dual = point["parts"].get(witness_key), point["parts"].get(dual_key)
+            if witness is not None and witness.ok and witness.value is not None:
+                certified.append((point["split"], witness.value))
+            if dual is not None and dual.ok:
+                line = dual_line(game, point["certificates"].get(dual_key))
+                if line is not None:
+                    lines.append(line)
+        if not isinstance(refinement, list):
+            raise Malformed("summary.refinement", "expected a list")
+        for index, entry in enumerate(refinement):
+            where = f"refinement[{index}]"
+            if not isinstance(entry, dict) or set(entry) != {"split", "strategy", "dual"}:
+                raise Malformed(f"summary.{where}", "expected exactly split, strategy and dual")
+            split = fraction(entry["split"])
+            node = Node(entry, summary.key(where), summary.problems)
+            for name, kind in (("strategy", "correlation-strategy"), ("dual", "correlation-dual")):
+                certificate = node.get(name)
+                if certificate is None:
+                    continue
+                if not isinstance(certificate, dict) or certificate.get("kind") != kind:
+                    raise Malformed(node.key(f"{name}.kind"), f"expected a '{kind}' certificate")
+                check_certificate_keys(node, certificate, kind, name)
+            if entry["strategy"] is not None and "rank" in entry["strategy"] \
+                    and not same(entry["strategy"]["rank"], strategy_rank(entry["strategy"])):
+                node.fail("strategy.rank", "is not the vectors' length")
+            if entry["strategy"] is not None:
+                check = check_correlation_strategy(game.with_fixed({"split": split}), entry["strategy"])
+                if not check.ok or check.achieved is None:
+                    summary.fail(f"{where}.strategy", "; ".join(check.problems) or "reaches no value")
+                    return
+                certified.append((split, check.achieved))
+            if entry["dual"] is not None:
+                at_split = check_correlation_dual(game.with_fixed({"split": split}), entry["dual"])
+                if not at_split.ok:  # the bound it claims at its own split must hold too
+                    summary.fail(f"{where}.dual", "; ".join(at_split.problems) or "proves no bound")
+                    return
+                line = dual_line(game, entry["dual"])
+                if line is None:
+                    summary.fail(f"{where}.dual", "not a certified dual at splits 0 and 1")
+                    return
+                lines.append(line)
+        expected = reduction_summary(hull, certified, lines)
+    except Malformed as error:
+        summary.problems.append(str(error))
+        return
+    except (BadInput, KeyError, TypeError, ValueError, ZeroDivisionError) as error:
+        summary.fail("refinement", f"cannot rebuild the largest reduction: {getattr(error, 'message', error)!s}")
+        return
+    summary.expect("waiting_reduction", expected["relative"])
+    summary.expect("absolute_waiting_reduction", expected["absolute"])
 
 
 def _noise_summary(rows):

@@ -141,9 +141,18 @@ def bound_side(game):
     return UP if game.sense == "max" else DOWN
 
 
-def _check_certificate_keys(node, certificate, kind):
+def strategy_rank(certificate):
+    """The length of the vectors of a correlation strategy (what its "rank" states)."""
+    ranks = {len(u) for entry in certificate.get("mixture", []) if isinstance(entry, dict)
+             for u in entry.get("A", []) if isinstance(u, list)}
+    return max(ranks) if ranks else None
+
+
+def check_certificate_keys(node, certificate, kind, name="certificate"):
+    """The keys of a certificate of ``kind`` (node's ``name``): required ones present, no others,
+    at any depth of its layout."""
     required, optional = CERTIFICATE_KEYS[kind]
-    where = node.key("certificate")
+    where = node.key(name)
     for name in sorted(required - set(certificate)):
         node.problems.append(f"{where}.{name}: missing")
     for name in sorted(set(certificate) - required - optional):
@@ -228,7 +237,7 @@ def _npa_levels(node, game, check, level):
             certificate = row.get("certificate")
             if not isinstance(certificate, dict):
                 raise Malformed(row.key("certificate"), "expected an NPA certificate")
-            _check_certificate_keys(row, certificate, "npa")
+            check_certificate_keys(row, certificate, "npa")
             level_check = check_npa(game, certificate)
             if not level_check.ok or level_check.bound is None:
                 row.fail("certificate", "; ".join(level_check.problems) or "proves no bound")
@@ -285,7 +294,7 @@ def verify_result(data, path, source="result", expected_game=None, kinds=None, c
         if kinds is not None and kind not in kinds:
             raise Malformed(node.key("certificate.kind"),
                             f"a '{kind}' certificate cannot stand here (expected {' or '.join(sorted(kinds))})")
-        _check_certificate_keys(node, certificate, kind)
+        check_certificate_keys(node, certificate, kind)
         check = CHECKS[kind](game, certificate)
     except Malformed as error:
         return Verified(path, "?", False, None, problems + [str(error)])
@@ -326,9 +335,7 @@ def _details(node, game, kind, certificate, check, classical):
             count = strategy_count(game.inputs, game.outputs)
             _method_words(node, {r"all (\d+) deterministic": str(count)})
         if kind == "correlation-strategy":
-            ranks = {len(u) for entry in certificate.get("mixture", []) if isinstance(entry, dict)
-                     for u in entry.get("A", []) if isinstance(u, list)}
-            rank = max(ranks) if ranks else None
+            rank = strategy_rank(certificate)
             if "rank" in certificate and not same(certificate["rank"], rank):
                 node.fail("certificate.rank", f"{short_text(certificate['rank'])} is not the vectors' length {rank}")
             _method_words(node, {r"rank (\d+)": str(rank)})

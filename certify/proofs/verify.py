@@ -41,7 +41,7 @@ from ..errors import BadInput
 from ..games.game import bundled_problems, load_game
 from .exact import NEAREST
 from .document import (
-    NOTES, DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game,
+    DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game,
     short_text,
 )
 from .frontier import verify_frontier, verify_loads
@@ -154,7 +154,6 @@ def verify_document(data, source="result", model_figures=None):
     (document, game) -> {path: value} recomputes the dual-work model figures
     (see the module docstring).
     """
-    NOTES.clear()
     # only parse_document makes objects with repeated keys, and it marks the top level
     duplicates = duplicate_key_problems(data) if isinstance(data, DuplicateKeys) else []
     kind = document_kind(data)
@@ -176,8 +175,6 @@ def verify_document(data, source="result", model_figures=None):
         items = [Verified("", str(kind), False, None, [f"(document): malformed ({type(error).__name__}: {error})"])]
     if duplicates:
         items.insert(0, Verified("", "duplicate keys", False, None, duplicates))
-    if items:
-        items[0].notes = sorted(set(NOTES))
     return items
 
 

@@ -44,18 +44,18 @@ strategy meets balance at no cost).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..bounds.correlator import correlation_form, quantum_dual_bound, quantum_strategy
-from ..proofs.correlator import check_correlation_dual
 from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
-from ..proofs.frontier import classical_hull, comparison_statement
+from ..proofs.frontier import (
+    classical_hull, comparison_statement, dual_line, hull_value, reduction_bounds, reduction_summary,
+)
 from ..errors import BadInput, SolverFailed
 
 
@@ -220,104 +220,13 @@ class Frontier:
     options: dict = field(default_factory=dict)
 
 
-def round_down(value):
-    """The largest float not above an exact rational (lower bounds are rounded down)."""
-    value = Fraction(value)
-    f = float(value)
-    return math.nextafter(f, -math.inf) if Fraction(f) > value else f
-
-
-def round_up(value):
-    """The smallest float not below an exact rational (upper bounds are rounded up)."""
-    value = Fraction(value)
-    f = float(value)
-    return math.nextafter(f, math.inf) if Fraction(f) < value else f
-
-
-def hull_value(hull, p):
-    """The exact classical frontier's W at split p (linear between the hull's vertices)."""
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
-        if x1 <= p <= x2:
-            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
-    raise ValueError(f"split {p} outside [0, 1]")
-
-
-def dual_line(game, certificate):
-    """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p.
-
-    The bound of check_correlation_dual is affine in the split value (the
-    multipliers and the PSD slack do not depend on it), so checking the same
-    certificate with the split fixed at 0 and at 1 gives the line exactly.
-    """
-    body = {key: value for key, value in certificate.items() if key != "value"}
-    low = check_correlation_dual(game.with_fixed({"split": Fraction(0)}), body)
-    high = check_correlation_dual(game.with_fixed({"split": Fraction(1)}), body)
-    if low.bound is None or high.bound is None:
-        return None
-    return low.bound, high.bound - low.bound
-
-
-def upper_envelope(lines):
-    """The lines that attain max_i (c_i + s_i p) somewhere, by slope (exact convex-hull trick)."""
-    best = {}
-    for c, s in lines:
-        best[s] = max(best.get(s, c), c)
-    envelope = []
-    for s, c in sorted(best.items()):
-        while len(envelope) >= 2:
-            (c1, s1), (c2, s2) = envelope[-2], envelope[-1]
-            # line 2 is never on top if line 3 overtakes line 1 no later than line 2 does
-            if (c1 - c) * (s2 - s1) <= (c1 - c2) * (s - s1):
-                envelope.pop()
-            else:
-                break
-        envelope.append((c, s))
-    return envelope
-
-
-def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
-    """Rigorous bounds on sup over p in [low, high] of the relative and absolute waiting reduction.
-
-    ``certified`` lists (p, W_q) with W_q the exact W of an explicit quantum
-    strategy at split p: each gives a certified value (lower bounds on the
-    suprema). ``lines`` are certified dual lines, so the quantum optimum
-    Q(p) >= L(p) = max_i (c_i + s_i p), and C(p) is exact. On every interval
-    between consecutive breakpoints of C and L both are linear, so C - L is
-    linear and (C - L)/C monotone: the maxima over the breakpoints bound
-    sup (C - Q) and sup (C - Q)/C from above, exactly. Needs C > 0 on
-    [low, high].
-    """
-    envelope = upper_envelope(lines)
-    points = {low, high} | {x for x, _ in hull if low <= x <= high}
-    for (c1, s1), (c2, s2) in zip(envelope, envelope[1:]):
-        x = (c1 - c2) / (s2 - s1)
-        if low <= x <= high:
-            points.add(x)
-    relative_up, absolute_up = Fraction(0), Fraction(0)
-    for x in points:
-        c = hull_value(hull, x)
-        bound = max(ci + si * x for ci, si in envelope)
-        absolute_up = max(absolute_up, c - bound)
-        if c > 0:
-            relative_up = max(relative_up, (c - bound) / c)
-    relative, absolute = (Fraction(0), None), (Fraction(0), None)
-    for p, w in certified:
-        if not low <= p <= high:
-            continue
-        c = hull_value(hull, p)
-        if c - w > absolute[0]:
-            absolute = (c - w, p)
-        if c > 0 and (c - w) / c > relative[0]:
-            relative = ((c - w) / c, p)
-    return relative, relative_up, absolute, absolute_up
-
-
 class _Refiner:
     """Certified quantum points and dual lines at extra splits (continuous search for the suprema)."""
 
     def __init__(self, game, hull, points, solver=None):
         self.game, self.hull, self.solver = game, hull, solver
         self.certified, self.lines, self.cache = [], [], {}
+        self.refinement = []  # per extra split: the strategy and dual certificates that passed
         for point in points:
             results = point["results"]
             if results["quantum_upper"]["certified"]:
@@ -343,10 +252,11 @@ class _Refiner:
         w = Fraction(upper.certificate["value"]) if upper.certified else None
         if w is not None:
             self.certified.append((p, w))
-        if lower.certified:
-            line = dual_line(game, lower.certificate)
-            if line is not None:
-                self.lines.append(line)
+        line = dual_line(self.game, lower.certificate) if lower.certified else None
+        if line is not None:
+            self.lines.append(line)
+        self.refinement.append({"split": str(p), "strategy": upper.certificate if w is not None else None,
+                                "dual": lower.certificate if line is not None else None})
         self.cache[p] = w
         return w
 
@@ -394,38 +304,11 @@ def waiting_reduction(game, points, solver=None):
         refiner.search(lambda c, w: (c - w) / c if c > 0 else Fraction(0), relative[1], grid)
     if absolute[1] is not None:
         refiner.search(lambda c, w: c - w, absolute[1], grid)
-    high = hull[-2][0] if limit else Fraction(1)
     if limit:
         for k in (3, 4, 5):
             refiner.evaluate(1 - Fraction(1, 10**k))
-    relative, relative_up, _, _ = reduction_bounds(hull, refiner.lines, refiner.certified, high=high)
-    _, _, absolute, absolute_up = reduction_bounds(hull, refiner.lines, refiner.certified)
-    result = {
-        "relative": {"value": round_down(relative[0]),
-                     "split": float(relative[1]) if relative[1] is not None else None,
-                     "split_exact": str(relative[1]) if relative[1] is not None else None,
-                     "upper": round_up(relative_up), "kind": "maximum"},
-        "absolute": {"value": round_down(absolute[0]),
-                     "split": float(absolute[1]) if absolute[1] is not None else None,
-                     "split_exact": str(absolute[1]) if absolute[1] is not None else None,
-                     "upper": round_up(absolute_up)},
-        "certified_points": len(refiner.certified),
-    }
-    if limit:
-        tail = [(p, w) for p, w in refiner.certified if high < p < 1]
-        p, w = max(tail, key=lambda item: item[0])
-        c = hull_value(hull, p)
-        r = (c - w) / c
-        if r >= relative[0]:
-            result["relative"] = {
-                "value": round_down(r), "split": float(p), "split_exact": str(p), "upper": None,
-                "kind": "limit", "note": "supremum as p -> 1, where both W vanish; not attained",
-            }
-    # the value at the best relative split, absolute (what a table quotes beside it)
-    p = Fraction(result["relative"]["split_exact"]) if result["relative"]["split_exact"] is not None else None
-    if p is not None:
-        w = dict(refiner.certified)[p]
-        result["relative"]["absolute_there"] = round_down(hull_value(hull, p) - w)
+    result = reduction_summary(hull, refiner.certified, refiner.lines)
+    result["refinement"] = refiner.refinement  # the extra certificates, so verify rebuilds the result
     return result
 
 
@@ -464,6 +347,8 @@ def summarise(game, model, points, solver=None):
         "trade_off": trade_off,
         "waiting_reduction": reduction["relative"] if reduction else {"value": 0.0, "split": None},
         "absolute_waiting_reduction": reduction["absolute"] if reduction else {"value": 0.0, "split": None},
+        # the certificates at the extra splits the search tried: verify rebuilds both reductions
+        "refinement": reduction["refinement"] if reduction else [],
         "throughput_gain": best_t,
         "certified_splits": certified,
         "certified_range": [min(certified), max(certified)] if certified else None,
