@@ -23,12 +23,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from fractions import Fraction
-from pathlib import Path
 
 from ..errors import BadInput
+from .results import write_text
 
 FORMATS = ("csv", "tex", "md")
 DIGITS = 8
@@ -131,21 +129,6 @@ def _cell(value, rounding, exact_text=False):
     return decimal_down(value) if rounding == "down" else decimal_up(value)
 
 
-def _write(path, text):
-    """Atomically write a text file (never half a table)."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def render(rows, columns, fmt, caption=""):
     """rows (dicts) as CSV (exact rationals), a booktabs TeX tabular or a Markdown table."""
     if fmt == "csv":
@@ -210,7 +193,7 @@ def write_frontier_table(results, path):
     fmt = str(path).rsplit(".", 1)[-1].lower()
     model = results[0].model
     caption = (f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
-    _write(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption))
+    write_text(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption), newline="")
 
 
 def gap_rows(gap):
@@ -258,4 +241,4 @@ def write_gap_table(gap, path):
                  r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
                 + [f"{tex_escape(a)} & {b} & {tex_escape(c)}" + r" \\" for a, b, c in cells]
                 + [r"\bottomrule", r"\end{tabular}"]) + "\n"
-    _write(path, text)
+    write_text(path, text, newline="")

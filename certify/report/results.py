@@ -138,11 +138,7 @@ def dumps(data):
 
 
 def write_json(data, path):
-    """Write JSON to a path atomically (never half a file), or to stdout for '-'.
-
-    The file gets the permissions of any other new file (0666 less the umask),
-    or keeps those of the file it replaces; mkstemp alone would leave 0600.
-    """
+    """Write JSON to a path atomically (never half a file), or to stdout for '-'."""
     text = dumps(data)
     if str(path) == "-":
         import sys
@@ -150,6 +146,15 @@ def write_json(data, path):
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    write_text(path, text)
+
+
+def write_text(path, text, newline=None):
+    """Write a text file atomically: a temporary file in the same folder, then a rename.
+
+    The file gets the permissions of any other new file (0666 less the umask),
+    or keeps those of the file it replaces; mkstemp alone would leave 0600.
+    """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
@@ -160,7 +165,7 @@ def write_json(data, path):
         mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
             stream.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -78,7 +78,7 @@ from pathlib import Path
 
 from ..errors import BadInput, CertifyError
 from ..games.game import read_mapping, resolve
-from ..report.results import write_json
+from ..report.results import write_json, write_text
 
 SCAN_KEYS = {"name", "description", "problem", "model", "link", "options", "axes"}
 RANGE_KEYS = {"from", "to", "count", "spacing"}
@@ -709,20 +709,8 @@ def write_table(directory, scan):
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    _write_text(directory / "results.csv", buffer.getvalue())
+    write_text(directory / "results.csv", buffer.getvalue())
     return rows
-
-
-def _write_text(path, text):
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def _down(value, decimals):
