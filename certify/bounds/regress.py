@@ -35,11 +35,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 
 from ..errors import BadInput, CertifyError
-from ..games.game import bundled_problems, load_game, parse_number, read_mapping
+from ..games.game import bundled_path, bundled_problems, load_game, parse_number, read_mapping
 
 _ENTRY_KEYS = {"problem", "command", "options", "fix", "expected", "tolerance", "source", "name"}
 _OPTIONS = {
@@ -201,12 +200,9 @@ def resolve_problem(problem, bounds_file, key):
     candidate = Path(bounds_file).parent / problem  # an absolute problem path stays as it is
     if candidate.is_file():
         return candidate
-    folder = resources.files("certify.problems")
-    for stem in (problem, problem.replace("-", "_")):
-        for suffix in (".toml", ".json"):
-            bundled = folder / (stem + suffix)
-            if bundled.is_file():
-                return Path(str(bundled))
+    bundled = bundled_path(problem)
+    if bundled is not None:
+        return bundled
     raise BadInput(
         bounds_file, key,
         f"'{problem}' is neither a file in {Path(bounds_file).parent} (paths are relative to the bounds file) "

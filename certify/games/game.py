@@ -213,9 +213,33 @@ _OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin"}
 _CONSTRAINT_KEYS = {"name", "description", "expression", "distribution", "coefficients", "relation", "value"}
 
 
+def problems_folder():
+    """The folder of the bundled problem files.
+
+    Installed, they are the package certify.problems; in a source tree that
+    shadows the installed package (``python -m certify`` run from the
+    repository's root after ``pip install .``) they are the top-level problems/.
+    """
+    try:
+        return resources.files("certify.problems")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent.parent / "problems"
+
+
+def bundled_path(name):
+    """The bundled problem file called ``name`` (``chsh``, ``dual-work``), or None."""
+    folder = problems_folder()
+    for stem in (str(name), str(name).replace("-", "_")):
+        for suffix in (".toml", ".json"):
+            candidate = folder / (stem + suffix)
+            if candidate.is_file():
+                return Path(str(candidate))
+    return None
+
+
 def bundled_problems():
     """Names of the problem files shipped with certify."""
-    folder = resources.files("certify.problems")
+    folder = problems_folder()
     return sorted(
         entry.name.rsplit(".", 1)[0]
         for entry in folder.iterdir()
@@ -228,12 +252,9 @@ def resolve(game, key="GAME"):
     path = Path(game)
     if path.is_file():
         return path
-    folder = resources.files("certify.problems")
-    for stem in (str(game), str(game).replace("-", "_")):
-        for suffix in (".toml", ".json"):
-            candidate = folder / (stem + suffix)
-            if candidate.is_file():
-                return Path(str(candidate))
+    bundled = bundled_path(game)
+    if bundled is not None:
+        return bundled
     names = ", ".join(bundled_problems())
     raise BadInput(None, key, f"'{game}' is neither a file nor a bundled problem (bundled: {names})")
 
