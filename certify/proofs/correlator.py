@@ -7,7 +7,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .exact import Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign
+from .exact import (
+    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -107,10 +109,7 @@ def check_correlation_strategy(game, certificate):
         problems += behaviour_problems(game, p)
         if not problems:
             achieved = exact_dot(game.objective_exact, p)
-    claimed = certificate.get("value")
-    if claimed is not None and (achieved is None or fraction(claimed) != achieved):
-        problems.append(f"claimed value {claimed} is not what the strategy reaches ({achieved})")
-    return Check(ok=not problems, achieved=achieved, problems=problems)
+    return strategy_check(certificate, achieved, problems)
 
 
 def correlation_slack(f, z, shift):

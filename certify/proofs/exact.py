@@ -132,6 +132,15 @@ def check_claim(claimed, achieved, bound, problems):
         )
 
 
+def strategy_check(certificate, achieved, problems):
+    """The Check of an explicit strategy reaching ``achieved`` exactly: a value the
+    certificate claims must be exactly that."""
+    claimed = certificate.get("value")
+    if claimed is not None and (achieved is None or fraction(claimed) != achieved):
+        problems.append(f"claimed value {claimed} is not what the strategy reaches ({achieved})")
+    return Check(ok=not problems, achieved=achieved, problems=problems)
+
+
 def holds(relation, left, right):
     return {"==": left == right, "<=": left <= right, ">=": left >= right}[relation]
 

@@ -78,7 +78,9 @@ from fractions import Fraction
 import numpy as np
 
 from .correlator import correlation_behaviour, correlator_form, flip_odd
-from .exact import Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign
+from .exact import (
+    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
+)
 from .seesaw import check_seesaw, seesaw_exact_behaviour, seesaw_repair
 
 TRIVIAL = {"+1": 1, "-1": -1}
@@ -199,10 +201,7 @@ def check_werner_strategy(game, certificate):
             problems += behaviour_problems(game, p)
             if not problems:
                 achieved = exact_dot(game.objective_exact, p)
-    claimed = certificate.get("value")
-    if claimed is not None and (achieved is None or fraction(claimed) != achieved):
-        problems.append(f"claimed value {claimed} is not what the strategy reaches ({achieved})")
-    return Check(ok=not problems, achieved=achieved, problems=problems)
+    return strategy_check(certificate, achieved, problems)
 
 
 def patterns(iA, iB):
