@@ -31,6 +31,91 @@ def _dyadic(values, bits):
 def rigorous_certificate(relaxation, solution):
     """Turn a floating dual solution into an exact certificate (see check_npa).
 
+    The solver's dual Z and, where it is smaller than SCHUR_LIMIT moments,
+    the same dual after ``polish_dual``, are each made exact by
+    ``exact_certificate``; the tighter certificate is returned.
+    """
+    from .solvers import SCHUR_LIMIT, blas_threads
+
+    certificate = exact_certificate(relaxation, solution.slack, solution.multipliers, solution.solver)
+    if relaxation.pattern.count - 2 <= SCHUR_LIMIT:
+        with blas_threads():
+            polished = polish_dual(relaxation, solution.slack, solution.multipliers)
+        if polished is not None:
+            other = exact_certificate(relaxation, polished, solution.multipliers, solution.solver)
+            if relaxation.sign * (Fraction(other["bound"]) - Fraction(certificate["bound"])) < 0:
+                certificate = other
+    return certificate
+
+
+# Rounds of polish_dual, and its regularisation relative to the mean diagonal of the Gram matrix.
+POLISH_ROUNDS = 2
+POLISH_REGULARISATION = 1e-14
+
+
+def polish_dual(relaxation, slack, multipliers):
+    """The solver's dual moved onto stationarity along Z-weighted directions (None if no progress).
+
+    An interior-point dual Z >= 0 is nearly singular at the optimum and meets
+    stationarity, b_k + <Z, F_k> - sum_j mu_j g_jk = 0, only to the solver's
+    tolerance r_k (about 1e-8). The even spread of exact_certificate moves Z
+    by about |r| in every direction, including Z's near-null space, and the
+    PSD shift it then needs costs n times that (1e-7 on CGLMP4 at level 2).
+    The least-norm correction in the metric of Z instead,
+
+        dZ = -Z Y Z,  Y = sum_k y_k F_k,  G y = r,  G_kl = <F_k, Z F_l Z>,
+
+    is Z^(1/2) (-Z^(1/2) Y Z^(1/2)) Z^(1/2): it keeps Z + dZ >= 0 while the
+    step is small against 1 in that metric (the Dikin ellipsoid, Nesterov and
+    Nemirovskii 1994) and leaves the null space of Z alone. G is Z's
+    Schur complement (certify.bounds.solvers.moment_schur); it is singular
+    where Z is, so it is regularised and the step repeated up to POLISH_ROUNDS
+    times while the largest residual falls. Measured: CGLMP4 level 2 certified
+    1.1e-7 above the solver's value before, 7e-9 after; I3322 at 2+AAB+ABB
+    1.2e-7 before, 5e-9 after. This is arithmetic on floats only: the
+    certificate is whatever exact_certificate proves of the result.
+    """
+    import scipy.linalg as linalg
+
+    from .solvers import moment_schur
+
+    pattern = relaxation.pattern
+    index, count = pattern.index, pattern.count
+    target = relaxation.objective.dense(count).astype(float)
+    for (name, linear, _, _), mu in zip(relaxation.constraints, multipliers):
+        target = target - mu * linear.dense(count).astype(float)
+    inside = index >= 2
+
+    def residual(z):
+        return (target + np.bincount(index.ravel(), weights=z.ravel(), minlength=count))[2:]
+
+    schur = moment_schur(pattern)
+    z = np.asarray(slack, dtype=float)
+    now = residual(z)
+    start = worst = float(np.max(np.abs(now), initial=0.0))
+    for _ in range(POLISH_ROUNDS):
+        if worst == 0.0:
+            break
+        gram = schur(z)
+        gram[np.diag_indices_from(gram)] += POLISH_REGULARISATION * max(float(np.trace(gram)), 1e-300) / len(gram)
+        try:
+            factor = linalg.cho_factor(gram, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            break
+        y = linalg.cho_solve(factor, now, check_finite=False)
+        step = np.where(inside, y[np.maximum(index, 2) - 2], 0.0)
+        candidate = z - z @ step @ z
+        candidate = (candidate + candidate.T) / 2
+        after = residual(candidate)
+        if not np.all(np.isfinite(after)) or float(np.max(np.abs(after))) >= worst:
+            break
+        z, now, worst = candidate, after, float(np.max(np.abs(after)))
+    return z if worst < start else None
+
+
+def exact_certificate(relaxation, slack, multipliers, solver_info):
+    """An exact certificate from a floating dual (Z, mu), checked by certify.proofs.npa.check_npa.
+
     1. Round Z and mu to dyadic rationals (mu clipped to its sign).
     2. Make stationarity exact: for each moment k >= 2 the residual
        r_k = b_k + <Z, F_k> - sum_j mu_j g_jk is subtracted evenly from the
@@ -44,14 +129,13 @@ def rigorous_certificate(relaxation, solution):
     """
     pattern = relaxation.pattern
     n, count = pattern.size, pattern.count
-    slack = solution.slack
     scale = max(1.0, float(np.max(np.abs(slack))))
     bits = DYADIC_BITS - int(np.ceil(np.log2(scale)))  # keeps every sum inside int64
     grid = 2**bits
     rounded = _dyadic(slack, bits)
     rounded = np.triu(rounded) + np.triu(rounded, 1).T  # exactly symmetric
-    multipliers = {}
-    for (name, _, relation, _), mu in zip(relaxation.constraints, solution.multipliers):
+    floats, multipliers = multipliers, {}
+    for (name, _, relation, _), mu in zip(relaxation.constraints, floats):
         if relation == "<=":
             mu = max(mu, 0.0)
         elif relation == ">=":
@@ -90,7 +174,7 @@ def rigorous_certificate(relaxation, solution):
     else:  # pragma: no cover - eigvalsh and cholesky would have to disagree wildly
         from ..errors import SolverFailed
 
-        raise SolverFailed(solution.solver.get("name"), "dual not factorable", "try another --solver")
+        raise SolverFailed(solver_info.get("name"), "dual not factorable", "try another --solver")
     factor_bits = 52 - max(0, int(np.ceil(np.log2(max(1.0, float(np.max(np.abs(lower))))))))
     factor = _dyadic(lower, factor_bits)
     factor_rows = [factor[i, : i + 1].tolist() for i in range(n)]
