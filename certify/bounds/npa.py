@@ -82,7 +82,7 @@ def polish_dual(relaxation, slack, multipliers):
     pattern = relaxation.pattern
     index, count = pattern.index, pattern.count
     target = relaxation.objective.dense(count).astype(float)
-    for (name, linear, _, _), mu in zip(relaxation.constraints, multipliers):
+    for (_, linear, _, _), mu in zip(relaxation.constraints, multipliers):
         target = target - mu * linear.dense(count).astype(float)
     inside = index >= 2
 
