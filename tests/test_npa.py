@@ -342,3 +342,19 @@ def test_cli_quantum_json_and_verify(tmp_path):
     assert runner.invoke(main, ["verify", str(out)]).exit_code == 1
     assert runner.invoke(main, ["quantum", "chsh", "--level", "x"]).exit_code == 2
     assert runner.invoke(main, ["quantum", "chsh", "--solver", "nonsense"]).exit_code == 2
+
+
+def test_singular_schur_complement_is_factored_with_a_small_regularisation():
+    """A rank-deficient PSD Schur complement (as near the optimum of random 4-input games at
+    level 2, where CVXOPT used to stop one step short) is factored with d I added; an
+    indefinite one is still refused as CVXOPT's singular KKT system."""
+    import numpy as np
+    import scipy.linalg as linalg
+
+    vector = np.arange(1.0, 5.0)
+    singular = np.outer(vector, vector)
+    factor = solvers.regularised_cholesky(singular)
+    rebuilt = linalg.cho_solve(factor, singular @ vector)
+    assert np.allclose(singular @ rebuilt, singular @ vector)
+    with pytest.raises(ArithmeticError):
+        solvers.regularised_cholesky(-np.eye(3))
