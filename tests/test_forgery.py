@@ -27,8 +27,10 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
+import certify.proofs.frontier as frontier_checks
 from certify.cli import main
 from certify.games.game import load_game
+from certify.proofs.result import CHECKS
 from certify.proofs.seesaw import check_seesaw
 from certify.proofs.document import parse_document
 from certify.proofs.verify import verify_document
@@ -415,7 +417,54 @@ def _accepted(doc):
     return all(item.ok for item in verify_document(doc))
 
 
-def test_every_claim_mutated_is_rejected(documents):
+def _game_key(game):
+    """Everything a game holds, exactly (Fractions as numerator/denominator pairs)."""
+    def exact(array):
+        return tuple((value.numerator, value.denominator) for value in array.flat)
+
+    constraints = tuple((c.name, c.relation, c.value.numerator, c.value.denominator, exact(c.exact), c.description)
+                        for c in game.constraints)
+    return (game.name, game.inputs, game.outputs, game.sense, exact(game.objective_exact), constraints,
+            game.description, json.dumps(game.expected, default=repr), json.dumps(game.model, default=repr),
+            game.source)
+
+
+@pytest.fixture
+def memoised_checks(monkeypatch):
+    """The exact certificate checks, memoised on their whole input (the game, exactly, and the
+    certificate as JSON text, key order kept), and the frontier's reduction summary (on its exact
+    points and lines): a mutated document re-checks every certificate its change touches, and
+    reuses the results of the identical ones it shares with the genuine document (pure functions:
+    same input, same result; each use gets its own copy). verify_document itself, and every claim
+    check around the certificates, run in full on every forged document."""
+    store = {}
+
+    def memoise(check):
+        def memoised(game, certificate):
+            key = (check, _game_key(game), json.dumps(certificate, default=repr))
+            if key not in store:
+                store[key] = check(game, certificate)
+            return copy.deepcopy(store[key])
+
+        return memoised
+
+    for kind, check in list(CHECKS.items()):
+        monkeypatch.setitem(CHECKS, kind, memoise(check))
+    for name in ("check_correlation_dual", "check_correlation_strategy"):  # the frontier's refinement
+        monkeypatch.setattr(frontier_checks, name, memoise(getattr(frontier_checks, name)))
+    reduction_summary = frontier_checks.reduction_summary
+
+    def memoised_reduction_summary(hull, certified, lines):  # exact pairs of Fractions in, a dict out
+        key = (reduction_summary, tuple(map(tuple, hull)), tuple(map(tuple, certified)), tuple(map(tuple, lines)))
+        if key not in store:
+            store[key] = reduction_summary(hull, certified, lines)
+        return copy.deepcopy(store[key])
+
+    monkeypatch.setattr(frontier_checks, "reduction_summary", memoised_reduction_summary)
+    return store
+
+
+def test_every_claim_mutated_is_rejected(documents, memoised_checks):
     """Every leaf pattern of every command's document, changed: verify rejects it unless the
     key is descriptive or the change leaves a valid proof of the same claims; and every object
     given an unknown key is rejected unless it is a descriptive block."""
@@ -443,10 +492,11 @@ def test_every_claim_mutated_is_rejected(documents):
     assert not wrongly_accepted, wrongly_accepted
     # the test must really have tried: the documents hold hundreds of claim leaves
     assert tried > 400 and rejected >= tried - 5, (tried, rejected)
+    assert memoised_checks, "the certificate checks ran through the memo"
     print(f"mutations tried {tried}, rejected {rejected}")
 
 
-def test_unknown_keys_anywhere_are_rejected(documents):
+def test_unknown_keys_anywhere_are_rejected(documents, memoised_checks):
     tried = 0
     for name in ("gap", "pareto", "simulate_quantum", "nosignal"):
         doc = documents[name]

@@ -1,12 +1,11 @@
 """Scans on Dask (certify.scheduling.scan; issue 12).
 
 Real clusters, tiny cells (3 to 5 splits, no NPA cross-check): one module
-LocalCluster with 2 worker processes, and one cluster started from the
-`dask scheduler` / `dask worker` command lines on 127.0.0.1.
+cluster started from the `dask scheduler` / `dask worker --nworkers 2` command
+lines on 127.0.0.1 (as the README starts one), which every test here shares.
 """
 
 import json
-import logging
 import os
 import signal
 import socket
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from certify.cli import main
 from certify.errors import BadInput
@@ -25,6 +24,9 @@ from certify.scheduling import scan as scans
 from certify.scheduling.frontier import frontier
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# one xdist worker runs this module: its tests share one cluster (a module fixture is per worker)
+pytestmark = pytest.mark.xdist_group("dask")
 
 
 def scan_file(folder, axes, points=3, name="tiny"):
@@ -51,14 +53,53 @@ def cell_files(directory):
     return sorted(p for p in (Path(directory) / "cells").glob("*.json") if not p.name.endswith(".failed.json"))
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
-def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as dask_client:
+def cluster():
+    """`dask scheduler` and `dask worker --nworkers 2 --nthreads 1` on a free port of 127.0.0.1,
+    started by hand as the README does: the address. Workers stop first, then the scheduler
+    (workers whose scheduler is gone spend seconds in reconnect timeouts before they exit)."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    dask = str(Path(sys.executable).parent / "dask")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], **quiet)]
+    try:
+        processes.append(subprocess.Popen(
+            [dask, "worker", address, "--host", "127.0.0.1", "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+            **quiet))
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with Client(cluster, timeout="60s") as dask_client:
         yield dask_client
 
 
-def test_grid_matches_cells_run_one_by_one(client, tmp_path):
+@pytest.fixture
+def workers(client):
+    """The client, once both workers are up (a worker killed by a test is restarted by its nanny)."""
+    client.wait_for_workers(2, timeout=60)
+    return client
+
+
+def test_grid_matches_cells_run_one_by_one(workers, tmp_path):
+    client = workers
     """A 2x2 scan on 2 workers gives, cell by cell, the frontier of the same problem run directly."""
     path = scan_file(tmp_path, 'arrival_rate = [0.05, 0.4]\n"throughput.alpha" = [0.5, 2.0]')
     scan = scans.load_scan(path)
@@ -86,9 +127,10 @@ def test_grid_matches_cells_run_one_by_one(client, tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_killed_worker_mid_scan_still_completes_every_cell(client, tmp_path):
-    """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost."""
-    client.wait_for_workers(2, timeout=60)
+def test_killed_worker_mid_scan_still_completes_every_cell(workers, tmp_path):
+    """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost
+    (the worker's nanny starts a new one)."""
+    client = workers
     path = scan_file(tmp_path, "arrival_rate = [0.02, 0.2, 0.3, 0.6]", points=5, name="kill-worker")
     scan = scans.load_scan(path)
     pids = client.run(os.getpid)
@@ -113,11 +155,11 @@ def test_killed_worker_mid_scan_still_completes_every_cell(client, tmp_path):
     assert len(cell_files(tmp_path / "out")) == 4
 
 
-def test_bad_cell_is_recorded_and_reported(client, tmp_path):
+def test_bad_cell_is_recorded_and_reported(cluster, workers, tmp_path):
     """An unstable load in one cell: recorded with its error, the other cells done, exit 1."""
     path = scan_file(tmp_path, "arrival_rate = [0.1, 1.5]", name="bad-cell")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", client.scheduler.address])
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", cluster])
     assert result.exit_code == 1, result.output
     assert "model.arrival_rate: load lambda E[S] = 1.5 must be below 1" in result.stderr
     assert len(cell_files(out)) == 1
@@ -167,58 +209,35 @@ def test_ranges_and_bundles_expand_to_cells(tmp_path):
     assert len({cell.id for cell in scan.cells}) == 6
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_scan_on_dask_scheduler_and_workers_started_by_hand_survives_a_killed_client(tmp_path):
-    """`dask scheduler` and two `dask worker` on 127.0.0.1; `certify scan --scheduler` is killed (-9)
-    after two cells, and the re-run computes only the others."""
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).parent / "dask")
+def test_scan_on_dask_scheduler_and_workers_started_by_hand_survives_a_killed_client(cluster, workers, tmp_path):
+    """On the cluster started by hand (`dask scheduler`, `dask worker --nworkers 2`, 127.0.0.1):
+    `certify scan --scheduler` is killed (-9) after two cells, and the re-run computes only the others."""
+    address = cluster
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                                  **quiet)]
+    path = scan_file(tmp_path, 'arrival_rate = [0.01, 0.03, 0.1, 0.2]\n"throughput.alpha" = [0.4, 1.2]',
+                     name="by-hand")
+    out = tmp_path / "out"
+    client = subprocess.Popen([sys.executable, "-m", "certify.cli", "scan", str(path), "--out", str(out),
+                               "--scheduler", address], **quiet)
     try:
-        for _ in range(2):
-            processes.append(subprocess.Popen(
-                [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"], **quiet))
-        path = scan_file(tmp_path, 'arrival_rate = [0.01, 0.03, 0.1, 0.2]\n"throughput.alpha" = [0.4, 1.2]',
-                         name="by-hand")
-        out = tmp_path / "out"
-        client = subprocess.Popen([sys.executable, "-m", "certify.cli", "scan", str(path), "--out", str(out),
-                                   "--scheduler", address], **quiet)
-        try:
-            deadline = time.monotonic() + 120
-            while len(cell_files(out)) < 2 and client.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            os.kill(client.pid, signal.SIGKILL)
-        finally:
-            client.wait()
-        finished = {p.name: p.stat().st_mtime_ns for p in cell_files(out)}
-        assert 2 <= len(finished) < 8, f"{len(finished)} cells finished before the kill"
-        with Client(address, timeout="60s") as dask_client:
-            workers = dask_client.scheduler_info()["workers"]
-            assert len(workers) == 2 and all(worker.startswith("tcp://127.0.0.1:") for worker in workers)
-        result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", address])
-        assert result.exit_code == 0, result.output + result.stderr
-        words = " ".join(result.output.split())
-        assert f"{8 - len(finished)} computed now on 2 workers, {len(finished)} finished before, 0 failed" in words
-        assert len(cell_files(out)) == 8
-        assert all(p.stat().st_mtime_ns == finished[p.name] for p in cell_files(out) if p.name in finished)
+        deadline = time.monotonic() + 120
+        while len(cell_files(out)) < 2 and client.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(client.pid, signal.SIGKILL)
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        client.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in cell_files(out)}
+    assert 2 <= len(finished) < 8, f"{len(finished)} cells finished before the kill"
+    with Client(address, timeout="60s") as dask_client:
+        names = dask_client.scheduler_info()["workers"]
+        assert len(names) == 2 and all(name.startswith("tcp://127.0.0.1:") for name in names)
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", address])
+    assert result.exit_code == 0, result.output + result.stderr
+    words = " ".join(result.output.split())
+    assert f"{8 - len(finished)} computed now on 2 workers, {len(finished)} finished before, 0 failed" in words
+    assert len(cell_files(out)) == 8
+    assert all(p.stat().st_mtime_ns == finished[p.name] for p in cell_files(out) if p.name in finished)
 
 
 def test_scan_files_in_docs_load():
@@ -228,7 +247,7 @@ def test_scan_files_in_docs_load():
     assert (len(wide.cells), len(reduced.cells)) == (8 * 6 * 6 * 5, 4 * 3 * 5 * 5)
 
 
-def test_noise_supply_and_link_options(client, tmp_path):
+def test_noise_supply_and_link_options(workers, tmp_path):
     """visibility = V runs the Werner-pair frontier (V exact as written); supply = F rations perfect pairs;
     link = true takes supply and visibility from [link], whose keys are axes (link.rate)."""
     path = scan_file(tmp_path, "\n".join([
@@ -240,7 +259,7 @@ def test_noise_supply_and_link_options(client, tmp_path):
     ]), name="noise")
     path.write_text(path.read_text().replace("[options]", "[link]\nrate = 1.0\nt2 = 20.0\ncutoff = 10.0\n[options]"))
     scan = scans.load_scan(path)
-    outcome = scans.run_scan(scan, tmp_path / "out", client=client)
+    outcome = scans.run_scan(scan, tmp_path / "out", client=workers)
     assert (outcome.done, outcome.failed) == (5, [])
     rows = {row["pairs"]: row for row in scans.read_rows(tmp_path / "out")}
     assert [rows[k]["werner_visibility"] for k in ("v 9/10", "v 1", "supply 1/2")] == [0.9, 1.0, 1.0]
