@@ -74,7 +74,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy import special
 
 from ..errors import BadInput
 from ..games.game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
@@ -110,6 +109,8 @@ class SizeDistribution:
                 return 0.0
             if s <= 0:
                 return 1.0
+            from scipy import special  # here, not at import: `certify` starts without scipy.special
+
             nu = math.log(self.mean) - self.sigma**2 / 2
             return float(special.ndtr(-(math.log(s) - nu) / self.sigma))
         return 1.0 if self.mean > s else 0.0  # deterministic
@@ -121,6 +122,8 @@ class SizeDistribution:
         if self.kind == "hyperexponential":
             return sum(p * _exponential_partial(mu, lower, upper) for p, mu in self.branches)
         if self.kind == "lognormal":
+            from scipy import special
+
             nu = math.log(self.mean) - self.sigma**2 / 2
 
             def below(s):  # P(S <= s) under the size-biased law, times the mean

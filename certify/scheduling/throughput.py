@@ -31,7 +31,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate
 
 from ..errors import BadInput
 from ..games.expressions import ExpressionError, throughput_expression
@@ -171,6 +170,8 @@ def expected_run_value(throughput, rate):
     quad handles on a fixed scale. The closed form (where the family has
     one) is the value used; the quadrature must agree to 1e-7 relative.
     """
+    from scipy import integrate  # here, not at import: `certify` starts without scipy.integrate
+
     def integrand(u):
         with np.errstate(all="ignore"):
             return float(throughput(np.array([u / rate]))[0]) * math.exp(-u)
