@@ -358,3 +358,25 @@ def test_singular_schur_complement_is_factored_with_a_small_regularisation():
     assert np.allclose(singular @ rebuilt, singular @ vector)
     with pytest.raises(ArithmeticError):
         solvers.regularised_cholesky(-np.eye(3))
+
+
+def test_busy_machine_limits_every_blas_a_solve_uses():
+    """On a busy machine every BLAS a solve uses runs one thread, including scipy's when
+    the solve is the first thing a fresh process does (it used to keep two threads and
+    oversubscribe: random 6-input games at level 2 took 35-78 s instead of 10-12 s)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, json\n"
+        "os.getloadavg = lambda: (99.0, 99.0, 99.0)\n"
+        "from certify.bounds.solvers import blas_threads\n"
+        "import threadpoolctl\n"
+        "with blas_threads():\n"
+        "    info = threadpoolctl.threadpool_info()\n"
+        "print(json.dumps([(i['filepath'], i['num_threads']) for i in info if i['user_api'] == 'blas']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    libraries = json.loads(done.stdout)
+    assert any("scipy" in path and "numpy" not in path for path, _ in libraries), libraries
+    assert all(threads == 1 for _, threads in libraries), libraries

@@ -285,6 +285,11 @@ class blas_threads:
     multi-threaded OpenBLAS oversubscribes: a Cholesky factorisation of an
     867 x 867 matrix measured 1.15 s with 2 threads and 0.04 s with one. Uses
     threadpoolctl when installed; the value is the thread count SDPA gets.
+    threadpoolctl limits only the BLAS libraries already loaded, so scipy's
+    and CVXOPT's are loaded first: without that, scipy's OpenBLAS, loaded by
+    the first solve in a fresh process, kept two threads, and random 6-input
+    games at level 2 took 35 to 78 s instead of 10 to 12 s beside one other
+    busy process.
     """
 
     def __enter__(self):
@@ -302,6 +307,10 @@ class blas_threads:
             from threadpoolctl import threadpool_limits
         except ImportError:  # pragma: no cover - optional
             return 1
+        import scipy.linalg  # noqa: F401 - loads scipy's BLAS, so that the limit reaches it
+
+        with contextlib.suppress(ImportError):
+            import cvxopt  # noqa: F401 - and CVXOPT's
         self._limit = threadpool_limits(limits=1, user_api="blas")
         return 1
 
