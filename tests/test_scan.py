@@ -127,34 +127,6 @@ def test_grid_matches_cells_run_one_by_one(workers, tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_killed_worker_mid_scan_still_completes_every_cell(workers, tmp_path):
-    """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost
-    (the worker's nanny starts a new one)."""
-    client = workers
-    path = scan_file(tmp_path, "arrival_rate = [0.02, 0.2, 0.3, 0.6]", points=5, name="kill-worker")
-    scan = scans.load_scan(path)
-    pids = client.run(os.getpid)
-    killed = []
-
-    def kill_a_busy_worker(done, failed, running, total):
-        if killed or done == 0:
-            return
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            busy = {worker: keys for worker, keys in client.processing().items() if keys}
-            if busy:
-                worker, keys = next(iter(busy.items()))
-                os.kill(pids[worker], signal.SIGKILL)
-                killed.append(keys[0])
-                return
-            time.sleep(0.01)
-
-    outcome = scans.run_scan(scan, tmp_path / "out", client=client, progress=kill_a_busy_worker)
-    assert killed, "no worker was busy with a cell when one finished"
-    assert outcome.failed == [] and outcome.done == 4
-    assert len(cell_files(tmp_path / "out")) == 4
-
-
 def test_bad_cell_is_recorded_and_reported(cluster, workers, tmp_path):
     """An unstable load in one cell: recorded with its error, the other cells done, exit 1."""
     path = scan_file(tmp_path, "arrival_rate = [0.1, 1.5]", name="bad-cell")
@@ -275,3 +247,32 @@ def test_noise_supply_and_link_options(workers, tmp_path):
     path.write_text(path.read_text().replace('"link.rate" = 0.5', '"link.speed" = 0.5'))
     with pytest.raises(BadInput, match=r"axes.pairs\[3\].link.speed: not a \[link\] key"):
         scans.load_scan(path)
+
+
+# Last in the module: the killed worker's nanny starts a new one, which the tests above need not wait for.
+def test_killed_worker_mid_scan_still_completes_every_cell(workers, tmp_path):
+    """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost
+    (the worker's nanny starts a new one)."""
+    client = workers
+    path = scan_file(tmp_path, "arrival_rate = [0.02, 0.2, 0.3, 0.6]", points=5, name="kill-worker")
+    scan = scans.load_scan(path)
+    pids = client.run(os.getpid)
+    killed = []
+
+    def kill_a_busy_worker(done, failed, running, total):
+        if killed or done == 0:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            busy = {worker: keys for worker, keys in client.processing().items() if keys}
+            if busy:
+                worker, keys = next(iter(busy.items()))
+                os.kill(pids[worker], signal.SIGKILL)
+                killed.append(keys[0])
+                return
+            time.sleep(0.01)
+
+    outcome = scans.run_scan(scan, tmp_path / "out", client=client, progress=kill_a_busy_worker)
+    assert killed, "no worker was busy with a cell when one finished"
+    assert outcome.failed == [] and outcome.done == 4
+    assert len(cell_files(tmp_path / "out")) == 4
