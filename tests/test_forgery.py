@@ -35,9 +35,6 @@ from certify.proofs.seesaw import check_seesaw
 from certify.proofs.document import parse_document
 from certify.proofs.verify import verify_document
 
-# one xdist worker runs this module: the documents fixture (17 commands) is built once
-pytestmark = pytest.mark.xdist_group("forgery")
-
 COMMANDS = {
     "classical": ["classical", "chsh"],
     "nosignal": ["nosignal", "chsh"],

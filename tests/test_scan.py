@@ -25,9 +25,6 @@ from certify.scheduling.frontier import frontier
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# one xdist worker runs this module: its tests share one cluster (a module fixture is per worker)
-pytestmark = pytest.mark.xdist_group("dask")
-
 
 def scan_file(folder, axes, points=3, name="tiny"):
     text = (
