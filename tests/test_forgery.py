@@ -19,11 +19,13 @@ lists the descriptive keys it may leave unchecked).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import re
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -418,15 +420,20 @@ def _accepted(doc):
 
 
 def _game_key(game):
-    """Everything a game holds, exactly (Fractions as numerator/denominator pairs)."""
-    def exact(array):
-        return tuple((value.numerator, value.denominator) for value in array.flat)
+    """Every field of a game (and of its constraints), exactly: Fraction tables as
+    numerator/denominator pairs, other values as JSON or repr."""
+    def value_key(value):
+        if isinstance(value, np.ndarray):
+            return tuple((v.numerator, v.denominator) for v in value.flat)
+        if isinstance(value, Fraction):
+            return (value.numerator, value.denominator)
+        if dataclasses.is_dataclass(value):
+            return tuple(value_key(getattr(value, f.name)) for f in dataclasses.fields(value))
+        if isinstance(value, tuple):
+            return tuple(value_key(v) for v in value)
+        return json.dumps(value, default=repr)
 
-    constraints = tuple((c.name, c.relation, c.value.numerator, c.value.denominator, exact(c.exact), c.description)
-                        for c in game.constraints)
-    return (game.name, game.inputs, game.outputs, game.sense, exact(game.objective_exact), constraints,
-            game.description, json.dumps(game.expected, default=repr), json.dumps(game.model, default=repr),
-            game.source)
+    return value_key(game)
 
 
 @pytest.fixture
