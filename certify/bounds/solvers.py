@@ -186,9 +186,9 @@ def build_problem(relaxation):
 # Above this many moments the interior-point paths (one dense m x m Schur
 # complement per iteration, about m^3/3 flops to factor) lose to SCS at eps
 # 1e-8. Random 2-output games at level 2 (benchmarks/results/npa.md): with 6
-# inputs (m = 2718) CVXOPT takes 16 iterations of about 0.6 s on one core,
-# 10 s of CPU, where SCS needs about 4700 iterations and more time; with 8
-# inputs (m = 8928) one factorisation costs 2.4e11 flops and SCS wins.
+# inputs (m = 2718) CVXOPT takes 17 iterations of 0.2 to 0.4 s (10.8 s end to
+# end) where SCS needs about 4700 iterations (15.3 s); with 8 inputs
+# (m = 8928) one factorisation costs 2.4e11 flops and SCS wins.
 SCHUR_LIMIT = 4000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
