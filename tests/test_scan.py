@@ -96,8 +96,8 @@ def workers(client):
 
 
 def test_grid_matches_cells_run_one_by_one(workers, tmp_path):
-    client = workers
     """A 2x2 scan on 2 workers gives, cell by cell, the frontier of the same problem run directly."""
+    client = workers
     path = scan_file(tmp_path, 'arrival_rate = [0.05, 0.4]\n"throughput.alpha" = [0.5, 2.0]')
     scan = scans.load_scan(path)
     assert len(scan.cells) == 4
