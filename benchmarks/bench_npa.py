@@ -12,16 +12,18 @@ Columns:
 - certify (auto): ``npa_bound`` with no solver named, exactly as
   ``certify quantum GAME --level L``: size estimate, the measured order,
   fallbacks, the exact certificate and its re-check. Median of --repeats runs.
-- cvxopt / sdpa / clarabel / scs: ``npa_bound(..., solver=NAME)``, one run
-  each, certificate included. Combinations measured to need more than the
+- cvxopt / sdpa / ssnal / clarabel / scs: ``npa_bound(..., solver=NAME)``,
+  one run each, certificate included (ssnal, certify's own Newton-CG
+  augmented Lagrangian, only on games without constraints). Combinations measured to need more than the
   machine (memory) or hours (Clarabel's dense KKT block of side n(n+1)/2 for
   n > 120; an m x m Schur complement for m > 6000: 2.4e11 flops per factorisation at m = 8928) are
   not run, and say so.
 - ncpol2sdpa + SDPA: SdpRelaxation + get_relaxation + solve through cvxpy's
   SDPA interface (sdpa-python, its default parameters). Median of --repeats.
 - ncpol2sdpa + same: the same relaxation on the solver certify's automatic
-  choice used first (CVXOPT or SCS at eps 1e-8, through cvxpy: ncpol2sdpa's
-  own CVXOPT interface fails with cvxopt 1.3 on these relaxations).
+  choice used first before ssnal (CVXOPT up to SCHUR_LIMIT moments, else SCS
+  at eps 1e-8, through cvxpy: ncpol2sdpa's own CVXOPT interface fails with
+  cvxopt 1.3 on these relaxations, and ssnal is certify's own).
 - toqito: NonlocalGame(...).commuting_measurement_value_upper_bound(level)
   on its own default (cvxpy's choice; the solver used is recorded). toqito
   does not identify a word with its adjoint and keeps every output, so its
@@ -65,7 +67,7 @@ CASES = [
     ("random 10 inputs", "random:10", "2"),
     ("dual-work", "dual_work", "2"),
 ]
-SOLVER_NAMES = ("cvxopt", "sdpa", "clarabel", "scs")
+SOLVER_NAMES = ("cvxopt", "sdpa", "ssnal", "clarabel", "scs")
 
 
 def make_game(spec):
@@ -197,9 +199,11 @@ def median_run(tool, spec, level, timeout, repeats):
     return best
 
 
-def skip_reason(name, size, moments):
+def skip_reason(name, size, moments, constrained=False):
     from certify.bounds import solvers
 
+    if name == "ssnal" and constrained:
+        return "game constraints"
     if solvers.npa_memory(size, moments, name) > solvers.available_memory():
         return "memory"
     if name == "clarabel" and size > 120:
@@ -234,7 +238,7 @@ def main():
         runs = {"certify": median_run("certify", spec, level, args.timeout, args.repeats)}
         print(f"{label} level {level} (n {size['size']}, m {size['moments']}): certify {runs['certify']}", flush=True)
         for name in SOLVER_NAMES:
-            reason = skip_reason(name, size["size"], size["moments"])
+            reason = skip_reason(name, size["size"], size["moments"], bool(game.constraints))
             runs[name] = {"skipped": reason} if reason else end_to_end(f"certify:{name}", spec, level, args.timeout)
             print(f"  {name}: {runs[name]}", flush=True)
         same = "cvxopt" if size["moments"] <= solvers.SCHUR_LIMIT else "scs"
@@ -276,10 +280,10 @@ def write(rows, args, elapsed):
         "of every run (certify's solvers and ncpol2sdpa's) that ended optimal, the best estimate of the level's "
         "optimum; 'certified - median' is how much the automatic choice's certified bound gives away. The machine is shared: read the ratios, measured side by side.",
         "",
-        "| game | level | n | m | certify (auto) | solver(s) | cvxopt | sdpa | clarabel | scs | ncpol2sdpa + SDPA | "
+        "| game | level | n | m | certify (auto) | solver(s) | " + " | ".join(SOLVER_NAMES) + " | ncpol2sdpa + SDPA | "
         "ncpol2sdpa + same | toqito | ncpol2sdpa+SDPA / certify | certified bound | median optimal solver value | "
         "certified - median |",
-        "|" + "---|" * 17,
+        "|" + "---|" * (13 + len(SOLVER_NAMES)),
     ]
     for label, level, size, runs in rows:
         mine = runs["certify"]

@@ -380,3 +380,55 @@ def test_busy_machine_limits_every_blas_a_solve_uses():
     libraries = json.loads(done.stdout)
     assert any("scipy" in path and "numpy" not in path for path, _ in libraries), libraries
     assert all(threads == 1 for _, threads in libraries), libraries
+
+
+def test_ssnal_certifies_literature_values():
+    """certify's Newton-CG augmented Lagrangian (certify.bounds.ssnal) ends optimal and its
+    dual, a PSD projection, is certified tight: CHSH level 1 at Tsirelson's cos^2(pi/8)
+    (Cirel'son 1980), CGLMP3 at 1+AB at 1 + sqrt(11/3) (Acin et al. 2002), and CGLMP4 at
+    level 2 at or above the quantum maximum 2.9727 (Acin et al. 2002) within 1e-7 of its
+    solver value."""
+    for game, level, target in (("chsh", "1", math.cos(math.pi / 8) ** 2),
+                                ("cglmp3", "1+AB", 1 + math.sqrt(11 / 3))):
+        result = npa_bound(load_game(game), level, solver="ssnal")
+        assert result.certified and result.solver["status"] == "optimal"
+        assert target <= result.value < target + 1e-7
+    result = npa_bound(load_game("cglmp4"), "2", solver="ssnal")
+    assert result.certified and Fraction(result.certificate["bound"]) >= Fraction("2.97269")
+    assert result.value - result.details["solver_value"] <= 1e-7
+
+
+def test_ssnal_reports_a_stopped_solve_as_inaccurate(monkeypatch):
+    """Stopped short of its tolerance, ssnal says "inaccurate" (never optimal), and its Z is
+    still exactly the PSD projection the certificate starts from."""
+    import numpy as np
+
+    from certify.bounds import ssnal
+    from certify.proofs.npa import relaxation
+
+    monkeypatch.setattr(ssnal, "SSNAL_MAX_OUTER", 2)
+    _, _, z, status, _ = ssnal.solve_ssnal(relaxation(load_game("i3322"), parse_level("2")))
+    assert status == "inaccurate"
+    assert float(np.linalg.eigvalsh(z)[0]) >= -1e-12 * max(1.0, float(np.abs(z).max()))
+
+
+def test_solver_order_by_size_and_constraints():
+    """The measured order (benchmarks/results/npa.md): CVXOPT first below SSNAL_FROM
+    moments, ssnal first from there on; ssnal never for a game with constraints, and
+    naming it there, or for a see-saw or correlator SDP, is bad input on --solver."""
+    import cvxpy as cp
+
+    def order(*size, **constrained):  # mosek, when installed, is always first
+        return [name for name in solvers.npa_order(*size, **constrained) if name != "mosek"]
+
+    assert order(88, 867)[0] == "cvxopt"  # I3322 level 3
+    assert order(109, 2718)[0] == "ssnal"  # random 6-input games at level 2
+    assert order(301, 22350)[:2] == ["ssnal", "scs"]  # random 10 inputs
+    assert "ssnal" not in order(109, 2718, constrained=True)
+    with pytest.raises(BadInput) as error:
+        npa_bound(load_game("chsh_split"), "2", solver="ssnal")
+    assert error.value.key == "--solver" and "without game constraints" in error.value.message
+    x = cp.Variable()
+    with pytest.raises(BadInput) as error:
+        solvers.solve_problem(cp.Problem(cp.Minimize(x), [x >= 1]), "ssnal", "see-saw step")
+    assert error.value.key == "--solver" and "NPA relaxations only" in error.value.message

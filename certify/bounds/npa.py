@@ -235,11 +235,12 @@ def estimate_npa_size(game, level, solver=None):
     size = len(level_words(inputs, outputs, level))
     exact = size <= PATTERN_ESTIMATE_LIMIT
     moments = build_pattern(inputs, outputs, level).count - 2 if exact else size * (size + 1) // 2
-    names = [solvers.choose_solver(solver, size)] if solver else solvers.installed()
+    names = [solvers.choose_solver(solver, size)] if solver else [
+        name for name in solvers.installed() if not (name == "ssnal" and game.constraints)]
     memory = {name: solvers.npa_memory(size, moments, name) for name in names}
     available = solvers.available_memory()
     try:
-        fits = solvers.npa_order(size, moments, solver)
+        fits = solvers.npa_order(size, moments, solver, bool(game.constraints))
         fits = [name for name in fits if memory.get(name, 0) <= available]
     except solvers.SolverFailed:
         fits = []
@@ -295,12 +296,13 @@ INACCURATE_GAP = 1e-4
 # minutes).
 TIGHT_GAP = 1e-7
 # Once a certified bound lies this close, the solvers that factor a dense
-# n(n+1)/2 block (clarabel) or take thousands of first-order steps (scs) are
-# not tried for the last digits: measured 35 to 70 s each on I3322 at
-# 2+AAB+ABB where CVXOPT took 0.6 s, and never tighter on the suite of
+# n(n+1)/2 block (clarabel), take thousands of first-order steps (scs) or
+# converge slowly on small degenerate relaxations (ssnal: 76 s, inaccurate, on
+# I3322 level 3) are not tried for the last digits: measured 35 to 70 s each on
+# I3322 at 2+AAB+ABB where CVXOPT took 0.6 s, and never tighter on the suite of
 # benchmarks/results/npa.md.
 SLOW_FALLBACK_GAP = 1e-6
-SLOW_SOLVERS = ("clarabel", "scs")
+SLOW_SOLVERS = ("clarabel", "scs", "ssnal")
 
 
 def check_before_building(game, level):
@@ -414,7 +416,7 @@ def npa_bound(game, level="2", solver=None, progress=None):
     refuse_if_too_large(game, estimate, solver)
     relax = relaxation(game, level)
     built = time.perf_counter()
-    order = solvers.npa_order(relax.pattern.size, relax.pattern.count - 2, solver)
+    order = solvers.npa_order(relax.pattern.size, relax.pattern.count - 2, solver, bool(relax.constraints))
     order = [name for name in order if name in estimate["fits"]] or order
     enough = TIGHT_GAP if relax.pattern.count - 2 <= solvers.SCHUR_LIMIT else INACCURATE_GAP
     tried, best = [], None

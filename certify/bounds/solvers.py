@@ -67,9 +67,16 @@ SOLVERS = {
     # "primal < dual"), so it is the second choice.
     "sdpa": ("SDPA", {"lambdaStar": 1.0, "betaStar": 0.05, "betaBar": 0.1, "print": "no"},
              "interior point (SDPA, moment form); next after cvxopt for NPA"),
+    # certify's own (certify.bounds.ssnal): NPA relaxations without game
+    # constraints only, so no cvxpy name. One n x n eigendecomposition per
+    # Newton step and no m x m matrix, so it finishes where the interior-point
+    # paths cannot factor their Schur complement.
+    "ssnal": (None, {}, "Newton-CG augmented Lagrangian (SDPNAL's scheme); "
+                        "the NPA default from SSNAL_FROM moments, for relaxations without game constraints"),
 }
 # The Python module each solver needs (checked without importing cvxpy).
-MODULES = {"mosek": "mosek", "clarabel": "clarabel", "scs": "scs", "cvxopt": "cvxopt", "sdpa": "sdpap"}
+MODULES = {"mosek": "mosek", "clarabel": "clarabel", "scs": "scs", "cvxopt": "cvxopt", "sdpa": "sdpap",
+           "ssnal": "scipy"}
 PREFERENCE = ("mosek", "clarabel", "scs")
 # Moment matrices at least this wide go to SCS unless a solver is named:
 # Clarabel's dense scaling of an n x n PSD cone makes each iteration cost
@@ -190,6 +197,11 @@ def build_problem(relaxation):
 # end) where SCS needs about 4700 iterations (15.3 s); with 8 inputs
 # (m = 8928) one factorisation costs 2.4e11 flops and SCS wins.
 SCHUR_LIMIT = 4000
+# From this many moments the Newton-CG augmented Lagrangian (certify.bounds.ssnal)
+# is tried first on relaxations without game constraints: measured
+# (benchmarks/results/npa.md) faster than CVXOPT on random 6-input games at
+# level 2 (m = 2718), slower on the smaller structured games (I3322, CGLMP).
+SSNAL_FROM = 2000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
 # 1e-8 in 18 iterations; with the default single round it stalls near 1e-7).
@@ -211,6 +223,8 @@ def npa_memory(pattern_size, moments, name):
     """
     n, m = int(pattern_size), int(moments)
     dense = 8 * n * n
+    if name == "ssnal":
+        return 30 * dense + 80 * m + (64 << 20)
     if name in ("cvxopt", "sdpa"):
         return 16 * m * m + 40 * dense + (64 << 20)
     if name == "clarabel":
@@ -236,24 +250,34 @@ def available_memory():
         return 1 << 40
 
 
-def npa_order(pattern_size, moments, requested=None):
+def npa_order(pattern_size, moments, requested=None, constrained=False):
     """The solvers an NPA relaxation is tried with, best first.
 
-    Named: just that one (BadInput if unknown, SolverFailed if not installed).
-    Automatic, by the measurements in benchmarks/results/npa.md: mosek when
-    installed; up to SCHUR_LIMIT moments cvxopt (pattern Schur complement),
-    sdpa, clarabel, scs; above it scs, then sdpa and cvxopt. Solvers whose
-    memory estimate exceeds the machine's available memory are dropped.
+    Named: just that one (BadInput if unknown, or ssnal on a relaxation with
+    game constraints; SolverFailed if not installed). Automatic, by the
+    measurements in benchmarks/results/npa.md: mosek when installed; below
+    SSNAL_FROM moments cvxopt (pattern Schur complement), sdpa, clarabel,
+    ssnal, scs; from SSNAL_FROM up to SCHUR_LIMIT ssnal first; above
+    SCHUR_LIMIT ssnal, scs, sdpa, cvxopt. ssnal only without game
+    constraints (``constrained``). Solvers whose memory estimate exceeds the
+    machine's available memory are dropped.
     """
     if requested:
-        return [choose_solver(requested, pattern_size)]
+        name = choose_solver(requested, pattern_size)
+        if name == "ssnal" and constrained:
+            raise BadInput(None, "--solver", "ssnal solves NPA relaxations without game constraints only; "
+                                             "use --solver cvxopt or sdpa for this game")
+        return [name]
     present = installed()
-    if moments <= SCHUR_LIMIT:
-        order = ("mosek", "cvxopt", "sdpa", "clarabel", "scs")
+    if moments < SSNAL_FROM:
+        order = ("mosek", "cvxopt", "sdpa", "clarabel", "ssnal", "scs")
+    elif moments <= SCHUR_LIMIT:
+        order = ("mosek", "ssnal", "cvxopt", "sdpa", "clarabel", "scs")
     else:
-        order = ("mosek", "scs", "sdpa", "cvxopt", "clarabel")
+        order = ("mosek", "ssnal", "scs", "sdpa", "cvxopt", "clarabel")
     memory = available_memory()
-    names = [name for name in order if name in present and npa_memory(pattern_size, moments, name) <= memory]
+    names = [name for name in order if name in present and not (name == "ssnal" and constrained)
+             and npa_memory(pattern_size, moments, name) <= memory]
     if not names:
         raise SolverFailed("none", "not installed", "install an SDP solver: pip install cvxopt sdpa-python scs")
     return names
@@ -269,8 +293,10 @@ def solve(relaxation, solver=None, progress=None):
     exposes its iterations.
     """
     pattern = relaxation.pattern
-    name = npa_order(pattern.size, pattern.count - 2, solver)[0]
+    name = npa_order(pattern.size, pattern.count - 2, solver, bool(relaxation.constraints))[0]
     with blas_threads() as threads:
+        if name == "ssnal":
+            return _npa_ssnal(relaxation, progress)
         if name == "cvxopt":
             return _npa_cvxopt(relaxation, progress)
         if name == "sdpa":
@@ -637,10 +663,21 @@ def _npa_sdpa(relaxation, threads=1):
                     _multipliers(relaxation, duals[:nrows], where), info, built - start, solved - built)
 
 
+def _npa_ssnal(relaxation, progress=None):
+    """certify.bounds.ssnal on a relaxation without game constraints, as a Solution."""
+    from .ssnal import solve_ssnal
+
+    start = time.perf_counter()
+    value, moments, slack, status, steps = solve_ssnal(relaxation, progress)
+    solved = time.perf_counter()
+    info = _info("ssnal", OPTIMAL if status == "optimal" else INACCURATE, steps, solved - start, 0.0)
+    return Solution(value, moments, slack, [], info, 0.0, solved - start)
+
+
 def _info(name, status, iterations, solve_seconds, build_seconds):
     return {
         "name": name,
-        "version": _version(MODULES.get(name, name) if name != "sdpa" else "sdpa-python"),
+        "version": _version({"sdpa": "sdpa-python", "ssnal": "certify"}.get(name, MODULES.get(name, name))),
         "status": status,
         "iterations": iterations,
         "solve_seconds": round(solve_seconds, 6),
@@ -702,6 +739,9 @@ def solve_problem(problem, solver=None, what="SDP", tight=False, size=0, polish=
     import cvxpy as cp
 
     name = choose_solver(solver, size)
+    if SOLVERS[name][0] is None:
+        raise BadInput(None, "--solver", f"{name} solves NPA relaxations only; for the {what} use one of "
+                                         f"{', '.join(n for n in installed() if SOLVERS[n][0])}")
     polishing = polish and solver is None and name != POLISH and POLISH in installed()
     tried = [name] + ([POLISH] if polishing else [])
     status, failure, inaccurate = FAILED, None, None
