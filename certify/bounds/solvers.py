@@ -6,10 +6,13 @@ NPA relaxations (certify.bounds.npa) are solved in the moment form
     maximise b0 + b.m  such that  M(m) = F_1 + sum_k m_k F_k >= 0,  g_j.m + g0_j (rel_j) v_j,
 
 by one of: CVXOPT's cone LP solver with a Schur-complement KKT solver built
-from the moment pattern (``NpaCvxopt``), SDPA through sdpa-python
-(``NpaSdpa``), or Clarabel, SCS or MOSEK through cvxpy. Both interior-point
-paths factor one m x m matrix per iteration (m moments) and never form the
-dense n(n+1)/2 block Clarabel's scaling needs, which is why they win on NPA
+from the moment pattern (``_npa_cvxopt``), SDPA through sdpa-python
+(``_npa_sdpa``), certify's own Newton-CG augmented Lagrangian method
+(``_npa_ssnal``, certify.bounds.ssnal), or Clarabel, SCS or MOSEK through
+cvxpy. Both interior-point paths factor one m x m matrix per iteration
+(m moments) and never form the dense n(n+1)/2 block Clarabel's scaling
+needs, which is why they win on small NPA relaxations; ssnal forms no
+m x m matrix at all, which is why it wins on large ones
 (benchmarks/results/npa.md). With no solver named, ``npa_order`` lists the
 solvers in the measured order for the relaxation's size and memory, and
 certify.bounds.npa.npa_bound tries them in turn until one is optimal and
@@ -52,7 +55,7 @@ SOLVERS = {
     # (README, certify quantum section); with acceleration (SCS 3's default) random 2-output
     # games at level 2 with n = 109 and 193 converge in 2000-5000 iterations.
     "scs": ("SCS", {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100000},
-            "first order; the default from LARGE up, and for NPA above SCHUR_LIMIT moments"),
+            "first order; the default from LARGE up, and for NPA next after ssnal above SCHUR_LIMIT moments"),
     # Schur-complement interior point (Vandenberghe, "The CVXOPT linear and
     # quadratic cone program solvers", 2010): per iteration it factors a
     # moments x moments matrix, where Clarabel factors a dense block of side
@@ -192,15 +195,18 @@ def build_problem(relaxation):
 
 # Above this many moments the interior-point paths (one dense m x m Schur
 # complement per iteration, about m^3/3 flops to factor) lose to SCS at eps
-# 1e-8. Random 2-output games at level 2 (benchmarks/results/npa.md): with 6
-# inputs (m = 2718) CVXOPT takes 17 iterations of 0.2 to 0.4 s (10.8 s end to
-# end) where SCS needs about 4700 iterations (15.3 s); with 8 inputs
-# (m = 8928) one factorisation costs 2.4e11 flops and SCS wins.
+# 1e-8, and come after it. Random 2-output games at level 2
+# (benchmarks/results/npa.md): with 6 inputs (m = 2718) CVXOPT takes 17
+# iterations of 0.2 to 0.4 s (10.4 s end to end) where SCS needs about 4700
+# iterations (17.5 s); with 8 inputs (m = 8928) one factorisation costs
+# 2.4e11 flops and SCS wins.
 SCHUR_LIMIT = 4000
 # From this many moments the Newton-CG augmented Lagrangian (certify.bounds.ssnal)
-# is tried first on relaxations without game constraints: measured
-# (benchmarks/results/npa.md) faster than CVXOPT on random 6-input games at
-# level 2 (m = 2718), slower on the smaller structured games (I3322, CGLMP).
+# is tried first on relaxations without game constraints. Measured
+# (benchmarks/results/npa.md): 5.8 s on random 6-input games at level 2
+# (m = 2718) against CVXOPT's 10.4 s, 7.3 s on random 8 inputs against SCS's
+# 17.1 s; on par with CVXOPT on CGLMP, but 35 s on I3322 at level 2 (m = 153)
+# and stopped inaccurate at level 3 (m = 867), where CVXOPT takes 0.5 and 2.6 s.
 SSNAL_FROM = 2000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
