@@ -243,7 +243,7 @@ def estimate_npa_size(game, level, solver=None):
     exact = size <= PATTERN_ESTIMATE_LIMIT
     moments = build_pattern(inputs, outputs, level).count - 2 if exact else size * (size + 1) // 2
     names = [solvers.choose_solver(solver, size)] if solver else [
-        name for name in solvers.installed() if not (name == "ssnal" and game.constraints)]
+        name for name in solvers.installed() if solvers.applicable(name, bool(game.constraints))]
     memory = {name: solvers.npa_memory(size, moments, name) for name in names}
     available = solvers.available_memory()
     try:

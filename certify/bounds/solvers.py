@@ -256,6 +256,15 @@ def available_memory():
         return 1 << 40
 
 
+# NPA solvers that take no game constraints (certify.bounds.ssnal solves the moment form alone).
+UNCONSTRAINED_ONLY = ("ssnal",)
+
+
+def applicable(name, constrained):
+    """Whether an NPA solver takes a relaxation with (``constrained``) or without game constraints."""
+    return not (constrained and name in UNCONSTRAINED_ONLY)
+
+
 def npa_order(pattern_size, moments, requested=None, constrained=False):
     """The solvers an NPA relaxation is tried with, best first.
 
@@ -270,8 +279,8 @@ def npa_order(pattern_size, moments, requested=None, constrained=False):
     """
     if requested:
         name = choose_solver(requested, pattern_size)
-        if name == "ssnal" and constrained:
-            raise BadInput(None, "--solver", "ssnal solves NPA relaxations without game constraints only; "
+        if not applicable(name, constrained):
+            raise BadInput(None, "--solver", f"{name} solves NPA relaxations without game constraints only; "
                                              "use --solver cvxopt or sdpa for this game")
         return [name]
     present = installed()
@@ -282,7 +291,7 @@ def npa_order(pattern_size, moments, requested=None, constrained=False):
     else:
         order = ("mosek", "ssnal", "scs", "sdpa", "cvxopt", "clarabel")
     memory = available_memory()
-    names = [name for name in order if name in present and not (name == "ssnal" and constrained)
+    names = [name for name in order if name in present and applicable(name, constrained)
              and npa_memory(pattern_size, moments, name) <= memory]
     if not names:
         raise SolverFailed("none", "not installed", "install an SDP solver: pip install cvxopt sdpa-python scs")
