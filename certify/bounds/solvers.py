@@ -203,10 +203,10 @@ def build_problem(relaxation):
 SCHUR_LIMIT = 4000
 # From this many moments the Newton-CG augmented Lagrangian (certify.bounds.ssnal)
 # is tried first on relaxations without game constraints. Measured
-# (benchmarks/results/npa.md): 5.8 s on random 6-input games at level 2
-# (m = 2718) against CVXOPT's 10.4 s, 7.3 s on random 8 inputs against SCS's
-# 17.1 s; on par with CVXOPT on CGLMP, but 35 s on I3322 at level 2 (m = 153)
-# and stopped inaccurate at level 3 (m = 867), where CVXOPT takes 0.5 and 2.6 s.
+# (benchmarks/results/npa.md, end to end): 2.96 s on random 6-input games at
+# level 2 (m = 2718) against CVXOPT's 11.15 s, 5.27 s on random 8 inputs
+# against SCS's 15.62 s; on par with CVXOPT on CGLMP, but it stops inaccurate
+# on I3322 at levels 2 and 3 (m = 153, 867), where CVXOPT takes 0.4 and 1.8 s.
 SSNAL_FROM = 2000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
