@@ -202,7 +202,7 @@ def median_run(tool, spec, level, timeout, repeats):
 def skip_reason(name, size, moments, constrained=False):
     from certify.bounds import solvers
 
-    if name == "ssnal" and constrained:
+    if not solvers.applicable(name, constrained):
         return "game constraints"
     if solvers.npa_memory(size, moments, name) > solvers.available_memory():
         return "memory"

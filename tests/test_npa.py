@@ -400,7 +400,7 @@ def test_ssnal_certifies_literature_values():
 
 def test_ssnal_reports_a_stopped_solve_as_inaccurate(monkeypatch):
     """Stopped short of its tolerance, ssnal says "inaccurate" (never optimal), and its Z is
-    still exactly the PSD projection the certificate starts from."""
+    still the PSD projection (up to rounding) the certificate starts from."""
     import numpy as np
 
     from certify.bounds import ssnal

@@ -310,10 +310,10 @@ INACCURATE_GAP = 1e-4
 TIGHT_GAP = 1e-7
 # Once a certified bound lies this close, the solvers that factor a dense
 # n(n+1)/2 block (clarabel), take thousands of first-order steps (scs) or
-# converge slowly on small degenerate relaxations (ssnal: 76 s, inaccurate, on
-# I3322 level 3) are not tried for the last digits: measured 35 to 70 s each on
-# I3322 at 2+AAB+ABB where CVXOPT took 0.6 s, and never tighter on the suite of
-# benchmarks/results/npa.md.
+# stall on small degenerate relaxations (ssnal: inaccurate on I3322 at levels 2,
+# 3 and 2+AAB+ABB) are not tried for the last digits: clarabel and scs measured
+# 35 to 70 s each on I3322 at 2+AAB+ABB where CVXOPT took 0.6 s, and none was
+# ever tighter on the suite of benchmarks/results/npa.md.
 SLOW_FALLBACK_GAP = 1e-6
 SLOW_SOLVERS = ("clarabel", "scs", "ssnal")
 

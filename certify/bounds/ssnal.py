@@ -162,9 +162,10 @@ def solve_ssnal(relaxation, progress=None, tolerance=SSNAL_TOLERANCE):
 
     Returns (value, moments, Z, status, newton_steps): ``value`` the moment
     relaxation's objective at the returned moments m (max form, m_0 = 0,
-    m_1 = 1), Z the multiplier (a projection onto the PSD cone), ``status`` "optimal" when
-    the relative primal and dual residuals and the relative gap all fall below
-    ``tolerance`` within SSNAL_MAX_OUTER steps, else "inaccurate".
+    m_1 = 1), Z the multiplier (a projection onto the PSD cone), ``status``
+    "optimal" when the relative primal and dual residuals and the relative gap
+    all fall below ``tolerance`` within SSNAL_MAX_OUTER steps, else
+    "inaccurate".
     ``progress`` (optional) receives {"event": "iteration", ...} per Newton step.
     """
     ops = _Operators(relaxation)
