@@ -199,7 +199,8 @@ def _scale(constraint):
 
 
 def _scaled(constraint):
-    return np.vectorize(lambda v: float(v / _scale(constraint)), otypes=[float])(constraint.exact)
+    scale = _scale(constraint)
+    return np.vectorize(lambda v: float(v / scale), otypes=[float])(constraint.exact)
 
 
 def _constrained(game):
