@@ -4,6 +4,8 @@ strategy, its dual a rigorous bound; both checked in certify.proofs.correlator.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -59,37 +61,36 @@ def _solve(problem, what, solver):
     return solve_problem(problem, solver, what, tight=True)
 
 
-def _gram_sdp(form, iA, iB, solver=None):
-    """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
+@functools.lru_cache(maxsize=32)
+def _template(kind, iA, iB, relations, thread):
+    """The Gram SDP (kind "gram") or its dual ("dual") for iA x iB inputs and constraints with
+    these relations, as a cvxpy problem over Parameters (g; K_j, h_j, v_j), built once.
+
+    A frontier search solves the same shape at dozens of splits: cvxpy compiles a
+    parametrised (DPP) problem once and re-solves it with new numbers in a fraction of a
+    fresh compile. One copy per thread: a problem holds its last solution.
+    """
     import cvxpy as cp
 
     n = iA + iB
-    G = cp.Variable((n, n), PSD=True)
-    E = G[:iA, iA:]
-    rows = [cp.diag(G) == 1]
-    for _, k_j, h_j, relation, value in form.constraints:
-        level = float(k_j) + cp.sum(cp.multiply(_floats(h_j), E))
-        rows.append({"==": level == float(value), "<=": level <= float(value), ">=": level >= float(value)}[relation])
-    problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(_floats(form.g), E))), rows)
-    status, used = _solve(problem, "Gram SDP", solver)
-    return np.array(G.value), {"name": used, "status": status}
-
-
-def _dual_sdp(form, iA, iB, solver=None):
-    """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
-    import cvxpy as cp
-
-    n = iA + iB
+    g = cp.Parameter((iA, iB))
+    h = [cp.Parameter((iA, iB)) for _ in relations]
+    rhs = [cp.Parameter() for _ in relations]  # v_j - K_j
+    if kind == "gram":
+        G = cp.Variable((n, n), PSD=True)
+        E = G[:iA, iA:]
+        rows = [cp.diag(G) == 1]
+        for h_j, rhs_j, relation in zip(h, rhs, relations):
+            level = cp.sum(cp.multiply(h_j, E))
+            rows.append({"==": level == rhs_j, "<=": level <= rhs_j, ">=": level >= rhs_j}[relation])
+        problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(g, E))), rows)
+        return problem, (g, h, rhs), (G,)
     z = cp.Variable(n)
-    J = len(form.constraints)
-    mu = cp.Variable(J) if J else None
-    f = _floats(form.g)
-    f = cp.Constant(f)
-    rows = []
-    offset = 0
-    for j, (_, k_j, h_j, relation, value) in enumerate(form.constraints):
-        f = f - mu[j] * _floats(h_j)
-        offset = offset + mu[j] * float(value - k_j)
+    mu = cp.Variable(len(relations)) if relations else None
+    f, offset, rows = g, 0, []
+    for j, (h_j, rhs_j, relation) in enumerate(zip(h, rhs, relations)):
+        f = f - mu[j] * h_j
+        offset = offset + mu[j] * rhs_j
         if relation == "<=":
             rows.append(mu[j] >= 0)
         elif relation == ">=":
@@ -98,8 +99,32 @@ def _dual_sdp(form, iA, iB, solver=None):
     S = cp.diag(z) - block
     rows.append((S + S.T) / 2 >> 0)
     problem = cp.Problem(cp.Minimize(cp.sum(z) + offset), rows)
+    return problem, (g, h, rhs), (z, mu)
+
+
+def _parametrised(kind, form, iA, iB):
+    """The cached template of this shape, its Parameters set to the form's numbers."""
+    relations = tuple(c[3] for c in form.constraints)
+    problem, (g, h, rhs), variables = _template(kind, iA, iB, relations, threading.get_ident())
+    g.value = _floats(form.g)
+    for (_, k_j, h_j, _, value), h_param, rhs_param in zip(form.constraints, h, rhs):
+        h_param.value = _floats(h_j)
+        rhs_param.value = float(value - k_j)
+    return problem, variables
+
+
+def _gram_sdp(form, iA, iB, solver=None):
+    """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
+    problem, (G,) = _parametrised("gram", form, iA, iB)
+    status, used = _solve(problem, "Gram SDP", solver)
+    return np.array(G.value), {"name": used, "status": status}
+
+
+def _dual_sdp(form, iA, iB, solver=None):
+    """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
+    problem, (z, mu) = _parametrised("dual", form, iA, iB)
     status, used = _solve(problem, "dual SDP", solver)
-    return np.array(z.value), (np.array(mu.value) if J else np.zeros(0)), {"name": used, "status": status}
+    return np.array(z.value), (np.array(mu.value) if mu is not None else np.zeros(0)), {"name": used, "status": status}
 
 
 def rational_unit_vector(u):
