@@ -34,11 +34,12 @@ certificates it carries (docs/certificates.md lists every key and its check):
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
 from ..errors import BadInput
-from ..games.game import bundled_problems, load_game
+from ..games.game import bundled_path, bundled_problems, load_game
 from .exact import NEAREST
 from .document import (
     DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game,
@@ -194,6 +195,17 @@ def checked_game(items):
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _bundled_game(name):
+    """A bundled problem as shipped, loaded once (the package's files do not change while it
+    runs; a verify run or a test session checks many documents), or None when it cannot be
+    loaded here."""
+    try:
+        return load_game(str(bundled_path(name)), source=name)  # the shipped file, whatever the working folder holds
+    except Exception:  # noqa: BLE001 - a bundled model whose generator is not loaded here
+        return None
+
+
 def bundled_name_problem(game):
     """A note when the game bears a bundled problem's name but another definition.
 
@@ -202,11 +214,8 @@ def bundled_name_problem(game):
     """
     mismatch = None
     for name in bundled_problems():
-        try:
-            bundled = load_game(name)
-        except Exception:  # noqa: BLE001 - a bundled model whose generator is not loaded here
-            continue
-        if bundled.name != game.name:
+        bundled = _bundled_game(name)
+        if bundled is None or bundled.name != game.name:
             continue
         try:
             candidate = bundled.with_fixed({k: Fraction(v) for k, v in game.fixed.items()})
