@@ -258,7 +258,9 @@ def _best_povm(K, I, projective, solver=None):
         return np.broadcast_to(I, K.shape).copy()
     if m == 2:
         return _best_povm_two(K, I)
-    sdp = _SDP_CACHE.setdefault((d, m), _PovmSDP(d, m))
+    if (d, m) not in _SDP_CACHE:
+        _SDP_CACHE[d, m] = _PovmSDP(d, m)
+    sdp = _SDP_CACHE[d, m]
     flat = K.reshape(-1, m, d, d)
     out = np.empty_like(flat)
     for index, Ks in enumerate(flat):
