@@ -367,6 +367,24 @@ def test_link_model_agrees_with_its_simulation(table):
         assert abs(mean - model) <= half
 
 
+@pytest.mark.parametrize("policy", ["freshest", "oldest"])
+@pytest.mark.parametrize("cutoff", [math.inf, 0.5, 4.0])
+def test_one_memory_link_at_once_is_the_event_loop(policy, cutoff):
+    """The vectorised one-memory link gives, request by request, the event loop's pair."""
+    from certify.scheduling.noise import Link, _held_pair_events, _held_pair_one_memory
+
+    rng = np.random.default_rng(7)
+    times = np.cumsum(rng.exponential(1.0, 5000))
+    pairs = np.cumsum(rng.exponential(0.7, 8000))
+    pairs = pairs[pairs <= times[-1]]
+    link = Link(rate=1.4, t2=3.0, cutoff=cutoff, policy=policy)
+    held, used = _held_pair_one_memory(link, times, pairs)
+    expected_held, expected_used = _held_pair_events(link, times, pairs)
+    assert 0 < used.sum() < len(times) or math.isinf(cutoff)
+    assert np.array_equal(used, expected_used)
+    assert np.array_equal(held[used], expected_held[used])
+
+
 def test_link_table_and_pareto_link(tmp_path):
     text = (Path(__file__).resolve().parent.parent / "problems" / "dual_work.toml").read_text().split("[expected]")[0]
     good = tmp_path / "link.toml"

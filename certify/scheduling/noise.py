@@ -368,18 +368,57 @@ def link_process(link, request_times, rng):
     Returns (used, visibility): per request, whether it found a pair and the
     visibility v0 e^{-age/T2} of the pair it used (0 when none).
     """
-    from collections import deque
-
-    requests = len(request_times)
     end = float(request_times[-1])
     pairs = np.cumsum(rng.exponential(1.0 / link.rate, int(link.rate * end * 1.2) + 100))
-    pair_times = pairs[pairs <= end].tolist()
-    used = np.zeros(requests, dtype=bool)
-    vis = np.zeros(requests)
+    pair_times = pairs[pairs <= end]
+    times = np.asarray(request_times, dtype=float)
+    if link.memories == 1 and len(pair_times):
+        held, used = _held_pair_one_memory(link, times, pair_times)
+    else:
+        held, used = _held_pair_events(link, times, pair_times)
+    vis = np.where(used, link.visibility * np.exp(-(times - held) / link.t2), 0.0)
+    return used, vis
+
+
+def _held_pair_one_memory(link, times, pair_times):
+    """link_process's pairs with one memory per node, for all requests at once.
+
+    Every request empties the memory (it uses the pair or finds it gone), so
+    request i sees only the pairs of (t_{i-1}, t_i]. "freshest" keeps the last
+    of them; "oldest" keeps the first, and after it expires the first pair
+    arriving a cutoff or more after it, and so on (a chain followed for the
+    requests still moving). The request uses the held pair unless it is a
+    cutoff or more old: the rules of _held_pair_events, whose answers the tests
+    compare with these.
+    """
+    previous = np.concatenate([[-np.inf], times[:-1]])
+    first = np.searchsorted(pair_times, previous, side="right")  # the first pair after the last request
+    last = np.searchsorted(pair_times, times, side="right") - 1  # the last pair by this request
+    found = first <= last
+    index = np.where(found, last if link.policy == "freshest" else first, 0)
+    if link.policy != "freshest" and math.isfinite(link.cutoff):
+        moving = np.flatnonzero(found)
+        while len(moving):
+            following = np.searchsorted(pair_times, pair_times[index[moving]] + link.cutoff, side="left")
+            step = following <= last[moving]
+            index[moving[step]] = following[step]
+            moving = moving[step]
+    held = pair_times[index]
+    return held, found & (times - held < link.cutoff)
+
+
+def _held_pair_events(link, times, pair_times):
+    """link_process's pairs, event by event (any number of memories): per request, the arrival
+    time of the pair it uses (0 when none) and whether it found one."""
+    from collections import deque
+
+    pair_times = pair_times.tolist()
+    held = np.zeros(len(times))
+    used = np.zeros(len(times), dtype=bool)
     memory = deque()  # arrival times of stored pairs, oldest first
     cutoff, capacity, freshest = link.cutoff, link.memories, link.policy == "freshest"
     j, count = 0, len(pair_times)
-    for i, t in enumerate(np.asarray(request_times, dtype=float).tolist()):
+    for i, t in enumerate(times.tolist()):
         while j < count and pair_times[j] <= t:
             arrival = pair_times[j]
             while memory and arrival - memory[0] >= cutoff:
@@ -393,10 +432,9 @@ def link_process(link, request_times, rng):
         while memory and t - memory[0] >= cutoff:
             memory.popleft()
         if memory:
-            age = t - (memory.pop() if freshest else memory.popleft())
+            held[i] = memory.pop() if freshest else memory.popleft()
             used[i] = True
-            vis[i] = link.visibility * math.exp(-age / link.t2)
-    return used, vis
+    return held, used
 
 
 def simulate_link(link, arrival_rate, requests=200000, seed=0, batches=20):
