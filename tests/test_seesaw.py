@@ -299,6 +299,25 @@ def _cglmp3():
     return Game(name="CGLMP3", inputs=(2, 2), outputs=(3, 3), sense="max", objective_exact=c)
 
 
+@pytest.mark.parametrize("solver", [None, "scs"])
+@pytest.mark.parametrize("d, m", [(2, 3), (3, 3), (3, 4)])
+def test_povm_step_reaches_the_optimum_of_commuting_operators(d, m, solver):
+    """The POVM step (Clarabel directly by default, or through cvxpy) against a known optimum:
+    for K_a = U D_a U^dag, which commute, max sum_a tr(E_a K_a) over POVMs is
+    tr U max_a(D_a) U^dag = sum_i max_a D_a[i] (K_a <= U max_a(D_a) U^dag for every a)."""
+    from certify.bounds.seesaw import _PovmSDP
+
+    rng = np.random.default_rng(d * 10 + m)
+    U, _ = np.linalg.qr(rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d)))
+    D = rng.normal(size=(m, d))
+    K = np.array([U @ np.diag(D[a]) @ U.conj().T for a in range(m)])
+    E = _PovmSDP(d, m).solve(K, solver)
+    value = sum(np.trace(E[a] @ K[a]).real for a in range(m))
+    assert abs(value - D.max(axis=0).sum()) < 1e-6
+    assert np.allclose(E.sum(axis=0), np.eye(d), atol=1e-12)
+    assert min(np.linalg.eigvalsh(e).min() for e in E) > -1e-12
+
+
 def test_cglmp_three_outcomes_reaches_qutrit_optimum():
     """Three answers go through the POVM SDP step: the qutrit optimum of I_3 is
     1 + sqrt(11/3) (Acin, Durt, Gisin, Latorre, PRA 65, 052325 (2002), arXiv:quant-ph/0111143)."""

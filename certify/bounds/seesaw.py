@@ -22,10 +22,11 @@ sum_a tr(A_a K_a) over POVMs). For two answers it has a closed form: with
 A_1 = 1 - A_0 the objective is tr K_1 + tr(A_0 (K_0 - K_1)), maximised over
 0 <= A_0 <= 1 by the projector onto the positive eigenspace of K_0 - K_1, so
 no SDP solver is called at all. For more answers each question's SDP is built
-once with cvxpy Parameters and re-solved through the solver registry, Clarabel
-by default (measured on 3x3, three
-outcomes: Clarabel 6.9 ms a solve and accurate to ~1e-9, SCS 10 ms at its
-default tolerance and off by ~1e-7, 15 ms at eps=1e-9), then cleaned into an
+once and re-solved: by default handed to Clarabel in its own form (3 ms a
+solve in dimension 3 with three outcomes, against 15 ms through cvxpy, which
+spends most of it compiling and unpacking), with another --solver through
+cvxpy Parameters and the solver registry (SCS: off by ~1e-7 at its default
+tolerance, so slower at eps=1e-9), then cleaned into an
 exactly valid POVM in floating point; with ``projective`` it is rounded to a
 projective measurement (eigenbasis of sum_a (a+1) A_a, each vector to its best
 answer). B is updated likewise,
@@ -59,6 +60,7 @@ arithmetic, no solver).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -214,11 +216,24 @@ def _best_povm_two(K, I):
 
 
 class _PovmSDP:
-    """max sum_a tr(A_a K_a) over POVMs of m outcomes in dimension d, built once."""
+    """max sum_a tr(A_a K_a) over POVMs of m outcomes in dimension d, built once.
+
+    With Clarabel (the default) the SDP goes to it directly (_PovmClarabel):
+    through cvxpy each solve costs ~6 ms of compiling and unpacking around
+    ~2 ms of solving. Any other solver, and a Clarabel solve that ends
+    neither solved nor almost solved, goes through cvxpy and the registry,
+    which report the status and what to try next.
+    """
 
     def __init__(self, d, m):
+        self.d, self.m = d, m
+        self.direct = _PovmClarabel(d, m)
+        self.problem = None
+
+    def _cvxpy(self):
         import cvxpy as cp
 
+        d, m = self.d, self.m
         self.K = [cp.Parameter((d, d), hermitian=True) for _ in range(m)]
         self.E = [cp.Variable((d, d), hermitian=True) for _ in range(m)]
         objective = cp.Maximize(cp.real(sum(cp.trace(k @ e) for k, e in zip(self.K, self.E))))
@@ -228,12 +243,95 @@ class _PovmSDP:
     def solve(self, K, solver=None):
         from .solvers import solve_problem
 
+        K = [(value + value.conj().T) / 2 for value in K]
+        if choose_solver(solver, 0) == "clarabel":
+            E = self.direct.solve(K)
+            if E is not None:
+                return _clean_povm(E)
+        if self.problem is None:
+            self._cvxpy()
         for parameter, value in zip(self.K, K):
-            parameter.value = (value + value.conj().T) / 2
+            parameter.value = value
         # an inaccurate step is fine: the witness is re-checked exactly anyway, so no polish
         # (CVXOPT re-solving inaccurate steps made cglmp3 in dimension 3 take 9.9 s instead of 6.0)
         solve_problem(self.problem, solver, "POVM step of the see-saw", polish=False)
         return _clean_povm(np.array([e.value for e in self.E]))
+
+
+class _PovmClarabel:
+    """The POVM step's SDP in Clarabel's own form: min q.x with A x + s = b, s in a cone.
+
+    A Hermitian E = R + iI is PSD exactly when the real symmetric
+    [[R, -I], [I, R]] is, so each outcome's unknowns are R_ij (i <= j) and
+    I_ij (i < j), d^2 reals. sum_a E_a = 1 is d^2 equality rows (Clarabel's
+    zero cone), then each outcome's embedding, upper triangle by columns with
+    off-diagonal entries scaled by sqrt 2, lies in a PSD triangle cone. The
+    objective is Re tr(E K) = sum_i R_ii K_ii + 2 sum_{i<j} (R_ij Re K_ij + I_ij Im K_ij).
+    A and the cones are built once; only q changes from solve to solve.
+    """
+
+    def __init__(self, d, m):
+        from scipy import sparse
+
+        self.d, self.m = d, m
+        self.upper = [(i, j) for j in range(d) for i in range(j + 1)]  # R's unknowns, in this order
+        self.strict = [(i, j) for j in range(d) for i in range(j)]  # then I's
+        real = {pair: k for k, pair in enumerate(self.upper)}
+        imaginary = {pair: len(self.upper) + k for k, pair in enumerate(self.strict)}
+        rows, columns, values = [], [], []
+        for a in range(m):  # sum_a E_a = 1: one row per unknown of one outcome
+            for k in range(d * d):
+                rows.append(k), columns.append(a * d * d + k), values.append(1.0)
+        self.b = np.zeros(d * d + m * d * (2 * d + 1))
+        for k, (i, j) in enumerate(self.upper):
+            self.b[k] = 1.0 if i == j else 0.0
+
+        def entry(r, c):  # the embedding's (r, c) entry, r <= c: (unknown, sign) or None
+            if c < d:
+                return real[r, c], 1.0
+            if r >= d:
+                return real[r - d, c - d], 1.0
+            j = c - d
+            if r == j:
+                return None
+            return (imaginary[r, j], -1.0) if r < j else (imaginary[j, r], 1.0)
+
+        row = d * d
+        for a in range(m):
+            for c in range(2 * d):
+                for r in range(c + 1):
+                    found = entry(r, c)
+                    if found is not None:
+                        scale = 1.0 if r == c else math.sqrt(2.0)
+                        rows.append(row), columns.append(a * d * d + found[0]), values.append(-scale * found[1])
+                    row += 1
+        self.A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
+        self.P = sparse.csc_matrix((m * d * d, m * d * d))
+
+    def solve(self, K):
+        """The optimal POVM (m x d x d) for these K_a, or None unless Clarabel solved it."""
+        import clarabel
+
+        d = self.d
+        weights = [[K[a][i, j].real * (1 if i == j else 2) for i, j in self.upper]
+                   + [2 * K[a][i, j].imag for i, j in self.strict] for a in range(self.m)]
+        q = -np.concatenate(weights)
+        cones = [clarabel.ZeroConeT(d * d)] + [clarabel.PSDTriangleConeT(2 * d)] * self.m
+        settings = clarabel.DefaultSettings()
+        settings.verbose = False
+        solution = clarabel.DefaultSolver(self.P, q, self.A, self.b, cones, settings).solve()
+        if str(solution.status) not in ("Solved", "AlmostSolved"):
+            return None
+        x = np.asarray(solution.x).reshape(self.m, d * d)
+        E = np.zeros((self.m, d, d), dtype=complex)
+        for k, (i, j) in enumerate(self.upper):
+            E[:, i, j] += x[:, k]
+            if i != j:
+                E[:, j, i] += x[:, k]
+        for k, (i, j) in enumerate(self.strict):
+            E[:, i, j] += 1j * x[:, len(self.upper) + k]
+            E[:, j, i] -= 1j * x[:, len(self.upper) + k]
+        return E
 
 
 def _clean_povm(E):
