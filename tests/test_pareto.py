@@ -179,6 +179,35 @@ def test_strategy_and_dual_checks_reject_wrong_claims():
     assert not check_correlation_strategy(other, upper.certificate).ok  # split no longer met
 
 
+@pytest.mark.parametrize("solver", [None, "cvxopt"])
+def test_tsirelson_bounds_meet_at_chsh(solver):
+    """Tsirelson (Lett. Math. Phys. 4, 93 (1980)): CHSH's quantum value is cos^2(pi/8). The explicit
+    strategy lies below it and the dual bound above, both within 1e-9; by default the SDP goes to
+    Clarabel directly, with a solver named through cvxpy."""
+    from certify.games.game import load_game
+
+    game = load_game("chsh")
+    value = float(np.cos(np.pi / 8) ** 2)
+    strategy, dual = quantum_strategy(game, solver=solver), quantum_dual_bound(game, solver=solver)
+    assert strategy.certified and dual.certified
+    assert value - 1e-9 < strategy.value <= value + 1e-15 and value - 1e-15 <= dual.value < value + 1e-9
+    assert strategy.solver["name"].startswith(solver or "clarabel") and dual.solver["name"].startswith(solver or "clarabel")
+
+
+@pytest.mark.parametrize("relation", ["<=", ">="])
+def test_tsirelson_bounds_meet_under_inequalities(relation):
+    """The split written as an inequality (P(a != b) <= 1/2 or >= 1/2): the strategy and the dual
+    bound still meet (within 1e-7), so the inequality multipliers come back with the right signs."""
+    import dataclasses
+
+    game, _ = load_model(fixed={"split": Fraction(1, 2)})
+    split = game.constraint("split")
+    game = dataclasses.replace(game, constraints=(dataclasses.replace(split, relation=relation),))
+    strategy, dual = quantum_strategy(game), quantum_dual_bound(game)  # W is minimised: dual <= W <= strategy
+    assert strategy.certified and dual.certified
+    assert 0 <= strategy.value - dual.value < 1e-7
+
+
 def test_three_threshold_model_end_to_end(tmp_path):
     """Four size classes per server: runs, certifies an advantage (observed 9.5% at p = 1/2)."""
     path = tmp_path / "three.toml"

@@ -4,8 +4,7 @@ strategy, its dual a rigorous bound; both checked in certify.proofs.correlator.
 
 from __future__ import annotations
 
-import functools
-import threading
+import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -61,36 +60,130 @@ def _solve(problem, what, solver):
     return solve_problem(problem, solver, what, tight=True)
 
 
-@functools.lru_cache(maxsize=32)
-def _template(kind, iA, iB, relations, thread):
-    """The Gram SDP (kind "gram") or its dual ("dual") for iA x iB inputs and constraints with
-    these relations, as a cvxpy problem over Parameters (g; K_j, h_j, v_j), built once.
+def _gram_clarabel(form, iA, iB):
+    """The Gram SDP handed to Clarabel in its own form, with its dual read off the same solve:
+    (G, z, mu), or None unless Clarabel reports it solved.
 
-    A frontier search solves the same shape at dozens of splits: cvxpy compiles a
-    parametrised (DPP) problem once and re-solves it with new numbers in a fraction of a
-    fresh compile. One copy per thread: a problem holds its last solution.
+    Clarabel solves min q.x with A x + s = b, s in a product of cones, and
+    returns multipliers y with q + A^T y = 0 (its dual: max -b.y). Here x is
+    G's upper triangle by columns (the order of Clarabel's PSD triangle cone,
+    whose off-diagonal entries are scaled by sqrt 2), q = -g on the entries of
+    E, and the rows are G_ii = 1 and the equality constraints (zero cone), the
+    inequalities (h.E <= rhs, or -h.E <= -rhs; nonnegative cone), then G's
+    triangle (PSD cone). Negating max into min, the Lagrangians match the
+    dual SDP's term by term: z_i = y_i on the diagonal rows, mu_j = y_j on
+    "==" and "<=" rows and mu_j = -y_j on ">=" rows. For these tiny SDPs this
+    takes ~1 ms a solve, against ~5 ms through cvxpy (and its import, 1-2 s,
+    in every process that solves one).
     """
+    import clarabel
+    from scipy import sparse
+
+    from .solvers import TIGHT
+
+    n = iA + iB
+    order = [(i, j) for j in range(n) for i in range(j + 1)]
+    column = {pair: k for k, pair in enumerate(order)}
+    g = _floats(form.g)
+    q = np.zeros(len(order))
+    for x in range(iA):
+        for y in range(iB):
+            q[column[x, iA + y]] = -g[x, y]
+    rows = []  # each: ({column: coefficient}, b)
+    for i in range(n):
+        rows.append(({column[i, i]: 1.0}, 1.0))
+    equalities = [j for j, c in enumerate(form.constraints) if c[3] == "=="]
+    inequalities = [j for j, c in enumerate(form.constraints) if c[3] != "=="]
+    for j in equalities + inequalities:
+        _, k_j, h_j, relation, value = form.constraints[j]
+        sign = -1.0 if relation == ">=" else 1.0
+        h = _floats(h_j)
+        rows.append(({column[x, iA + y]: sign * h[x, y] for x in range(iA) for y in range(iB) if h[x, y]},
+                     sign * float(value - k_j)))
+    entries = [(r, k, v) for r, (coefficients, _) in enumerate(rows) for k, v in coefficients.items()]
+    start = len(rows)
+    entries += [(start + k, k, -1.0 if i == j else -math.sqrt(2.0)) for k, (i, j) in enumerate(order)]
+    r, c, v = zip(*entries)
+    A = sparse.csc_matrix((v, (r, c)), shape=(start + len(order), len(order)))
+    b = np.concatenate([[rhs for _, rhs in rows], np.zeros(len(order))])
+    cones = [clarabel.ZeroConeT(n + len(equalities))]
+    if inequalities:
+        cones.append(clarabel.NonnegativeConeT(len(inequalities)))
+    cones.append(clarabel.PSDTriangleConeT(n))
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    for key, option in TIGHT["clarabel"].items():
+        setattr(settings, key, option)
+    solution = clarabel.DefaultSolver(sparse.csc_matrix((len(order), len(order))), q, A, b, cones, settings).solve()
+    if str(solution.status) != "Solved":
+        return None
+    G = np.zeros((n, n))
+    for k, (i, j) in enumerate(order):
+        G[i, j] = G[j, i] = solution.x[k]
+    y = np.asarray(solution.z)
+    mu = np.zeros(len(form.constraints))
+    for row, j in enumerate(equalities + inequalities, start=n):
+        mu[j] = -y[row] if form.constraints[j][3] == ">=" else y[row]
+    return G, y[:n], mu
+
+
+def _direct(solver):
+    """Whether the registry's choice for these small SDPs is Clarabel (then _gram_clarabel runs)."""
+    from .solvers import choose_solver
+
+    return choose_solver(solver, 0) == "clarabel"
+
+
+_CLARABEL_SOLVED = {"name": "clarabel", "status": "optimal"}
+
+
+def _gram_sdp(form, iA, iB, solver=None):
+    """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
+    solved = _gram_clarabel(form, iA, iB) if _direct(solver) else None
+    if solved is not None:
+        return solved[0], dict(_CLARABEL_SOLVED)
+    return _gram_cvxpy(form, iA, iB, solver)
+
+
+def _dual_sdp(form, iA, iB, solver=None):
+    """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
+    solved = _gram_clarabel(form, iA, iB) if _direct(solver) else None
+    if solved is not None:
+        return solved[1], solved[2], dict(_CLARABEL_SOLVED)
+    return _dual_cvxpy(form, iA, iB, solver)
+
+
+def _gram_cvxpy(form, iA, iB, solver):
+    """The Gram SDP through cvxpy and the registry: (G, solver info)."""
     import cvxpy as cp
 
     n = iA + iB
-    g = cp.Parameter((iA, iB))
-    h = [cp.Parameter((iA, iB)) for _ in relations]
-    rhs = [cp.Parameter() for _ in relations]  # v_j - K_j
-    if kind == "gram":
-        G = cp.Variable((n, n), PSD=True)
-        E = G[:iA, iA:]
-        rows = [cp.diag(G) == 1]
-        for h_j, rhs_j, relation in zip(h, rhs, relations):
-            level = cp.sum(cp.multiply(h_j, E))
-            rows.append({"==": level == rhs_j, "<=": level <= rhs_j, ">=": level >= rhs_j}[relation])
-        problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(g, E))), rows)
-        return problem, (g, h, rhs), (G,)
+    G = cp.Variable((n, n), PSD=True)
+    E = G[:iA, iA:]
+    rows = [cp.diag(G) == 1]
+    for _, k_j, h_j, relation, value in form.constraints:
+        level = float(k_j) + cp.sum(cp.multiply(_floats(h_j), E))
+        rows.append({"==": level == float(value), "<=": level <= float(value), ">=": level >= float(value)}[relation])
+    problem = cp.Problem(cp.Maximize(cp.sum(cp.multiply(_floats(form.g), E))), rows)
+    status, used = _solve(problem, "Gram SDP", solver)
+    return np.array(G.value), {"name": used, "status": status}
+
+
+def _dual_cvxpy(form, iA, iB, solver):
+    """The dual SDP through cvxpy and the registry: (z, mu, solver info)."""
+    import cvxpy as cp
+
+    n = iA + iB
     z = cp.Variable(n)
-    mu = cp.Variable(len(relations)) if relations else None
-    f, offset, rows = g, 0, []
-    for j, (h_j, rhs_j, relation) in enumerate(zip(h, rhs, relations)):
-        f = f - mu[j] * h_j
-        offset = offset + mu[j] * rhs_j
+    J = len(form.constraints)
+    mu = cp.Variable(J) if J else None
+    f = _floats(form.g)
+    f = cp.Constant(f)
+    rows = []
+    offset = 0
+    for j, (_, k_j, h_j, relation, value) in enumerate(form.constraints):
+        f = f - mu[j] * _floats(h_j)
+        offset = offset + mu[j] * float(value - k_j)
         if relation == "<=":
             rows.append(mu[j] >= 0)
         elif relation == ">=":
@@ -99,32 +192,8 @@ def _template(kind, iA, iB, relations, thread):
     S = cp.diag(z) - block
     rows.append((S + S.T) / 2 >> 0)
     problem = cp.Problem(cp.Minimize(cp.sum(z) + offset), rows)
-    return problem, (g, h, rhs), (z, mu)
-
-
-def _parametrised(kind, form, iA, iB):
-    """The cached template of this shape, its Parameters set to the form's numbers."""
-    relations = tuple(c[3] for c in form.constraints)
-    problem, (g, h, rhs), variables = _template(kind, iA, iB, relations, threading.get_ident())
-    g.value = _floats(form.g)
-    for (_, k_j, h_j, _, value), h_param, rhs_param in zip(form.constraints, h, rhs):
-        h_param.value = _floats(h_j)
-        rhs_param.value = float(value - k_j)
-    return problem, variables
-
-
-def _gram_sdp(form, iA, iB, solver=None):
-    """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
-    problem, (G,) = _parametrised("gram", form, iA, iB)
-    status, used = _solve(problem, "Gram SDP", solver)
-    return np.array(G.value), {"name": used, "status": status}
-
-
-def _dual_sdp(form, iA, iB, solver=None):
-    """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
-    problem, (z, mu) = _parametrised("dual", form, iA, iB)
     status, used = _solve(problem, "dual SDP", solver)
-    return np.array(z.value), (np.array(mu.value) if mu is not None else np.zeros(0)), {"name": used, "status": status}
+    return np.array(z.value), (np.array(mu.value) if J else np.zeros(0)), {"name": used, "status": status}
 
 
 def rational_unit_vector(u):
