@@ -223,7 +223,9 @@ def _alternating_vectors(F, starts=8, rounds=300):
         U = unit_rows(first + 1e-3 * rng.normal(size=(nA, 3)) if start == 0 else rng.normal(size=(nA, 3)))
         for _ in range(rounds):
             W = unit_rows(F.T @ U)
-            U = unit_rows(F @ W)
+            U, previous = unit_rows(F @ W), U
+            if np.abs(U - previous).max() < 1e-15:  # a fixed point: more rounds change nothing
+                break
         value = float(np.sum(F * (U @ W.T)))
         if best is None or value > best[0]:
             best = (value, list(U), list(W))
@@ -472,10 +474,11 @@ def pattern_candidates(form, iA, iB, v, mus_float):
         vectors = None
         if PA and PB:
             F = np.asarray(f[np.ix_(PA, PB)], dtype=float)
-            # sum F u.w <= |F|_op sqrt(|P_A| |P_B|): skip blocks that cannot come near the best
-            ceiling = float(value) + float(v) * float(np.linalg.norm(F, 2)) * math.sqrt(F.size)
-            if min(F.shape) > 2 and ceiling < best_so_far - 1e-6 * (1 + abs(best_so_far)):
-                continue
+            if min(F.shape) > 2:  # no closed form: skip blocks that cannot come near the best,
+                # as sum F u.w <= |F|_op sqrt(|P_A| |P_B|)
+                ceiling = float(value) + float(v) * float(np.linalg.norm(F, 2)) * math.sqrt(F.size)
+                if ceiling < best_so_far - 1e-6 * (1 + abs(best_so_far)):
+                    continue
             vectors = block_vectors(F)
             if vectors is None:
                 continue  # three or more projective questions on both sides: not tried
