@@ -419,12 +419,19 @@ def _accepted(doc):
     return all(item.ok for item in verify_document(doc))
 
 
+_TABLE_KEYS = {}  # id -> (table, key): a game and the games with_fixed makes of it share their tables
+
+
 def _game_key(game):
     """Every field of a game (and of its constraints), exactly: Fraction tables as
-    numerator/denominator pairs, other values as JSON or repr."""
+    numerator/denominator pairs (each table object keyed once, and held so that its id
+    is not reused), other values as JSON or repr."""
     def value_key(value):
         if isinstance(value, np.ndarray):
-            return tuple((v.numerator, v.denominator) for v in value.flat)
+            known = _TABLE_KEYS.get(id(value))
+            if known is None or known[0] is not value:
+                known = _TABLE_KEYS[id(value)] = (value, tuple((v.numerator, v.denominator) for v in value.flat))
+            return known[1]
         if isinstance(value, Fraction):
             return (value.numerator, value.denominator)
         if dataclasses.is_dataclass(value):
