@@ -85,13 +85,22 @@ def constraint_range(game, constraint, kind="classical"):
         high, _ = best_deterministic(constraint.exact)
         low, _ = best_deterministic(-constraint.exact)
         return -low, high
-    size = max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
-    probe = replace(game, objective_exact=constraint.exact / size, constraints=(), sense="max")  # well scaled
-    high = nosignalling_value(probe).exact
-    low = nosignalling_value(replace(probe, sense="min")).exact
-    if high is None or low is None:
-        raise SolverFailed("HiGHS", "inexact", "the range of a constraint could not be computed exactly")
-    return low * size, high * size
+    # a frontier asks at every split: the range depends only on the table, not on the value fixed
+    key = (game.inputs, game.outputs, tuple(constraint.exact.flat))
+    if key not in _NOSIGNALLING_RANGES:
+        if len(_NOSIGNALLING_RANGES) >= 256:
+            _NOSIGNALLING_RANGES.clear()
+        size = max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
+        probe = replace(game, objective_exact=constraint.exact / size, constraints=(), sense="max")  # well scaled
+        high = nosignalling_value(probe).exact
+        low = nosignalling_value(replace(probe, sense="min")).exact
+        if high is None or low is None:
+            raise SolverFailed("HiGHS", "inexact", "the range of a constraint could not be computed exactly")
+        _NOSIGNALLING_RANGES[key] = (low * size, high * size)
+    return _NOSIGNALLING_RANGES[key]
+
+
+_NOSIGNALLING_RANGES = {}  # (inputs, outputs, a constraint's exact entries) -> its no-signalling range
 
 
 def infeasible(game, kind="classical"):

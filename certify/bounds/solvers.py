@@ -36,6 +36,7 @@ mu_j >= 0 for "<=", <= 0 for ">=", free for "==" (checked in tests/test_npa.py).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import time
@@ -789,6 +790,7 @@ def solve_problem(problem, solver=None, what="SDP", tight=False, size=0, polish=
     raise SolverFailed(tried[-1], f"{status} ({problem.status})", detail + ADVICE.get(status, ADVICE[FAILED]))
 
 
+@functools.lru_cache(maxsize=None)
 def _version(name):
     try:
         from importlib.metadata import version
