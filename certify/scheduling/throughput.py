@@ -25,6 +25,7 @@ family with closed forms that the quadrature is checked against:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -121,6 +122,7 @@ def parse_throughput(value, source, key):
     raise BadInput(source, key, f"expected an expression in t or a table {{family = ...}}, got {value!r}")
 
 
+@functools.lru_cache(maxsize=64)  # loading a model asks for every load and file again
 def check_throughput(throughput, smallest_rate, source, key):
     """T(0) = 0, finite, and convex on [0, 30 / r_min]; raises BadInput saying where it fails.
 
@@ -163,6 +165,7 @@ def check_throughput(throughput, smallest_rate, source, key):
     return bool(np.all(second > scale))
 
 
+@functools.lru_cache(maxsize=1024)  # a frontier, its summary and verify ask at the same rates
 def expected_run_value(throughput, rate):
     """E[T(R)] for R ~ Exp(rate), by adaptive quadrature (scipy.integrate.quad).
 
