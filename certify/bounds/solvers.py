@@ -733,8 +733,8 @@ def _solve_with(relaxation, name):
     return Solution(float(problem.value), moments, slack, multipliers, info, built - start, solved - built)
 
 
-# Tight tolerances for the small SDPs (see-saw steps, correlator bounds), whose
-# answers are rounded to exact certificates.
+# Tight tolerances for the small SDPs built in cvxpy (see-saw steps, correlator
+# bounds), whose answers are rounded to exact certificates.
 TIGHT = {
     "clarabel": {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 200},
     "scs": {"eps_abs": 1e-10, "eps_rel": 1e-10, "max_iters": 200000},
@@ -742,14 +742,14 @@ TIGHT = {
 }
 
 
-def clarabel_direct(q, A, b, cones, tight=False, almost=False):
+def clarabel_direct(q, A, b, cones, settings=None, almost=False):
     """min q.x subject to A x + s = b, s in the product of ``cones``, through Clarabel's own interface.
 
     ``cones`` lists (kind, size) with kind "zero", "nonnegative" or "psd" (a
     PSD matrix's upper triangle by columns, off-diagonal entries scaled by
-    sqrt 2). For the small SDPs solved many times over (see-saw POVM steps,
-    Tsirelson SDPs), where cvxpy spends several times the solve compiling and
-    unpacking. Returns (x, y), y the multipliers (q + A^T y = 0), when Clarabel
+    sqrt 2), and ``settings`` Clarabel's own (tolerances). For the small SDPs
+    solved many times over (see-saw POVM steps, Tsirelson SDPs), where cvxpy
+    spends several times the solve compiling and unpacking. Returns (x, y), y the multipliers (q + A^T y = 0), when Clarabel
     reports "Solved" (with ``almost``, also "AlmostSolved"); None otherwise,
     and the caller goes through cvxpy and ``solve_problem``, which report the
     status and what to try next.
@@ -758,12 +758,12 @@ def clarabel_direct(q, A, b, cones, tight=False, almost=False):
     from scipy import sparse
 
     kinds = {"zero": clarabel.ZeroConeT, "nonnegative": clarabel.NonnegativeConeT, "psd": clarabel.PSDTriangleConeT}
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    for key, value in (TIGHT["clarabel"] if tight else {}).items():
-        setattr(settings, key, value)
+    options = clarabel.DefaultSettings()
+    options.verbose = False
+    for key, value in (settings or {}).items():
+        setattr(options, key, value)
     P = sparse.csc_matrix((A.shape[1], A.shape[1]))
-    solution = clarabel.DefaultSolver(P, q, A, b, [kinds[kind](size) for kind, size in cones], settings).solve()
+    solution = clarabel.DefaultSolver(P, q, A, b, [kinds[kind](size) for kind, size in cones], options).solve()
     if str(solution.status) not in (("Solved", "AlmostSolved") if almost else ("Solved",)):
         return None
     return np.asarray(solution.x), np.asarray(solution.z)
