@@ -95,10 +95,16 @@ OPTIMAL, INACCURATE, INFEASIBLE, UNBOUNDED, FAILED = "optimal", "inaccurate", "i
 
 
 def installed():
-    """Names (ours) of the solvers whose Python module is importable here."""
+    """Names (ours) of the solvers whose Python module is importable here (looked up once
+    per process: a frontier asks before every small SDP)."""
+    return list(_importable())
+
+
+@functools.lru_cache(maxsize=1)
+def _importable():
     from importlib.util import find_spec
 
-    return [name for name in SOLVERS if find_spec(MODULES[name]) is not None]
+    return tuple(name for name in SOLVERS if find_spec(MODULES[name]) is not None)
 
 
 def choose_solver(requested, size):
