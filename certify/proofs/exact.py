@@ -24,6 +24,7 @@ calls the same checks on a JSON file. Conventions shared by all checks:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -77,6 +78,24 @@ def exact_psd(matrix, strict=False):
     ``strict``, and otherwise needs a zero row (else the matrix is indefinite).
     """
     a = [[Fraction(v) for v in row] for row in matrix]
+    if len(a) <= _REMEMBERED_SIDE:
+        return _small_psd(tuple(map(tuple, a)), strict)
+    return _ldl_psd(a, strict)
+
+
+# Small matrices' answers are remembered: a correlation dual's slack does not depend
+# on the constraint values, so a frontier and verify test the same one at a split and
+# again at splits 0 and 1 (hashing 16 Fractions costs a fraction of eliminating them).
+_REMEMBERED_SIDE = 8
+
+
+@functools.lru_cache(maxsize=4096)
+def _small_psd(rows, strict):
+    return _ldl_psd([list(row) for row in rows], strict)
+
+
+def _ldl_psd(a, strict):
+    """exact_psd's elimination, on a list of rows of Fractions (changed in place)."""
     size = len(a)
     for k in range(size):
         pivot = a[k][k]
