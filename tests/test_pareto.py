@@ -191,7 +191,7 @@ def test_tsirelson_bounds_meet_at_chsh(solver):
     strategy, dual = quantum_strategy(game, solver=solver), quantum_dual_bound(game, solver=solver)
     assert strategy.certified and dual.certified
     assert value - 1e-9 < strategy.value <= value + 1e-15 and value - 1e-15 <= dual.value < value + 1e-9
-    assert strategy.solver["name"].startswith(solver or "clarabel") and dual.solver["name"].startswith(solver or "clarabel")
+    assert all(result.solver["name"].startswith(solver or "clarabel") for result in (strategy, dual))
 
 
 @pytest.mark.parametrize("relation", ["<=", ">="])

@@ -22,9 +22,9 @@ sum_a tr(A_a K_a) over POVMs). For two answers it has a closed form: with
 A_1 = 1 - A_0 the objective is tr K_1 + tr(A_0 (K_0 - K_1)), maximised over
 0 <= A_0 <= 1 by the projector onto the positive eigenspace of K_0 - K_1, so
 no SDP solver is called at all. For more answers each question's SDP is built
-once and re-solved: by default handed to Clarabel in its own form (3 ms a
-solve in dimension 3 with three outcomes, against 15 ms through cvxpy, which
-spends most of it compiling and unpacking), with another --solver through
+once and re-solved: by default handed to Clarabel in its own form (2.3 ms a
+solve in dimension 3 with three outcomes, against 5.1 ms through cvxpy, which
+spends the difference compiling and unpacking), with another --solver through
 cvxpy Parameters and the solver registry (SCS: off by ~1e-7 at its default
 tolerance, so slower at eps=1e-9), then cleaned into an
 exactly valid POVM in floating point; with ``projective`` it is rounded to a
@@ -218,11 +218,10 @@ def _best_povm_two(K, I):
 class _PovmSDP:
     """max sum_a tr(A_a K_a) over POVMs of m outcomes in dimension d, built once.
 
-    With Clarabel (the default) the SDP goes to it directly (_PovmClarabel):
-    through cvxpy each solve costs ~6 ms of compiling and unpacking around
-    ~2 ms of solving. Any other solver, and a Clarabel solve that ends
-    neither solved nor almost solved, goes through cvxpy and the registry,
-    which report the status and what to try next.
+    With Clarabel (the default) the SDP goes to it directly (_PovmClarabel;
+    the module docstring gives the times). Any other solver, and a Clarabel
+    solve that ends neither solved nor almost solved, goes through cvxpy and
+    the registry, which report the status and what to try next.
     """
 
     def __init__(self, d, m):

@@ -755,10 +755,11 @@ def clarabel_direct(q, A, b, cones, settings=None, almost=False):
     PSD matrix's upper triangle by columns, off-diagonal entries scaled by
     sqrt 2), and ``settings`` Clarabel's own (tolerances). For the small SDPs
     solved many times over (see-saw POVM steps, Tsirelson SDPs), where cvxpy
-    spends several times the solve compiling and unpacking. Returns (x, y), y the multipliers (q + A^T y = 0), when Clarabel
-    reports "Solved" (with ``almost``, also "AlmostSolved"); None otherwise,
-    and the caller goes through cvxpy and ``solve_problem``, which report the
-    status and what to try next.
+    spends as long as the solve or longer compiling and unpacking. Returns
+    (x, y), y the multipliers (q + A^T y = 0), when Clarabel reports "Solved"
+    (with ``almost``, also "AlmostSolved"); None otherwise, and the caller
+    goes through cvxpy and ``solve_problem``, which report the status and
+    what to try next.
     """
     import clarabel
     from scipy import sparse
