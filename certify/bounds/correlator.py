@@ -142,9 +142,21 @@ def _direct(solver):
 _CLARABEL_SOLVED = {"name": "clarabel", "status": "optimal"}
 
 
+_LAST_SOLVE = (None, None)  # (form, _gram_clarabel's answer): strategy and dual bound of one form share a solve
+
+
+def _gram_clarabel_once(form, iA, iB):
+    """_gram_clarabel, solved once for the form both quantum_strategy and quantum_dual_bound get."""
+    global _LAST_SOLVE
+    last = _LAST_SOLVE
+    if last[0] is not form:
+        last = _LAST_SOLVE = (form, _gram_clarabel(form, iA, iB))
+    return last[1]
+
+
 def _gram_sdp(form, iA, iB, solver=None):
     """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
-    solved = _gram_clarabel(form, iA, iB) if _direct(solver) else None
+    solved = _gram_clarabel_once(form, iA, iB) if _direct(solver) else None
     if solved is not None:
         return solved[0], dict(_CLARABEL_SOLVED)
     return _gram_cvxpy(form, iA, iB, solver)
@@ -152,7 +164,7 @@ def _gram_sdp(form, iA, iB, solver=None):
 
 def _dual_sdp(form, iA, iB, solver=None):
     """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
-    solved = _gram_clarabel(form, iA, iB) if _direct(solver) else None
+    solved = _gram_clarabel_once(form, iA, iB) if _direct(solver) else None
     if solved is not None:
         return solved[1], solved[2], dict(_CLARABEL_SOLVED)
     return _dual_cvxpy(form, iA, iB, solver)
