@@ -4,7 +4,6 @@ strategy, its dual a rigorous bound; both checked in certify.proofs.correlator.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -15,6 +14,7 @@ from ..proofs.correlator import check_correlation_dual, check_correlation_strate
 from ..errors import BadInput, SolverFailed
 from ..proofs.exact import exact_psd, sense_sign
 from ..report.results import Result
+from .solvers import clarabel_chosen, clarabel_direct, psd_triangle, solve_problem
 
 _DENOMINATOR = 10**12  # rationalising SDP output: far below the solver's accuracy
 _RANK_TOLERANCE = 1e-6
@@ -55,8 +55,6 @@ def _floats(array):
 
 def _solve(problem, what, solver):
     """Solve through the registry (certify.bounds.solvers) at tight tolerances."""
-    from .solvers import solve_problem
-
     return solve_problem(problem, solver, what, tight=True)
 
 
@@ -88,13 +86,11 @@ def _gram_clarabel(form, iA, iB):
     """
     from scipy import sparse
 
-    from .solvers import clarabel_direct
-
     n = iA + iB
-    order = [(i, j) for j in range(n) for i in range(j + 1)]
-    column = {pair: k for k, pair in enumerate(order)}
+    triangle = psd_triangle(n)
+    column = {(i, j): k for k, (i, j, _) in enumerate(triangle)}
     g = _floats(form.g)
-    q = np.zeros(len(order))
+    q = np.zeros(len(triangle))
     for x in range(iA):
         for y in range(iB):
             q[column[x, iA + y]] = -g[x, y]
@@ -111,10 +107,10 @@ def _gram_clarabel(form, iA, iB):
                      sign * float(value - k_j)))
     entries = [(r, k, v) for r, (coefficients, _) in enumerate(rows) for k, v in coefficients.items()]
     start = len(rows)
-    entries += [(start + k, k, -1.0 if i == j else -math.sqrt(2.0)) for k, (i, j) in enumerate(order)]
+    entries += [(start + k, k, -scale) for k, (_, _, scale) in enumerate(triangle)]
     r, c, v = zip(*entries)
-    A = sparse.csc_matrix((v, (r, c)), shape=(start + len(order), len(order)))
-    b = np.concatenate([[rhs for _, rhs in rows], np.zeros(len(order))])
+    A = sparse.csc_matrix((v, (r, c)), shape=(start + len(triangle), len(triangle)))
+    b = np.concatenate([[rhs for _, rhs in rows], np.zeros(len(triangle))])
     cones = [("zero", n + len(equalities)), ("nonnegative", len(inequalities)), ("psd", n)]
     for settings in _CLARABEL_TOLERANCES:
         solved = clarabel_direct(q, A, b, [cone for cone in cones if cone[1]], settings)
@@ -124,19 +120,12 @@ def _gram_clarabel(form, iA, iB):
         return None
     entries_of_G, multipliers = solved
     G = np.zeros((n, n))
-    for k, (i, j) in enumerate(order):
+    for k, (i, j, _) in enumerate(triangle):
         G[i, j] = G[j, i] = entries_of_G[k]
     mu = np.zeros(len(form.constraints))
     for row, j in enumerate(equalities + inequalities, start=n):
         mu[j] = -multipliers[row] if form.constraints[j][3] == ">=" else multipliers[row]
     return G, multipliers[:n], mu
-
-
-def _direct(solver):
-    """Whether the registry's choice for these small SDPs is Clarabel (then _gram_clarabel runs)."""
-    from .solvers import choose_solver
-
-    return choose_solver(solver, 0) == "clarabel"
 
 
 _CLARABEL_SOLVED = {"name": "clarabel", "status": "optimal"}
@@ -156,7 +145,7 @@ def _gram_clarabel_once(form, iA, iB):
 
 def _gram_sdp(form, iA, iB, solver=None):
     """Primal: max g.E over Gram matrices of unit vectors, under the constraints."""
-    solved = _gram_clarabel_once(form, iA, iB) if _direct(solver) else None
+    solved = _gram_clarabel_once(form, iA, iB) if clarabel_chosen(solver) else None
     if solved is not None:
         return solved[0], dict(_CLARABEL_SOLVED)
     return _gram_cvxpy(form, iA, iB, solver)
@@ -164,7 +153,7 @@ def _gram_sdp(form, iA, iB, solver=None):
 
 def _dual_sdp(form, iA, iB, solver=None):
     """Dual: min sum z + sum mu_j (v_j - K_j) with diag(z) - [[0, f/2],[f^T/2, 0]] >= 0."""
-    solved = _gram_clarabel_once(form, iA, iB) if _direct(solver) else None
+    solved = _gram_clarabel_once(form, iA, iB) if clarabel_chosen(solver) else None
     if solved is not None:
         return solved[1], solved[2], dict(_CLARABEL_SOLVED)
     return _dual_cvxpy(form, iA, iB, solver)

@@ -60,7 +60,6 @@ arithmetic, no solver).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -72,7 +71,7 @@ from ..proofs.seesaw import SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, decimal_rounded,
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
-from .solvers import choose_solver
+from .solvers import choose_solver, clarabel_chosen, clarabel_direct, psd_triangle
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -243,7 +242,7 @@ class _PovmSDP:
         from .solvers import solve_problem
 
         K = [(value + value.conj().T) / 2 for value in K]
-        if choose_solver(solver, 0) == "clarabel":
+        if clarabel_chosen(solver):
             E = self.direct.solve(K)
             if E is not None:
                 return _clean_povm(E)
@@ -266,14 +265,14 @@ class _PovmClarabel:
     zero cone), then each outcome's embedding, upper triangle by columns with
     off-diagonal entries scaled by sqrt 2, lies in a PSD triangle cone. The
     objective is Re tr(E K) = sum_i R_ii K_ii + 2 sum_{i<j} (R_ij Re K_ij + I_ij Im K_ij).
-    A and the cones are built once; only q changes from solve to solve.
+    A and b are built once; only q changes from solve to solve.
     """
 
     def __init__(self, d, m):
         from scipy import sparse
 
         self.d, self.m = d, m
-        self.upper = [(i, j) for j in range(d) for i in range(j + 1)]  # R's unknowns, in this order
+        self.upper = [(i, j) for i, j, _ in psd_triangle(d)]  # R's unknowns, in this order
         self.strict = [(i, j) for j in range(d) for i in range(j)]  # then I's
         real = {pair: k for k, pair in enumerate(self.upper)}
         imaginary = {pair: len(self.upper) + k for k, pair in enumerate(self.strict)}
@@ -297,19 +296,15 @@ class _PovmClarabel:
 
         row = d * d
         for a in range(m):
-            for c in range(2 * d):
-                for r in range(c + 1):
-                    found = entry(r, c)
-                    if found is not None:
-                        scale = 1.0 if r == c else math.sqrt(2.0)
-                        rows.append(row), columns.append(a * d * d + found[0]), values.append(-scale * found[1])
-                    row += 1
+            for r, c, scale in psd_triangle(2 * d):
+                found = entry(r, c)
+                if found is not None:
+                    rows.append(row), columns.append(a * d * d + found[0]), values.append(-scale * found[1])
+                row += 1
         self.A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
 
     def solve(self, K):
         """The optimal POVM (m x d x d) for these K_a, or None unless Clarabel solved it."""
-        from .solvers import clarabel_direct
-
         d = self.d
         weights = [[K[a][i, j].real * (1 if i == j else 2) for i, j in self.upper]
                    + [2 * K[a][i, j].imag for i, j in self.strict] for a in range(self.m)]

@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import math
 import re
 import time
 import warnings
@@ -748,12 +749,23 @@ TIGHT = {
 }
 
 
+def clarabel_chosen(solver):
+    """Whether the registry picks Clarabel for a small SDP (then clarabel_direct may take it)."""
+    return choose_solver(solver, 0) == "clarabel"
+
+
+def psd_triangle(n):
+    """The entries of an n x n PSD cone in Clarabel's order, (i, j, scale): the upper
+    triangle (i <= j) by columns, off-diagonal entries scaled by sqrt 2."""
+    return [(i, j, 1.0 if i == j else math.sqrt(2.0)) for j in range(n) for i in range(j + 1)]
+
+
 def clarabel_direct(q, A, b, cones, settings=None, almost=False):
     """min q.x subject to A x + s = b, s in the product of ``cones``, through Clarabel's own interface.
 
     ``cones`` lists (kind, size) with kind "zero", "nonnegative" or "psd" (a
-    PSD matrix's upper triangle by columns, off-diagonal entries scaled by
-    sqrt 2), and ``settings`` Clarabel's own (tolerances). For the small SDPs
+    PSD matrix's entries in the order of ``psd_triangle``), and ``settings``
+    Clarabel's own (tolerances). For the small SDPs
     solved many times over (see-saw POVM steps, Tsirelson SDPs), where cvxpy
     spends as long as the solve or longer compiling and unpacking. Returns
     (x, y), y the multipliers (q + A^T y = 0), when Clarabel reports "Solved"
