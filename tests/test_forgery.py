@@ -415,6 +415,15 @@ def _mutations(value, index):
     return []
 
 
+def _json_copy(node):
+    """A copy of a JSON tree (dicts, lists, scalars): what copy.deepcopy gives, several times faster."""
+    if isinstance(node, dict):
+        return {key: _json_copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_json_copy(value) for value in node]
+    return node
+
+
 def _accepted(doc):
     return all(item.ok for item in verify_document(doc))
 
@@ -453,9 +462,17 @@ def memoised_checks(monkeypatch):
     check around the certificates, run in full on every forged document."""
     store = {}
 
+    game_keys = {}  # id -> (game, key): each game object keyed once (a document's parts share their games)
+
+    def game_key(game):
+        known = game_keys.get(id(game))
+        if known is None or known[0] is not game:
+            known = game_keys[id(game)] = (game, _game_key(game))
+        return known[1]
+
     def memoise(check):
         def memoised(game, certificate):
-            key = (check, _game_key(game), json.dumps(certificate, default=repr))
+            key = (check, game_key(game), json.dumps(certificate, default=repr))
             if key not in store:
                 store[key] = check(game, certificate)
             return copy.deepcopy(store[key])
@@ -496,7 +513,7 @@ def test_every_claim_mutated_is_rejected(documents, memoised_checks):
                 continue
             seen.add(pattern)
             for changed in _mutations(value, len(seen)):
-                forged = copy.deepcopy(doc)
+                forged = _json_copy(doc)
                 _set(forged, list(path), changed)
                 tried += 1
                 if not _accepted(forged):
@@ -531,7 +548,7 @@ def test_unknown_keys_anywhere_are_rejected(documents, memoised_checks):
             if pattern in seen or re.search(r"(^|\.)(tool|options|solver|timings|details)(\.|$)", text):
                 continue
             seen.add(pattern)
-            forged = copy.deepcopy(doc)
+            forged = _json_copy(doc)
             target = _get(forged, list(path))
             target["unexpected"] = 1
             tried += 1
