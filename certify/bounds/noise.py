@@ -268,72 +268,146 @@ def least_shift(v, f, PA, PB, z):
 
 
 class DisjunctiveSDP:
-    """The dual SDP of the module docstring, built once per game shape (v and the values are parameters)."""
+    """The dual SDP of the module docstring, laid out once per game shape (v, the supply and
+    the constraint values change between solves).
+
+    ``blocks``: one (pattern, n, spreads) per Gram block, spreads[k] the n x n
+    symmetric matrix [[0, F/2], [F^T/2, 0]] of part k of f = g - sum_j mu_j h_j
+    (part 0 is g, part j + 1 is -h_j). ``rows``: one (levels, pattern, classical)
+    per group of sign rows, levels[r, k] the signed sum of part k's entries
+    over the questions answered with a fixed sign, pattern the block whose z
+    adds to that level (None when there is none), classical whether the rows
+    also bound t0 (every answer fixed).
+    """
 
     def __init__(self, form, iA, iB):
-        import itertools
-
-        import cvxpy as cp
-
         self.form, self.inputs = form, (iA, iB)
-        J = len(form.constraints)
-        self.v = cp.Parameter(nonneg=True)
-        self.supply = cp.Parameter(nonneg=True)  # share of request pairs with a pair; the rest play classically
-        self.rhs = cp.Parameter(J) if J else None
-        self.mu = cp.Variable(J) if J else None
-        t, t0 = cp.Variable(), cp.Variable()
-        # f = g - sum_j mu_j h_j, kept as its constant part and one coefficient matrix per multiplier
+        self.J = len(form.constraints)
         parts = [_floats(form.g)] + [-_floats(h_j) for _, _, h_j, _, _ in form.constraints]
-        rows, self.z = [], {}
-        self.size = 0
+        self.blocks, self.rows = [], []
         for PA, PB in patterns(iA, iB):
             TA = [x for x in range(iA) if x not in PA]
             TB = [y for y in range(iB) if y not in PB]
-            zsum = 0
+            block = None
             if PA and PB:
                 nA, n = len(PA), len(PA) + len(PB)
-                self.size = max(self.size, n)
-                z = cp.Variable(n)
-                self.z[(PA, PB)] = z
-
-                def spread(M):
-                    out = np.zeros((n, n))
-                    out[:nA, nA:] = M[np.ix_(PA, PB)] / 2
-                    out[nA:, :nA] = out[:nA, nA:].T
-                    return out
-
-                slack = cp.diag(z) - self.v * spread(parts[0])
-                for j in range(J):
-                    slack = slack - (self.v * self.mu[j]) * spread(parts[j + 1])
-                rows.append(slack >> 0)
-                zsum = cp.sum(z)
+                spreads = []
+                for M in parts:
+                    spread = np.zeros((n, n))
+                    spread[:nA, nA:] = M[np.ix_(PA, PB)] / 2
+                    spread[nA:, :nA] = spread[:nA, nA:].T
+                    spreads.append(spread)
+                block = (PA, PB)
+                self.blocks.append((block, n, spreads))
             if TA and TB:
-                # one row per sign pattern: sum f_xy d_x e_y, linear in mu
                 signs = np.array([[d[i] * e[j] for i in range(len(TA)) for j in range(len(TB))]
                                   for d in itertools.product((1, -1), repeat=len(TA))
                                   for e in itertools.product((1, -1), repeat=len(TB))], dtype=float)
-                block = [M[np.ix_(TA, TB)].ravel() for M in parts]
-                level = signs @ block[0] + (sum(self.mu[j] * (signs @ block[j + 1]) for j in range(J)) if J else 0)
-                rows.append(t >= level + zsum)
-                if not (PA or PB):
-                    rows.append(t0 >= level)  # the classical Lagrangian: every answer fixed
+                levels = np.column_stack([signs @ M[np.ix_(TA, TB)].ravel() for M in parts])
+                self.rows.append((levels, block, not (PA or PB)))
             else:
-                rows.append(t >= zsum)
-        objective = self.supply * t + (1 - self.supply) * t0 + (self.rhs @ self.mu if J else 0)
-        self.problem = cp.Problem(cp.Minimize(objective), rows)
+                self.rows.append((np.zeros((1, 1 + self.J)), block, False))
+        self.size = max((n for _, n, _ in self.blocks), default=0)
+        self._cvxpy = None
 
     def solve(self, v, form, solver=None, supply=1):
-        """(mus as floats, {block: z floats}, value in max form, status, solver name) for this form's values."""
+        """(mus as floats, {block: z floats}, value in max form, status, solver name) for this form's values:
+        through Clarabel's own interface when the registry picks Clarabel and it reports the
+        SDP solved, else through cvxpy and the registry (its polish, its statuses)."""
+        from .solvers import clarabel_chosen
+
+        rhs = np.array([float(val - k) for _, k, _, _, val in form.constraints])
+        solved = self._solve_clarabel(float(v), float(supply), rhs) if clarabel_chosen(solver) else None
+        if solved is None:
+            solved = self._solve_cvxpy(float(v), float(supply), rhs, solver)
+        mus, zs, value, status, name = solved
+        return mus, zs, value + float(form.constant), status, name
+
+    def _solve_clarabel(self, v, supply, rhs):
+        """The SDP as Clarabel's min q.x, A x + s = b: x = (t, t0, mu, each block's z), the sign
+        rows as nonnegative slacks, each block's slack diag(z) - v sum_k mu_k spreads[k]
+        (mu_0 = 1) as a PSD triangle. None unless Clarabel reports it solved."""
+        from scipy import sparse
+
+        from .solvers import clarabel_direct, psd_triangle
+
+        J = self.J
+        offset, start = {}, 2 + J
+        for block, n, _ in self.blocks:
+            offset[block] = start
+            start += n
+        entries, b = [], []
+
+        def row(coefficients, level):
+            for column, value in coefficients:
+                if value:
+                    entries.append((len(b), column, value))
+            b.append(level)
+
+        sides = {block: n for block, n, _ in self.blocks}
+        for levels, block, classical in self.rows:
+            zs = [(offset[block] + i, 1.0) for i in range(sides[block])] if block is not None else []
+            for level in levels:  # t >= level + sum z, and t0 >= level where every answer is fixed
+                mus = [(2 + j, level[j + 1]) for j in range(J)]
+                row([(0, -1.0)] + mus + zs, -level[0])
+                if classical:
+                    row([(1, -1.0)] + mus, -level[0])
+        nonnegative = len(b)
+        for block, n, spreads in self.blocks:
+            for i, j, scale in psd_triangle(n):
+                coefficients = [(2 + k, scale * v * spreads[k + 1][i, j]) for k in range(J)]
+                if i == j:
+                    coefficients.append((offset[block] + i, -1.0))
+                row(coefficients, -scale * v * spreads[0][i, j])
+        q = np.concatenate([[supply, 1 - supply], rhs, np.zeros(start - 2 - J)])
+        r, c, values = zip(*entries)
+        A = sparse.csc_matrix((values, (r, c)), shape=(len(b), start))
+        cones = [("nonnegative", nonnegative)] + [("psd", n) for _, n, _ in self.blocks]
+        solved = clarabel_direct(q, A, np.array(b), cones)
+        if solved is None:
+            return None
+        x = solved[0]
+        zs = {block: np.array(x[offset[block]:offset[block] + n]) for block, n, _ in self.blocks}
+        return [float(m) for m in x[2:2 + J]], zs, float(q @ x), "optimal", "clarabel"
+
+    def _solve_cvxpy(self, v, supply, rhs, solver):
+        """The same SDP through cvxpy (built once, with v, the supply and the values as parameters)."""
         from .solvers import solve_problem
 
-        self.v.value = float(v)
-        self.supply.value = float(supply)
-        if self.rhs is not None:
-            self.rhs.value = np.array([float(val - k) for _, k, _, _, val in form.constraints])
-        status, name = solve_problem(self.problem, solver, "disjunctive Werner SDP", size=self.size)
-        mus = [float(m) for m in self.mu.value] if self.mu is not None else []
-        zs = {key: np.asarray(z.value, dtype=float) for key, z in self.z.items()}
-        return mus, zs, float(self.problem.value) + float(form.constant), status, name
+        if self._cvxpy is None:
+            self._cvxpy = self._build_cvxpy()
+        problem, parameters, mu, z = self._cvxpy
+        parameters["v"].value, parameters["supply"].value = v, supply
+        if self.J:
+            parameters["rhs"].value = rhs
+        status, name = solve_problem(problem, solver, "disjunctive Werner SDP", size=self.size)
+        mus = [float(m) for m in mu.value] if mu is not None else []
+        zs = {key: np.asarray(variable.value, dtype=float) for key, variable in z.items()}
+        return mus, zs, float(problem.value), status, name
+
+    def _build_cvxpy(self):
+        import cvxpy as cp
+
+        J = self.J
+        parameters = {"v": cp.Parameter(nonneg=True), "supply": cp.Parameter(nonneg=True)}
+        if J:
+            parameters["rhs"] = cp.Parameter(J)
+        mu = cp.Variable(J) if J else None
+        t, t0 = cp.Variable(), cp.Variable()
+        v, constraints, z = parameters["v"], [], {}
+        for block, n, spreads in self.blocks:
+            z[block] = cp.Variable(n)
+            slack = cp.diag(z[block]) - v * spreads[0]
+            for j in range(J):
+                slack = slack - (v * mu[j]) * spreads[j + 1]
+            constraints.append(slack >> 0)
+        for levels, block, classical in self.rows:
+            level = levels[:, 0] + (sum(mu[j] * levels[:, j + 1] for j in range(J)) if J else 0)
+            constraints.append(t >= level + (cp.sum(z[block]) if block is not None else 0))
+            if classical:
+                constraints.append(t0 >= level)
+        objective = parameters["supply"] * t + (1 - parameters["supply"]) * t0 + (parameters["rhs"] @ mu if J else 0)
+        return cp.Problem(cp.Minimize(objective), constraints), parameters, mu, z
 
 
 _SDP_CACHE = {}

@@ -765,8 +765,8 @@ def clarabel_direct(q, A, b, cones, settings=None, almost=False):
 
     ``cones`` lists (kind, size) with kind "zero", "nonnegative" or "psd" (a
     PSD matrix's entries in the order of ``psd_triangle``), and ``settings``
-    Clarabel's own (tolerances). For the small SDPs
-    solved many times over (see-saw POVM steps, Tsirelson SDPs), where cvxpy
+    Clarabel's own (tolerances). For the small SDPs solved many times over
+    (see-saw POVM steps, Tsirelson SDPs, disjunctive Werner SDPs), where cvxpy
     spends as long as the solve or longer compiling and unpacking. Returns
     (x, y), y the multipliers (q + A^T y = 0), when Clarabel reports "Solved"
     (with ``almost``, also "AlmostSolved"); None otherwise, and the caller
