@@ -631,7 +631,9 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
                 futures[future] = cell
             keys = {future.key for future in futures}
             last = 0.0
-            for future in as_completed(futures):
+            # on this client's event loop: as_completed would otherwise wait on the default
+            # client's, which in a process holding several clients hears of results seconds late
+            for future in as_completed(futures, loop=client.loop):
                 cell = futures.pop(future)
                 keys.discard(future.key)
                 if future.status == "error":
