@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import marshal
 import math
 import re
 from fractions import Fraction
@@ -416,16 +417,21 @@ def _mutations(value, index):
 
 
 def _json_copy(node):
-    """A copy of a JSON tree (dicts, lists, scalars): what copy.deepcopy gives, several times faster."""
-    if isinstance(node, dict):
-        return {key: _json_copy(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_json_copy(value) for value in node]
-    return node
+    """A copy of a JSON tree (dicts, lists, scalars): what copy.deepcopy gives, four times faster."""
+    return marshal.loads(marshal.dumps(node))
 
 
 def _accepted(doc):
     return all(item.ok for item in verify_document(doc))
+
+
+def _certificate_key(certificate):
+    """A certificate, exactly, as bytes: marshal keeps key order and tells 1, 1.0 and True apart
+    (JSON text, or repr, for a certificate holding other objects)."""
+    try:
+        return marshal.dumps(certificate)
+    except ValueError:
+        return json.dumps(certificate, default=repr)
 
 
 _TABLE_KEYS = {}  # id -> (table, key): a game and the games with_fixed makes of it share their tables
@@ -434,8 +440,10 @@ _TABLE_KEYS = {}  # id -> (table, key): a game and the games with_fixed makes of
 def _game_key(game):
     """Every field of a game (and of its constraints), exactly: Fraction tables as
     numerator/denominator pairs (each table object keyed once, and held so that its id
-    is not reused), other values as JSON or repr."""
+    is not reused), scalars with their type, other values as JSON or repr."""
     def value_key(value):
+        if value is None or type(value) in (str, int, float, bool):
+            return (type(value), value)
         if isinstance(value, np.ndarray):
             known = _TABLE_KEYS.get(id(value))
             if known is None or known[0] is not value:
@@ -472,7 +480,7 @@ def memoised_checks(monkeypatch):
 
     def memoise(check):
         def memoised(game, certificate):
-            key = (check, game_key(game), json.dumps(certificate, default=repr))
+            key = (check, game_key(game), _certificate_key(certificate))
             if key not in store:
                 store[key] = check(game, certificate)
             return copy.deepcopy(store[key])
