@@ -80,7 +80,7 @@ def exact_psd(matrix, strict=False):
     a = [[Fraction(v) for v in row] for row in matrix]
     if len(a) <= _REMEMBERED_SIDE:
         return _small_psd(tuple(map(tuple, a)), strict)
-    return _ldl_psd(a, strict)
+    return ldl_psd(a, strict)
 
 
 # Small matrices' answers are remembered: a correlation dual's slack does not depend
@@ -91,11 +91,12 @@ _REMEMBERED_SIDE = 8
 
 @functools.lru_cache(maxsize=4096)
 def _small_psd(rows, strict):
-    return _ldl_psd([list(row) for row in rows], strict)
+    return ldl_psd([list(row) for row in rows], strict)
 
 
-def _ldl_psd(a, strict):
-    """exact_psd's elimination, on a list of rows of Fractions (changed in place)."""
+def ldl_psd(a, strict):
+    """exact_psd's elimination, on a list of rows of exact rationals (Fractions, or
+    python-flint fmpq), changed in place."""
     size = len(a)
     for k in range(size):
         pivot = a[k][k]

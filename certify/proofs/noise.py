@@ -81,7 +81,7 @@ from .correlator import correlation_behaviour, correlator_form, flip_odd
 from .exact import (
     Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
 )
-from .seesaw import check_seesaw, seesaw_exact_behaviour, seesaw_repair
+from .seesaw import check_seesaw, operator_trace, seesaw_exact_behaviour, seesaw_repair
 
 TRIVIAL = {"+1": 1, "-1": -1}
 
@@ -348,8 +348,8 @@ def white_noise_behaviours(game, witness, problems):
         problems += [f"component {index}: {line}" for line in trouble]
         p = p + seesaw_exact_behaviour(repaired) * weight
         dA, dB = repaired["dims"]
-        marginal_A = [[sum((re[i][i] for i in range(dA)), Fraction(0)) / dA for re, _ in question] for question in repaired["A"]]
-        marginal_B = [[sum((re[j][j] for j in range(dB)), Fraction(0)) / dB for re, _ in question] for question in repaired["B"]]
+        marginal_A = [[operator_trace(re) / dA for re, _ in question] for question in repaired["A"]]
+        marginal_B = [[operator_trace(re) / dB for re, _ in question] for question in repaired["B"]]
         for a, b, x, y in np.ndindex(game.shape):
             p0[a, b, x, y] += weight * marginal_A[x][a] * marginal_B[y][b]
     return p, p0

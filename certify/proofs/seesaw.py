@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import flint
 import numpy as np
 
-from .exact import Check, exact_dot, exact_psd, fraction, sense_sign
+from .exact import Check, exact_dot, fraction, ldl_psd, sense_sign
 
 
 # ---------------------------------------------------------------------------
@@ -43,27 +44,44 @@ class SeesawCheck(Check):
 
 
 
+def _rational(value):
+    """A Fraction as python-flint's exact rational (C arithmetic: the matrix products
+    below are exact either way, and several times faster in flint)."""
+    return flint.fmpq(value.numerator, value.denominator)
+
+
+def operator_trace(matrix):
+    """The trace of a repaired operator's real part (an fmpq_mat), as a Fraction."""
+    total = sum((matrix[i, i] for i in range(matrix.nrows())), flint.fmpq(0))
+    return Fraction(int(total.p), int(total.q))
+
+
 def _exact_matrix(entry, key):
+    """A stored operator as exact rational matrices (re, im), each read within the
+    number limits, checked square and of matching sizes before any arithmetic."""
     re = np.array([[fraction(v) for v in row] for row in entry["re"]], dtype=object)
     im = np.array([[fraction(v) for v in row] for row in entry["im"]], dtype=object)
     if re.ndim != 2 or re.shape != im.shape or re.shape[0] != re.shape[1]:
         raise ValueError(f"{key} is not a square matrix with matching real and imaginary parts")
-    return re, im
+    d = re.shape[0]
+    return (flint.fmpq_mat(d, d, [_rational(v) for v in re.flat]),
+            flint.fmpq_mat(d, d, [_rational(v) for v in im.flat]))
 
 
 def _exact_psd(re, im):
     """Exactly: is the Hermitian re + i im positive semidefinite?
 
-    Its real embedding [[re, -im], [im, re]] is PSD iff it is.
+    Its real embedding [[re, -im], [im, re]] is PSD iff it is (symmetric
+    elimination in exact rationals, as exact_psd).
     """
-    n = re.shape[0]
+    n = re.nrows()
     m = [[None] * (2 * n) for _ in range(2 * n)]
     for i in range(n):
         for j in range(n):
             m[i][j] = m[i + n][j + n] = re[i, j]
             m[i][j + n] = -im[i, j]
             m[i + n][j] = im[i, j]
-    return exact_psd(m)
+    return ldl_psd(m, False)
 
 
 def _repair_measurement(question, key, problems):
@@ -77,21 +95,24 @@ def _repair_measurement(question, key, problems):
     m = len(ops)
     if m == 0:
         raise ValueError(f"{key} has no operators")
-    d = ops[0][0].shape[0]
-    if any(re.shape != (d, d) for re, _ in ops):
+    d = ops[0][0].nrows()
+    if any(re.nrows() != d for re, _ in ops):
         raise ValueError(f"{key}: operators of different sizes")
     for a, (re, im) in enumerate(ops):
-        if not (np.all(re == re.T) and np.all(im == -im.T)):
+        if not (re == re.transpose() and im == -im.transpose()):
             problems.append(f"{key}[{a}] is not Hermitian")
-    eye = np.array([[Fraction(int(i == j)) for j in range(d)] for i in range(d)], dtype=object)
-    sum_re = sum(re for re, _ in ops)
-    sum_im = sum(im for _, im in ops)
-    deviation = max(abs(v) for v in list((sum_re - eye).flat) + list(sum_im.flat))
-    if deviation > SEESAW_SUM_TOLERANCE:
+    eye = flint.fmpq_mat(d, d, [int(i == j) for i in range(d) for j in range(d)])
+    sum_re, sum_im = flint.fmpq_mat(d, d), flint.fmpq_mat(d, d)
+    for re, im in ops:
+        sum_re, sum_im = sum_re + re, sum_im + im
+    deviation = max(abs(v) for v in (sum_re - eye).entries() + sum_im.entries())
+    if deviation > _rational(SEESAW_SUM_TOLERANCE):
         problems.append(f"{key}: operators sum to the identity only within {float(deviation):.3g}")
-    fixed = [(re + (eye - sum_re) / m, im - sum_im / m) for re, im in ops]
+    share = flint.fmpq(1, m)
+    fixed = [(re + (eye - sum_re) * share, im - sum_im * share) for re, im in ops]
     for epsilon in SEESAW_EPSILONS:
-        mixed = [((1 - epsilon) * re + epsilon / m * eye, (1 - epsilon) * im) for re, im in fixed]
+        e = _rational(epsilon)
+        mixed = [((1 - e) * re + (e * share) * eye, (1 - e) * im) for re, im in fixed]
         if all(_exact_psd(re, im) for re, im in mixed):
             return mixed, epsilon
     problems.append(f"{key}: not a valid measurement even after mixing 1e-6 of the trivial one")
@@ -101,9 +122,10 @@ def _repair_measurement(question, key, problems):
 def seesaw_repair(component, game):
     """Parse and repair one stored strategy exactly.
 
-    Returns (repaired, problems): repaired has "state" (re, im object vectors),
-    "A" and "B" (per question, per answer, (re, im) object matrices), "dims",
-    "epsilons". Raises KeyError/TypeError/ValueError on malformed data.
+    Returns (repaired, problems): repaired has "state" (re, im object vectors
+    of Fractions), "A" and "B" (per question, per answer, (re, im) exact
+    rational matrices, python-flint fmpq_mat), "dims", "epsilons". Raises
+    KeyError/TypeError/ValueError on malformed data.
     """
     problems = []
     (iA, iB), (oA, oB) = game.inputs, game.outputs
@@ -117,11 +139,11 @@ def seesaw_repair(component, game):
             ops, epsilon = _repair_measurement(question, f"{party}[{x}]", problems)
             measurements.append(ops)
             repaired["epsilons"].append(None if epsilon is None else str(epsilon))
-        sizes = {re.shape[0] for ops in measurements for re, _ in ops}
+        sizes = {re.nrows() for ops in measurements for re, _ in ops}
         if len(sizes) != 1:
             raise ValueError(f"{party}'s operators have different sizes {sorted(sizes)}")
         repaired[party] = measurements
-    dA, dB = repaired["A"][0][0][0].shape[0], repaired["B"][0][0][0].shape[0]
+    dA, dB = repaired["A"][0][0][0].nrows(), repaired["B"][0][0][0].nrows()
     re = np.array([fraction(v) for v in component["state"]["re"]], dtype=object)
     im = np.array([fraction(v) for v in component["state"]["im"]], dtype=object)
     if re.shape != (dA * dB,) or im.shape != (dA * dB,):
@@ -139,25 +161,30 @@ def seesaw_repair(component, game):
 
 
 def seesaw_exact_behaviour(repaired):
-    """p(a,b|x,y) = Re tr(X (B^y_b)^T) / <psi|psi>, X = M^dag A^x_a M, exactly.
+    """p(a,b|x,y) = Re tr(X (B^y_b)^T) / <psi|psi>, X = M^dag A^x_a M, exactly
+    (an object array of Fractions).
 
     (<psi|A (x) B|psi> = sum conj(M_ij) A_ik B_jl M_kl = tr(M^dag A M B^T), and
     tr(X B^T) = sum_ij X_ij B_ij.)
     """
     dA, dB = repaired["dims"]
     re, im = repaired["state"]
-    Mr, Mi = re.reshape(dA, dB), im.reshape(dA, dB)
-    norm = sum(v * v for v in re) + sum(v * v for v in im)
+    Mr = flint.fmpq_mat(dA, dB, [_rational(v) for v in re])
+    Mi = flint.fmpq_mat(dA, dB, [_rational(v) for v in im])
+    MrT, MiT = Mr.transpose(), Mi.transpose()
+    norm = _rational(sum(v * v for v in re) + sum(v * v for v in im))
     A, B = repaired["A"], repaired["B"]
+    B_entries = [[(Br.entries(), Bi.entries()) for Br, Bi in other] for other in B]
     p = np.full((len(A[0]), len(B[0]), len(A), len(B)), Fraction(0), dtype=object)
     for x, question in enumerate(A):
         for a, (Ar, Ai) in enumerate(question):
             # (Mr^T - i Mi^T)(Ar + i Ai)(Mr + i Mi)
-            Tr, Ti = Mr.T @ Ar + Mi.T @ Ai, Mr.T @ Ai - Mi.T @ Ar
-            Xr, Xi = Tr @ Mr - Ti @ Mi, Tr @ Mi + Ti @ Mr
-            for y, other in enumerate(B):
+            Tr, Ti = MrT * Ar + MiT * Ai, MrT * Ai - MiT * Ar
+            Xr, Xi = (Tr * Mr - Ti * Mi).entries(), (Tr * Mi + Ti * Mr).entries()
+            for y, other in enumerate(B_entries):
                 for b, (Br, Bi) in enumerate(other):
-                    p[a, b, x, y] = (exact_dot(Xr, Br) - exact_dot(Xi, Bi)) / norm
+                    value = (sum(u * v for u, v in zip(Xr, Br)) - sum(u * v for u, v in zip(Xi, Bi))) / norm
+                    p[a, b, x, y] = Fraction(int(value.p), int(value.q))
     return p
 
 
@@ -181,8 +208,8 @@ def _seesaw_behaviour(game, certificate, problems):
             for ops in repaired[party]:
                 for re, im in ops:
                     # (re + i im)^2 - (re + i im)
-                    sq_re, sq_im = re @ re - im @ im - re, re @ im + im @ re - im
-                    deviation = max(deviation, max(abs(float(v)) for v in list(sq_re.flat) + list(sq_im.flat)))
+                    sq_re, sq_im = re * re - im * im - re, re * im + im * re - im
+                    deviation = max(deviation, max(abs(float(v)) for v in sq_re.entries() + sq_im.entries()))
         notes.append({"dims": list(repaired["dims"]), "epsilons": repaired["epsilons"], "projective_deviation": deviation})
     return total, notes
 
