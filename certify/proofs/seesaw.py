@@ -50,10 +50,14 @@ def _rational(value):
     return flint.fmpq(value.numerator, value.denominator)
 
 
+def _fraction(value):
+    """python-flint's exact rational back as a Fraction."""
+    return Fraction(int(value.p), int(value.q))
+
+
 def operator_trace(matrix):
     """The trace of a repaired operator's real part (an fmpq_mat), as a Fraction."""
-    total = sum((matrix[i, i] for i in range(matrix.nrows())), flint.fmpq(0))
-    return Fraction(int(total.p), int(total.q))
+    return _fraction(sum((matrix[i, i] for i in range(matrix.nrows())), flint.fmpq(0)))
 
 
 def _exact_matrix(entry, key):
@@ -183,8 +187,8 @@ def seesaw_exact_behaviour(repaired):
             Xr, Xi = (Tr * Mr - Ti * Mi).entries(), (Tr * Mi + Ti * Mr).entries()
             for y, other in enumerate(B_entries):
                 for b, (Br, Bi) in enumerate(other):
-                    value = (sum(u * v for u, v in zip(Xr, Br)) - sum(u * v for u, v in zip(Xi, Bi))) / norm
-                    p[a, b, x, y] = Fraction(int(value.p), int(value.q))
+                    p[a, b, x, y] = _fraction((sum(u * v for u, v in zip(Xr, Br)) - sum(u * v for u, v in zip(Xi, Bi)))
+                                              / norm)
     return p
 
 
