@@ -26,11 +26,12 @@ def _model_data(**model):
 # ---------------------------------------------------------------------------
 # Class probabilities and conditional means: closed forms vs quadrature
 
+_FAST, _SLOW = stats.expon(scale=0.5), stats.expon(scale=5.5)  # the hyperexponential's branches, frozen once
 LAWS = {
     "exponential": (SizeDistribution("exponential", 1.3), stats.expon(scale=1.3).pdf),
     "hyperexponential": (
         SizeDistribution("hyperexponential", 0.9 * 0.5 + 0.1 * 5.5, branches=((0.9, 0.5), (0.1, 5.5))),
-        lambda s: 0.9 * stats.expon(scale=0.5).pdf(s) + 0.1 * stats.expon(scale=5.5).pdf(s),
+        lambda s: 0.9 * _FAST.pdf(s) + 0.1 * _SLOW.pdf(s),
     ),
     "lognormal": (
         SizeDistribution("lognormal", 1.0, sigma=1.2),
