@@ -38,6 +38,7 @@ the classical one.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -323,47 +324,61 @@ class DisjunctiveSDP:
         mus, zs, value, status, name = solved
         return mus, zs, value + float(form.constant), status, name
 
-    def _solve_clarabel(self, v, supply, rhs):
-        """The SDP as Clarabel's min q.x, A x + s = b: x = (t, t0, mu, each block's z), the sign
-        rows as nonnegative slacks, each block's slack diag(z) - v sum_k mu_k spreads[k]
-        (mu_0 = 1) as a PSD triangle. None unless Clarabel reports it solved."""
-        from scipy import sparse
-
-        from .solvers import clarabel_direct, psd_triangle
+    @functools.cached_property
+    def _clarabel_layout(self):
+        """What of Clarabel's form does not depend on v, the supply or the values, built once:
+        x = (t, t0, mu, each block's z); the sign rows t >= level + sum z (and t0 >= level where
+        every answer is fixed) as nonnegative slacks; then each block's slack diag(z) - v sum_k
+        mu_k spreads[k] (mu_0 = 1) as a PSD triangle, whose mu and constant coefficients are
+        kept apart from the triangle's scale. Returns (columns, offsets, fixed (row, column,
+        value) arrays, b of the sign rows, and per PSD row its scale, mu coefficients and
+        constant)."""
+        from .solvers import psd_triangle
 
         J = self.J
-        offset, start = {}, 2 + J
+        offset, columns = {}, 2 + J
         for block, n, _ in self.blocks:
-            offset[block] = start
-            start += n
-        entries, b = [], []
-
-        def row(coefficients, level):
-            for column, value in coefficients:
-                if value:
-                    entries.append((len(b), column, value))
-            b.append(level)
-
-        sides = {block: n for block, n, _ in self.blocks}
+            offset[block] = columns
+            columns += n
+        fixed, b = [], []
         for levels, block, classical in self.rows:
-            zs = [(offset[block] + i, 1.0) for i in range(sides[block])] if block is not None else []
-            for level in levels:  # t >= level + sum z, and t0 >= level where every answer is fixed
+            zs = [(offset[block] + i, 1.0) for i in range(len(block[0]) + len(block[1]))] if block else []
+            for level in levels:
                 mus = [(2 + j, level[j + 1]) for j in range(J)]
-                row([(0, -1.0)] + mus + zs, -level[0])
-                if classical:
-                    row([(1, -1.0)] + mus, -level[0])
-        nonnegative = len(b)
+                for coefficients in [[(0, -1.0)] + mus + zs] + ([[(1, -1.0)] + mus] if classical else []):
+                    fixed += [(len(b), column, value) for column, value in coefficients if value]
+                    b.append(-level[0])
+        psd_scale, psd_mu, psd_constant = [], [], []
         for block, n, spreads in self.blocks:
             for i, j, scale in psd_triangle(n):
-                coefficients = [(2 + k, scale * v * spreads[k + 1][i, j]) for k in range(J)]
                 if i == j:
-                    coefficients.append((offset[block] + i, -1.0))
-                row(coefficients, -scale * v * spreads[0][i, j])
-        q = np.concatenate([[supply, 1 - supply], rhs, np.zeros(start - 2 - J)])
-        r, c, values = zip(*entries)
-        A = sparse.csc_matrix((values, (r, c)), shape=(len(b), start))
-        cones = [("nonnegative", nonnegative)] + [("psd", n) for _, n, _ in self.blocks]
-        solved = clarabel_direct(q, A, np.array(b), cones)
+                    fixed.append((len(b) + len(psd_scale), offset[block] + i, -1.0))
+                psd_scale.append(scale)
+                psd_mu.append([spreads[k + 1][i, j] for k in range(J)])
+                psd_constant.append(spreads[0][i, j])
+        r, c, values = (np.array(column) for column in zip(*fixed))
+        return (columns, offset, (r.astype(int), c.astype(int), values), np.array(b), np.array(psd_scale),
+                np.array(psd_mu).reshape(len(psd_scale), J), np.array(psd_constant))
+
+    def _solve_clarabel(self, v, supply, rhs):
+        """The SDP in Clarabel's own form (min q.x, A x + s = b, s in the cones; the layout is
+        _clarabel_layout's). None unless Clarabel reports it solved."""
+        from scipy import sparse
+
+        from .solvers import clarabel_direct
+
+        J = self.J
+        columns, offset, (r, c, values), b_signs, psd_scale, psd_mu, psd_constant = self._clarabel_layout
+        rows, mus = np.nonzero(psd_mu)
+        scaled = psd_scale[rows] * v * psd_mu[rows, mus]
+        kept = scaled != 0
+        A = sparse.csc_matrix((np.concatenate([values, scaled[kept]]),
+                               (np.concatenate([r, len(b_signs) + rows[kept]]), np.concatenate([c, 2 + mus[kept]]))),
+                              shape=(len(b_signs) + len(psd_scale), columns))
+        b = np.concatenate([b_signs, -psd_scale * v * psd_constant])
+        q = np.concatenate([[supply, 1 - supply], rhs, np.zeros(columns - 2 - J)])
+        cones = [("nonnegative", len(b_signs))] + [("psd", n) for _, n, _ in self.blocks]
+        solved = clarabel_direct(q, A, b, cones)
         if solved is None:
             return None
         x = solved[0]
