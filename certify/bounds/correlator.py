@@ -10,7 +10,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..proofs.correlator import check_correlation_dual, check_correlation_strategy, correlation_slack, correlator_form, flip_odd
+from ..proofs.correlator import (
+    check_correlation_dual, check_correlation_strategy, correlation_slack, correlator_form, flip_odd, signed_correlator_form,
+)
 from ..errors import BadInput, SolverFailed
 from ..proofs.exact import exact_psd, sense_sign
 from ..report.results import Result
@@ -35,7 +37,7 @@ class CorrelationForm:
 
 def correlation_form(game):
     """The game as a correlation game, or BadInput saying why it is not one."""
-    form = correlator_form(game.objective_exact * sense_sign(game))
+    form = signed_correlator_form(game)
     if form is None:
         raise BadInput(game.source or game.name, "objective", "not a correlation game (two answers, invariant under flipping both)")
     constraints = []

@@ -31,8 +31,36 @@ from .exact import (
 
 
 
+_FORMS = {}  # id(table) -> (table, its form): a game and the games with_fixed makes of it share tables
+
+
 def correlator_form(tensor):
-    """(constant, g[x][y]) with tensor.p = constant + sum g E for flip-invariant tensors, else None."""
+    """(constant, g[x][y]) with tensor.p = constant + sum g E for flip-invariant tensors, else None.
+
+    Remembered per table object (held, so that its id is not reused), since
+    verify asks for the same objective and constraint tables at every split
+    of a frontier; g is read-only, as it is shared.
+    """
+    known = _FORMS.get(id(tensor))
+    if known is None or known[0] is not tensor:
+        if len(_FORMS) >= 4096:
+            _FORMS.clear()
+        form = _correlator_form(tensor)
+        if form is not None:
+            form[1].flags.writeable = False
+        known = _FORMS[id(tensor)] = (tensor, form)
+    return known[1]
+
+
+def signed_correlator_form(game):
+    """correlator_form of the objective in max form (s c, s = +1 for "max", -1 for "min")."""
+    form = correlator_form(game.objective_exact)
+    if form is None or sense_sign(game) > 0:
+        return form
+    return -form[0], -form[1]
+
+
+def _correlator_form(tensor):
     oA, oB, iA, iB = tensor.shape
     if (oA, oB) != (2, 2):
         return None
@@ -145,7 +173,7 @@ def check_correlation_dual(game, certificate):
     """
     problems = []
     sign = sense_sign(game)
-    form = correlator_form(game.objective_exact * sign)
+    form = signed_correlator_form(game)
     if form is None:
         return Check(False, problems=["the objective is not flip-invariant: not a correlation game"])
     constant, g = form

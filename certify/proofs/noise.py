@@ -77,7 +77,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .correlator import correlation_behaviour, correlator_form, flip_odd
+from .correlator import correlation_behaviour, correlator_form, flip_odd, signed_correlator_form
 from .exact import (
     Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
 )
@@ -247,7 +247,7 @@ def block_slack(v, f, PA, PB, z, shift):
 
 def lagrangian_correlators(game, multipliers, problems):
     """(K, f, offset): s c.p = K + g.E and f = g - sum mu_j h_j, offset = sum mu_j (v_j - K_j)."""
-    form = correlator_form(game.objective_exact * sense_sign(game))
+    form = signed_correlator_form(game)
     if form is None:
         problems.append("the objective is not flip-invariant: not a correlation game")
         return None
