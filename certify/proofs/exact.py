@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import flint
 import numpy as np
 
 from ..games.numbers import checked_fraction
@@ -63,6 +64,17 @@ def fraction(text):
 
 def rational_strings(array):
     return np.vectorize(str, otypes=[object])(np.asarray(array, dtype=object)).tolist()
+
+
+def as_fmpq(value):
+    """A Fraction (or int) as python-flint's exact rational: the same number, with C
+    arithmetic, for the checks' inner loops."""
+    return flint.fmpq(value.numerator, value.denominator)
+
+
+def as_fraction(value):
+    """python-flint's exact rational back as a Fraction."""
+    return Fraction(int(value.p), int(value.q))
 
 
 def exact_dot(tensor, p):

@@ -9,9 +9,11 @@ import math
 import re
 from fractions import Fraction
 
+import flint
+
 from ..errors import BadInput
 from .deterministic import all_strategies
-from .exact import DOWN, NEAREST, UP, fraction, safe_float, sense_sign
+from .exact import DOWN, NEAREST, UP, as_fmpq, as_fraction, fraction, safe_float, sense_sign
 from .npa import parse_level
 from .correlator import check_correlation_dual, check_correlation_strategy
 from .document import Malformed, Node, Verified, check_model_figures, read_game, same, short_text
@@ -98,22 +100,27 @@ def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
     between consecutive breakpoints of C and L both are linear, so C - L is
     linear and (C - L)/C monotone: the maxima over the breakpoints bound
     sup (C - Q) and sup (C - Q)/C from above, exactly. Needs C > 0 on
-    [low, high].
+    [low, high]. Computed in python-flint's exact rationals (the envelope is
+    evaluated at every breakpoint: thousands of products), answered in Fractions.
     """
+    hull = [(as_fmpq(x), as_fmpq(y)) for x, y in hull]
+    lines = [(as_fmpq(c), as_fmpq(s)) for c, s in lines]
+    certified = [(as_fmpq(p), as_fmpq(w)) for p, w in certified]
+    low, high = as_fmpq(low), as_fmpq(high)
     envelope = upper_envelope(lines)
     points = {low, high} | {x for x, _ in hull if low <= x <= high}
     for (c1, s1), (c2, s2) in zip(envelope, envelope[1:]):
         x = (c1 - c2) / (s2 - s1)
         if low <= x <= high:
             points.add(x)
-    relative_up, absolute_up = Fraction(0), Fraction(0)
+    relative_up = absolute_up = flint.fmpq(0)
     for x in points:
         c = hull_value(hull, x)
         bound = max(ci + si * x for ci, si in envelope)
         absolute_up = max(absolute_up, c - bound)
         if c > 0:
             relative_up = max(relative_up, (c - bound) / c)
-    relative, absolute = (Fraction(0), None), (Fraction(0), None)
+    relative, absolute = (flint.fmpq(0), None), (flint.fmpq(0), None)
     for p, w in certified:
         if not low <= p <= high:
             continue
@@ -122,7 +129,11 @@ def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
             absolute = (c - w, p)
         if c > 0 and (c - w) / c > relative[0]:
             relative = ((c - w) / c, p)
-    return relative, relative_up, absolute, absolute_up
+
+    def pair(value, split):
+        return as_fraction(value), None if split is None else as_fraction(split)
+
+    return pair(*relative), as_fraction(relative_up), pair(*absolute), as_fraction(absolute_up)
 
 
 def reduction_summary(hull, certified, lines):

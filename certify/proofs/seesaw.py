@@ -9,7 +9,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from .exact import Check, exact_dot, fraction, ldl_psd, sense_sign
+from .exact import Check, as_fmpq, as_fraction, exact_dot, fraction, ldl_psd, sense_sign
 
 
 # ---------------------------------------------------------------------------
@@ -44,20 +44,9 @@ class SeesawCheck(Check):
 
 
 
-def _rational(value):
-    """A Fraction as python-flint's exact rational (C arithmetic: the matrix products
-    below are exact either way, and several times faster in flint)."""
-    return flint.fmpq(value.numerator, value.denominator)
-
-
-def _fraction(value):
-    """python-flint's exact rational back as a Fraction."""
-    return Fraction(int(value.p), int(value.q))
-
-
 def operator_trace(matrix):
     """The trace of a repaired operator's real part (an fmpq_mat), as a Fraction."""
-    return _fraction(sum((matrix[i, i] for i in range(matrix.nrows())), flint.fmpq(0)))
+    return as_fraction(sum((matrix[i, i] for i in range(matrix.nrows())), flint.fmpq(0)))
 
 
 def _exact_matrix(entry, key):
@@ -68,8 +57,8 @@ def _exact_matrix(entry, key):
     if re.ndim != 2 or re.shape != im.shape or re.shape[0] != re.shape[1]:
         raise ValueError(f"{key} is not a square matrix with matching real and imaginary parts")
     d = re.shape[0]
-    return (flint.fmpq_mat(d, d, [_rational(v) for v in re.flat]),
-            flint.fmpq_mat(d, d, [_rational(v) for v in im.flat]))
+    return (flint.fmpq_mat(d, d, [as_fmpq(v) for v in re.flat]),
+            flint.fmpq_mat(d, d, [as_fmpq(v) for v in im.flat]))
 
 
 def _exact_psd(re, im):
@@ -110,12 +99,12 @@ def _repair_measurement(question, key, problems):
     for re, im in ops:
         sum_re, sum_im = sum_re + re, sum_im + im
     deviation = max(abs(v) for v in (sum_re - eye).entries() + sum_im.entries())
-    if deviation > _rational(SEESAW_SUM_TOLERANCE):
+    if deviation > as_fmpq(SEESAW_SUM_TOLERANCE):
         problems.append(f"{key}: operators sum to the identity only within {float(deviation):.3g}")
     share = flint.fmpq(1, m)
     fixed = [(re + (eye - sum_re) * share, im - sum_im * share) for re, im in ops]
     for epsilon in SEESAW_EPSILONS:
-        e = _rational(epsilon)
+        e = as_fmpq(epsilon)
         mixed = [((1 - e) * re + (e * share) * eye, (1 - e) * im) for re, im in fixed]
         if all(_exact_psd(re, im) for re, im in mixed):
             return mixed, epsilon
@@ -173,10 +162,10 @@ def seesaw_exact_behaviour(repaired):
     """
     dA, dB = repaired["dims"]
     re, im = repaired["state"]
-    Mr = flint.fmpq_mat(dA, dB, [_rational(v) for v in re])
-    Mi = flint.fmpq_mat(dA, dB, [_rational(v) for v in im])
+    Mr = flint.fmpq_mat(dA, dB, [as_fmpq(v) for v in re])
+    Mi = flint.fmpq_mat(dA, dB, [as_fmpq(v) for v in im])
     MrT, MiT = Mr.transpose(), Mi.transpose()
-    norm = _rational(sum(v * v for v in re) + sum(v * v for v in im))
+    norm = as_fmpq(sum(v * v for v in re) + sum(v * v for v in im))
     A, B = repaired["A"], repaired["B"]
     B_entries = [[(Br.entries(), Bi.entries()) for Br, Bi in other] for other in B]
     p = np.full((len(A[0]), len(B[0]), len(A), len(B)), Fraction(0), dtype=object)
@@ -187,7 +176,7 @@ def seesaw_exact_behaviour(repaired):
             Xr, Xi = (Tr * Mr - Ti * Mi).entries(), (Tr * Mi + Ti * Mr).entries()
             for y, other in enumerate(B_entries):
                 for b, (Br, Bi) in enumerate(other):
-                    p[a, b, x, y] = _fraction((sum(u * v for u, v in zip(Xr, Br)) - sum(u * v for u, v in zip(Xi, Bi)))
+                    p[a, b, x, y] = as_fraction((sum(u * v for u, v in zip(Xr, Br)) - sum(u * v for u, v in zip(Xi, Bi)))
                                               / norm)
     return p
 
