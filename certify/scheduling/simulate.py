@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy import stats
 
 from ..errors import BadInput
 
@@ -133,6 +132,8 @@ def _server(arrivals, sizes):
 
 
 def _batch_interval(values):
+    from scipy import stats  # here, not at import (1 s in a fresh process): bad options are refused first
+
     values = np.asarray(values, dtype=float)
     count = len(values)
     spread = float(np.std(values, ddof=1)) if count > 1 else math.inf
