@@ -282,7 +282,6 @@ class DisjunctiveSDP:
     """
 
     def __init__(self, form, iA, iB):
-        self.form, self.inputs = form, (iA, iB)
         self.J = len(form.constraints)
         parts = [_floats(form.g)] + [-_floats(h_j) for _, _, h_j, _, _ in form.constraints]
         self.blocks, self.rows = [], []

@@ -8,7 +8,8 @@ from fractions import Fraction
 import numpy as np
 
 from .exact import (
-    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
+    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, remembered_per_object, sense_sign,
+    strategy_check,
 )
 
 
@@ -31,36 +32,14 @@ from .exact import (
 
 
 
-_FORMS = {}  # id(table) -> (table, its form): a game and the games with_fixed makes of it share tables
-
-
+@remembered_per_object(4096)
 def correlator_form(tensor):
     """(constant, g[x][y]) with tensor.p = constant + sum g E for flip-invariant tensors, else None.
 
-    Remembered per table object (held, so that its id is not reused), since
-    verify asks for the same objective and constraint tables at every split
-    of a frontier; g is read-only, as it is shared.
+    Remembered per table object, since verify asks for the same objective and
+    constraint tables at every split of a frontier (the games with_fixed makes
+    share their tables); g is read-only, as it is shared.
     """
-    known = _FORMS.get(id(tensor))
-    if known is None or known[0] is not tensor:
-        if len(_FORMS) >= 4096:
-            _FORMS.clear()
-        form = _correlator_form(tensor)
-        if form is not None:
-            form[1].flags.writeable = False
-        known = _FORMS[id(tensor)] = (tensor, form)
-    return known[1]
-
-
-def signed_correlator_form(game):
-    """correlator_form of the objective in max form (s c, s = +1 for "max", -1 for "min")."""
-    form = correlator_form(game.objective_exact)
-    if form is None or sense_sign(game) > 0:
-        return form
-    return -form[0], -form[1]
-
-
-def _correlator_form(tensor):
     oA, oB, iA, iB = tensor.shape
     if (oA, oB) != (2, 2):
         return None
@@ -73,7 +52,16 @@ def _correlator_form(tensor):
     for x in range(iA):
         for y in range(iB):
             g[x, y] = (tensor[0, 0, x, y] - tensor[0, 1, x, y]) / 2
+    g.flags.writeable = False
     return constant, g
+
+
+def signed_correlator_form(game):
+    """correlator_form of the objective in max form (s c, s = +1 for "max", -1 for "min")."""
+    form = correlator_form(game.objective_exact)
+    if form is None or sense_sign(game) > 0:
+        return form
+    return -form[0], -form[1]
 
 
 def flip_odd(tensor):

@@ -13,7 +13,7 @@ from ..errors import BadInput
 from ..games.game import game_from_mapping
 from ..games.limits import limit, too_large
 from ..games.numbers import load_json
-from .exact import Check, safe_float_problem
+from .exact import Check, remembered_per_object, safe_float_problem
 
 
 
@@ -244,22 +244,15 @@ def read_game(node, expected=None):
     return game
 
 
-_CANONICAL = {}
-
-
 def _text(definition):
     """A definition as the compact, key-sorted JSON its SHA-256 is taken of (types kept: 1 is not 1.0)."""
     return json.dumps(definition, sort_keys=True, separators=(",", ":"))
 
 
+@remembered_per_object(257)
 def _canonical(game):
     """(canonical definition as JSON text, SHA-256) of a game, computed once per game object."""
-    key = id(game)
-    if key not in _CANONICAL or _CANONICAL[key][0] is not game:
-        if len(_CANONICAL) > 256:
-            _CANONICAL.clear()
-        _CANONICAL[key] = (game, _text(game.canonical()), game.sha256)
-    return _CANONICAL[key][1:]
+    return _text(game.canonical()), game.sha256
 
 
 def _difference(expected, game):

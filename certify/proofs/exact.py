@@ -66,6 +66,28 @@ def rational_strings(array):
     return np.vectorize(str, otypes=[object])(np.asarray(array, dtype=object)).tolist()
 
 
+def remembered_per_object(size):
+    """Decorate a one-argument function of immutable-by-convention objects (games, exact
+    tables) to remember its answer per argument object, keyed by identity: the object is
+    held with the answer, so that its id cannot be reused by another; at ``size`` entries
+    the memory starts afresh."""
+    def decorate(function):
+        memory = {}
+
+        @functools.wraps(function)
+        def remembered(value):
+            known = memory.get(id(value))
+            if known is None or known[0] is not value:
+                if len(memory) >= size:
+                    memory.clear()
+                known = memory[id(value)] = (value, function(value))
+            return known[1]
+
+        return remembered
+
+    return decorate
+
+
 def as_fmpq(value):
     """A Fraction (or int) as python-flint's exact rational: the same number, with C
     arithmetic, for the checks' inner loops."""
