@@ -21,6 +21,7 @@ environment variable that raises it):
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -97,23 +98,21 @@ def checked_fraction(text):
 # ---------------------------------------------------------------------------
 # Documents
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
-_TOML_TOKENS = re.compile(
-    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]', re.S
+# Strings and comments, whose brackets nest nothing; then every character but a bracket.
+_JSON_OPAQUE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_TOML_OPAQUE = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*', re.S
 )
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def _bracket_depth(text, tokens):
-    """The deepest nesting of brackets outside strings and comments (a linear scan)."""
-    depth = deepest = 0
-    for match in tokens.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in "]}":
-            depth -= 1
-    return deepest
+def _bracket_depth(text, opaque):
+    """The deepest nesting of brackets outside strings and comments: the largest running sum
+    of +1 per opening and -1 per closing bracket, left to right (linear, in C loops: the
+    regular expressions drop strings, comments and other text, accumulate sums)."""
+    brackets = _NOT_BRACKET.sub("", opaque.sub("", text))
+    return max(itertools.accumulate(map(_NESTING.__getitem__, brackets), initial=0))
 
 
 def _check_tree(data, source):
@@ -179,7 +178,7 @@ def load_json(text, source, **hooks):
     ``hooks`` pass on to json.loads (e.g. object_pairs_hook). Raises
     BadInput, also for invalid JSON.
     """
-    _check_text(text, _JSON_TOKENS, source)
+    _check_text(text, _JSON_OPAQUE, source)
     try:
         data = json.loads(text, parse_int=_json_int(source), parse_float=_json_float(source),
                           parse_constant=_json_constant(source), **hooks)
@@ -193,7 +192,7 @@ def load_json(text, source, **hooks):
 
 def load_toml(text, source):
     """tomllib.loads with every size checked (see the module docstring); raises BadInput."""
-    _check_text(text, _TOML_TOKENS, source)
+    _check_text(text, _TOML_OPAQUE, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
