@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from distributed import Client
 
 from certify.cli import main
 from certify.errors import BadInput
@@ -86,6 +85,8 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(cluster):
+    from distributed import Client  # here: a worker whose files need no cluster is spared its 0.8 s import
+
     with Client(cluster, timeout="60s") as dask_client:
         yield dask_client
 
@@ -200,6 +201,8 @@ def test_scan_on_dask_scheduler_and_workers_started_by_hand_survives_a_killed_cl
         client.wait()
     finished = {p.name: p.stat().st_mtime_ns for p in cell_files(out)}
     assert 2 <= len(finished) < 8, f"{len(finished)} cells finished before the kill"
+    from distributed import Client
+
     with Client(address, timeout="60s") as dask_client:
         names = dask_client.scheduler_info()["workers"]
         assert len(names) == 2 and all(name.startswith("tcp://127.0.0.1:") for name in names)
