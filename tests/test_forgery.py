@@ -481,18 +481,19 @@ def memoised_checks(monkeypatch):
         return known[1]
 
     def memoise(check):
-        def memoised(game, certificate):
+        def memoised(game, certificate, *rest):  # rest: plain names (correlation_dual_line's constraint)
             used["calls"] += 1
-            key = (check, game_key(game), _certificate_key(certificate))
+            key = (check, game_key(game), _certificate_key(certificate), rest)
             if key not in store:
-                store[key] = check(game, certificate)
+                store[key] = check(game, certificate, *rest)
             return copy.deepcopy(store[key])
 
         return memoised
 
     for kind, check in list(CHECKS.items()):
         monkeypatch.setitem(CHECKS, kind, memoise(check))
-    for name in ("check_correlation_dual", "check_correlation_strategy"):  # the frontier's refinement
+    # the frontier's refinement and its dual lines
+    for name in ("check_correlation_dual", "check_correlation_strategy", "correlation_dual_line"):
         monkeypatch.setattr(frontier_checks, name, memoise(getattr(frontier_checks, name)))
     reduction_summary = frontier_checks.reduction_summary
 

@@ -159,11 +159,48 @@ def check_correlation_dual(game, certificate):
     The bound on the game is s times that (NPA level 1 on +-1 observables,
     arXiv:0803.4290; tight for correlation games by Tsirelson's theorem).
     """
+    problems, sign, base, levels = _correlation_dual_terms(game, certificate)
+    if base is None:  # not read: nothing to compare a claim with
+        return Check(False, problems=problems)
+    bound = None
+    if not problems:
+        bound = sign * (base + sum((mu * constraint.value for constraint, mu in levels), Fraction(0)))
+    claimed = certificate.get("value")
+    if claimed is not None and (bound is None or fraction(claimed) != bound):
+        problems.append(f"claimed bound {claimed} is not what the multipliers prove ({bound})")
+    return Check(ok=not problems, bound=bound, problems=problems)
+
+
+def correlation_dual_line(game, certificate, name):
+    """(intercept, slope): check_correlation_dual's bound at every value v of constraint ``name``
+    is intercept + slope v; None unless that check certifies a bound at both v = 0 and v = 1.
+
+    Only the constraint values enter the bound, each times its multiplier
+    (the multipliers and the PSD slack do not depend on them), so one pass
+    gives the line exactly. A flip-odd constraint is dropped only at value 0:
+    if ``name`` is one, v = 1 is not certified and the answer is None. The
+    certificate's own "value" claim is not read.
+    """
+    at_zero = game.with_fixed({name: Fraction(0)})
+    if correlator_form(at_zero.constraint(name).exact) is None:
+        return None
+    problems, sign, base, levels = _correlation_dual_terms(at_zero, certificate)
+    if problems:
+        return None
+    intercept = sign * (base + sum((mu * constraint.value for constraint, mu in levels), Fraction(0)))
+    slope = sign * sum((mu for constraint, mu in levels if constraint.name == name), Fraction(0))
+    return intercept, slope
+
+
+def _correlation_dual_terms(game, certificate):
+    """(problems, s, base, levels) of check_correlation_dual: with no problems, the certificate
+    proves s (base + sum mu_j v_j) over levels [(constraint j, mu_j)], where
+    base = K + sum_i z_i + n e - sum_j mu_j K_j."""
     problems = []
     sign = sense_sign(game)
     form = signed_correlator_form(game)
     if form is None:
-        return Check(False, problems=["the objective is not flip-invariant: not a correlation game"])
+        return ["the objective is not flip-invariant: not a correlation game"], sign, None, []
     constant, g = form
     iA, iB = game.inputs
     try:
@@ -171,14 +208,15 @@ def check_correlation_dual(game, certificate):
         shift = fraction(certificate["shift"])
         multipliers = {k: fraction(v) for k, v in certificate["multipliers"].items()}
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
-        return Check(False, problems=[f"malformed correlation dual: {error!r}"])
+        return [f"malformed correlation dual: {error!r}"], sign, None, []
     if len(z) != iA + iB:
-        return Check(False, problems=[f"expected {iA + iB} diagonal multipliers, got {len(z)}"])
+        return [f"expected {iA + iB} diagonal multipliers, got {len(z)}"], sign, None, []
     if shift < 0:
         problems.append("negative shift")
     multiplier_signs_ok(game, multipliers, problems)
     f = g.copy()
-    offset = Fraction(0)
+    base = constant + sum(z, Fraction(0)) + (iA + iB) * shift
+    levels = []
     for constraint in game.constraints:
         mu = multipliers.get(constraint.name, Fraction(0))
         form_j = correlator_form(constraint.exact)
@@ -190,14 +228,8 @@ def check_correlation_dual(game, certificate):
             continue
         k_j, h_j = form_j
         f = f - h_j * mu
-        offset += mu * (constraint.value - k_j)
-    bound = None
-    if not problems:
-        if exact_psd(correlation_slack(f, z, shift), strict=True):
-            bound = sign * (constant + sum(z, Fraction(0)) + (iA + iB) * shift + offset)
-        else:
-            problems.append("the dual slack matrix is not positive definite")
-    claimed = certificate.get("value")
-    if claimed is not None and (bound is None or fraction(claimed) != bound):
-        problems.append(f"claimed bound {claimed} is not what the multipliers prove ({bound})")
-    return Check(ok=not problems, bound=bound, problems=problems)
+        base -= mu * k_j
+        levels.append((constraint, mu))
+    if not problems and not exact_psd(correlation_slack(f, z, shift), strict=True):
+        problems.append("the dual slack matrix is not positive definite")
+    return problems, sign, base, levels

@@ -15,7 +15,7 @@ from ..errors import BadInput
 from .deterministic import all_strategies
 from .exact import DOWN, NEAREST, UP, as_fmpq, as_fraction, fraction, safe_float, sense_sign
 from .npa import parse_level
-from .correlator import check_correlation_dual, check_correlation_strategy
+from .correlator import check_correlation_dual, check_correlation_strategy, correlation_dual_line
 from .document import Malformed, Node, Verified, check_model_figures, read_game, same, short_text
 from .result import bound_side, check_certificate_keys, check_options, strategy_rank, verify_result
 
@@ -58,18 +58,9 @@ def hull_value(hull, p):
 
 
 def dual_line(game, certificate):
-    """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p.
-
-    The bound of check_correlation_dual is affine in the split value (the
-    multipliers and the PSD slack do not depend on it), so checking the same
-    certificate with the split fixed at 0 and at 1 gives the line exactly.
-    """
-    body = {key: value for key, value in certificate.items() if key != "value"}
-    low = check_correlation_dual(game.with_fixed({"split": Fraction(0)}), body)
-    high = check_correlation_dual(game.with_fixed({"split": Fraction(1)}), body)
-    if low.bound is None or high.bound is None:
-        return None
-    return low.bound, high.bound - low.bound
+    """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p
+    (``correlation_dual_line``: the bound is affine in the split value, certified at 0 and 1)."""
+    return correlation_dual_line(game, certificate, "split")
 
 
 def upper_envelope(lines):
