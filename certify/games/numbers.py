@@ -50,6 +50,25 @@ def bounded_fraction(text, source=None, key=None):
     if not isinstance(text, str):
         raise BadInput(source, key, f"expected a number as a string, got {type(text).__name__}")
     largest = limit("CERTIFY_MAX_DIGITS")
+    if len(text) > _REMEMBERED_LENGTH:
+        return _read_fraction(text, largest, source, key)
+    known = _READ.get((text, largest))
+    if known is None:
+        if len(_READ) >= 1 << 16:
+            _READ.clear()
+        known = _READ[text, largest] = _read_fraction(text, largest, source, key)
+    return known
+
+
+# (text, digit limit) -> its Fraction (immutable, so shared): a document repeats a few
+# numbers ("0", "1", "1/2") thousands of times. Only short numbers read successfully are
+# kept, at most 65536 of them (a few MB).
+_READ = {}
+_REMEMBERED_LENGTH = 48
+
+
+def _read_fraction(text, largest, source, key):
+    """bounded_fraction's reading of a string, under a limit of ``largest`` digits."""
     if len(text) > 2 * largest + 20:
         raise too_large("CERTIFY_MAX_DIGITS", source, key, f"'{shorten(text)}' is {len(text)} characters long")
     rational = _RATIONAL.fullmatch(text)
