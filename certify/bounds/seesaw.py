@@ -71,7 +71,7 @@ from ..proofs.seesaw import SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, decimal_rounded,
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
-from .solvers import choose_solver, clarabel_chosen, clarabel_direct, psd_triangle
+from .solvers import ClarabelProblem, choose_solver, clarabel_chosen, psd_triangle
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -302,6 +302,7 @@ class _PovmClarabel:
                     rows.append(row), columns.append(a * d * d + found[0]), values.append(-scale * found[1])
                 row += 1
         self.A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
+        self.problem = ClarabelProblem(self.A, self.b, [("zero", d * d)] + [("psd", 2 * d)] * m)
 
     def solve(self, K):
         """The optimal POVM (m x d x d) for these K_a, or None unless Clarabel solved it."""
@@ -310,7 +311,7 @@ class _PovmClarabel:
                    + [2 * K[a][i, j].imag for i, j in self.strict] for a in range(self.m)]
         q = -np.concatenate(weights)
         # an almost solved step is fine: the witness is re-checked exactly anyway
-        solved = clarabel_direct(q, self.A, self.b, [("zero", d * d)] + [("psd", 2 * d)] * self.m, almost=True)
+        solved = self.problem.solve(q, almost=True)
         if solved is None:
             return None
         x = solved[0].reshape(self.m, d * d)
