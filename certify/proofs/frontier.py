@@ -177,9 +177,24 @@ def classical_hull(game, constraint="split"):
 
     Mixing strategies with shared randomness reaches every point of the hull,
     and nothing below it, so at a fixed level the classical optimum of a
-    "min" game is the hull's height there.
+    "min" game is the hull's height there. Remembered per exact content of the
+    two tables (verify asks at several places of a document, the producer at
+    every summary; each answer lists every deterministic strategy).
     """
     tensor = game.constraint(constraint).exact
+    key = (tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat))
+    hull = _HULLS.get(key)
+    if hull is None:
+        if len(_HULLS) >= 64:
+            _HULLS.clear()
+        hull = _HULLS[key] = _lower_hull(tensor, game)
+    return list(hull)
+
+
+_HULLS = {}
+
+
+def _lower_hull(tensor, game):
     points = sorted({(s.value(tensor), s.value(game.objective_exact)) for s in all_strategies(game.inputs, game.outputs)})
     hull = []
     for point in points:
@@ -192,7 +207,7 @@ def classical_hull(game, constraint="split"):
         if hull and hull[-1][0] == point[0]:
             continue
         hull.append(point)
-    return hull
+    return tuple(hull)
 
 
 def verify_frontier(data, source="result", model_figures=None):
