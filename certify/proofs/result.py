@@ -103,6 +103,8 @@ def layout_problems(value, layout, path):
             return [f"{path}: expected a list"]
         problems = []
         for index, item in enumerate(value):
+            if layout[0] == LEAF and not isinstance(item, (dict, list)):
+                continue  # a number where one belongs: no path to spell out
             problems += layout_problems(item, layout[0], f"{path}[{index}]")
             if len(problems) > 3:
                 break
