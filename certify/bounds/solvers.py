@@ -40,6 +40,7 @@ import functools
 import io
 import math
 import re
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -788,8 +789,6 @@ class ClarabelProblem:
     """
 
     def __init__(self, A, b, cones, settings=None):
-        import threading
-
         self.A, self.b, self.cones, self.settings = A, b, cones, settings
         self._per_thread = threading.local()
 

@@ -33,6 +33,7 @@ under 2 GB; raising a limit is the user's informed choice.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -54,29 +55,25 @@ DEFAULTS = {
 }
 
 
-# (variable, the environment's text) -> the limit: asked for at every number read.
-_READ_LIMITS = {}
-
-
 def limit(variable):
     """The limit named ``variable``: the environment's value if set, else the default."""
-    setting = os.environ.get(variable, "")
-    value = _READ_LIMITS.get((variable, setting))
-    if value is None:
-        text = setting.strip()
-        if not text:
-            value = DEFAULTS[variable]
-        else:
-            if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
-                raise BadInput(None, variable, f"expected a whole number of at least 1, got '{text[:40]}'")
-            value = int(text)
-        if len(_READ_LIMITS) < 1024:
-            _READ_LIMITS[variable, setting] = value
+    value = _limit_of(variable, os.environ.get(variable, ""))
     if variable == "CERTIFY_MAX_DIGITS" and value + 100 > sys.get_int_max_str_digits() > 0:
         # Python refuses int <-> str conversions above its own limit (4300 digits by
         # default); a user who raised ours wants numbers that long printed too
         sys.set_int_max_str_digits(value + 100)
     return value
+
+
+@functools.lru_cache(maxsize=256)  # asked for at every number read
+def _limit_of(variable, setting):
+    """The limit a setting of ``variable`` in the environment gives (its default when empty)."""
+    text = setting.strip()
+    if not text:
+        return DEFAULTS[variable]
+    if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
+        raise BadInput(None, variable, f"expected a whole number of at least 1, got '{text[:40]}'")
+    return int(text)
 
 
 UNITS = {

@@ -21,6 +21,7 @@ environment variable that raises it):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -50,21 +51,20 @@ def bounded_fraction(text, source=None, key=None):
     if not isinstance(text, str):
         raise BadInput(source, key, f"expected a number as a string, got {type(text).__name__}")
     largest = limit("CERTIFY_MAX_DIGITS")
-    if len(text) > _REMEMBERED_LENGTH:
-        return _read_fraction(text, largest, source, key)
-    known = _READ.get((text, largest))
-    if known is None:
-        if len(_READ) >= 1 << 16:
-            _READ.clear()
-        known = _READ[text, largest] = _read_fraction(text, largest, source, key)
-    return known
+    if len(text) <= 48:
+        try:
+            return _short_fraction(text, largest)
+        except BadInput:
+            pass  # said below, naming the source and key
+    return _read_fraction(text, largest, source, key)
 
 
-# (text, digit limit) -> its Fraction (immutable, so shared): a document repeats a few
-# numbers ("0", "1", "1/2") thousands of times. Only short numbers read successfully are
-# kept, at most 65536 of them (a few MB).
-_READ = {}
-_REMEMBERED_LENGTH = 48
+@functools.lru_cache(maxsize=1 << 16)
+def _short_fraction(text, largest):
+    """_read_fraction of a number of at most 48 characters, remembered (a Fraction is
+    immutable, so shared): a document repeats a few numbers ("0", "1", "1/2") thousands
+    of times."""
+    return _read_fraction(text, largest, None, None)
 
 
 def _read_fraction(text, largest, source, key):

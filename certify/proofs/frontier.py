@@ -5,11 +5,13 @@ re-derived from them, and the Werner-pair (noise) rows.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
 
 import flint
+import numpy as np
 
 from ..errors import BadInput
 from .deterministic import all_strategies
@@ -182,20 +184,14 @@ def classical_hull(game, constraint="split"):
     every summary; each answer lists every deterministic strategy).
     """
     tensor = game.constraint(constraint).exact
-    key = (tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat))
-    hull = _HULLS.get(key)
-    if hull is None:
-        if len(_HULLS) >= 64:
-            _HULLS.clear()
-        hull = _HULLS[key] = _lower_hull(tensor, game)
-    return list(hull)
+    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat)))
 
 
-_HULLS = {}
-
-
-def _lower_hull(tensor, game):
-    points = sorted({(s.value(tensor), s.value(game.objective_exact)) for s in all_strategies(game.inputs, game.outputs)})
+@functools.lru_cache(maxsize=64)
+def _lower_hull(shape, levels, values):
+    tensor = np.array(levels, dtype=object).reshape(shape)
+    objective = np.array(values, dtype=object).reshape(shape)
+    points = sorted({(s.value(tensor), s.value(objective)) for s in all_strategies(shape[2:], shape[:2])})
     hull = []
     for point in points:
         while len(hull) >= 2:
