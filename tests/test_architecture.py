@@ -5,6 +5,7 @@ libraries, no module imports another's private names, and the Python API and
 `python -m certify` work."""
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ def _module_name(path):
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache  # three tests read every module's imports: each file is parsed once
 def _imports(path):
     """(target module, imported names, line) for every import in a file, nested ones too."""
     name = _module_name(path)
