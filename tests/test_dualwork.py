@@ -184,6 +184,21 @@ def test_exponential_family_closed_form():
     assert expected_run_value(T, 0.1) == pytest.approx(0.02 / 0.08, rel=1e-12)
 
 
+@pytest.mark.parametrize("family, expression", [
+    ({"family": "power", "alpha": 0.3}, "t**1.3"), ({"family": "power", "alpha": 1.5}, "t**2.5"),
+    ({"family": "exponential", "beta": 0.02}, "exp(0.02*t) - 1"), ({"family": "linear"}, "t"),
+])
+def test_named_families_closed_forms_match_quadrature_of_the_same_expression(family, expression):
+    """The closed forms of docs/model.md (the values a named family uses, without quadrature)
+    against scipy's quadrature of the same T written as an expression (+ 0*t: no family).
+    A decimal inside exp() is evaluated on arrays too (it used to be refused: "cannot evaluate")."""
+    named = parse_throughput(family, None, "t")
+    general = parse_throughput(f"{expression} + 0*t", None, "t")
+    assert named.family == family["family"] and general.family is None
+    for r in (0.05, 0.1, 1.0):
+        assert expected_run_value(named, r) == pytest.approx(expected_run_value(general, r), rel=1e-9)
+
+
 def test_theta_constant_for_linear_throughput():
     """T(t) = t: Theta = 2 (1 - rho) whatever p (time idle is all that counts)."""
     T = parse_throughput("t", None, "t")

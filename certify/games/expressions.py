@@ -133,6 +133,8 @@ def _numeric(name):
     def apply(value):
         if isinstance(value, Fraction):
             value = float(value)
+        elif isinstance(value, np.ndarray) and value.dtype == object:
+            value = value.astype(float)  # a decimal times t: Fraction * float array is an object array
         return np_function(value)
 
     return apply
