@@ -189,8 +189,8 @@ def test_exponential_family_closed_form():
     ({"family": "exponential", "beta": 0.02}, "exp(0.02*t) - 1"), ({"family": "linear"}, "t"),
 ])
 def test_named_families_closed_forms_match_quadrature_of_the_same_expression(family, expression):
-    """The closed forms of docs/model.md (the values a named family uses, without quadrature)
-    against scipy's quadrature of the same T written as an expression (+ 0*t: no family).
+    """The closed forms of docs/model.md (the values a named family uses) against scipy's
+    quadrature of the same T written as an expression (+ 0*t: no family).
     A decimal inside exp() is evaluated on arrays too (it used to be refused: "cannot evaluate")."""
     named = parse_throughput(family, None, "t")
     general = parse_throughput(f"{expression} + 0*t", None, "t")
