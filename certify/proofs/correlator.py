@@ -64,6 +64,7 @@ def signed_correlator_form(game):
     return -form[0], -form[1]
 
 
+@remembered_per_object(4096)  # per table object, as correlator_form: asked at every check of a frontier
 def flip_odd(tensor):
     oA, oB = tensor.shape[:2]
     return (oA, oB) == (2, 2) and all(
