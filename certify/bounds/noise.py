@@ -61,6 +61,7 @@ from ..proofs.noise import (
 )
 from ..report.results import Result
 from .correlator import correlation_form, rational_unit_vector
+from .solvers import clarabel_chosen, clarabel_direct, psd_triangle, solve_problem
 
 DENOMINATOR = 10**12  # rationalising solver output: far below its accuracy
 PERTURBATIONS = (0.0,) + tuple(s * 10.0**-k for k in (2, 4, 6, 8) for s in (1, -1))
@@ -314,8 +315,6 @@ class DisjunctiveSDP:
         """(mus as floats, {block: z floats}, value in max form, status, solver name) for this form's values:
         through Clarabel's own interface when the registry picks Clarabel and it reports the
         SDP solved, else through cvxpy and the registry (its polish, its statuses)."""
-        from .solvers import clarabel_chosen
-
         rhs = np.array([float(val - k) for _, k, _, _, val in form.constraints])
         solved = self._solve_clarabel(float(v), float(supply), rhs) if clarabel_chosen(solver) else None
         if solved is None:
@@ -332,8 +331,6 @@ class DisjunctiveSDP:
         kept apart from the triangle's scale. Returns (columns, offsets, fixed (row, column,
         value) arrays, b of the sign rows, and per PSD row its scale, mu coefficients and
         constant)."""
-        from .solvers import psd_triangle
-
         J = self.J
         offset, columns = {}, 2 + J
         for block, n, _ in self.blocks:
@@ -364,8 +361,6 @@ class DisjunctiveSDP:
         _clarabel_layout's). None unless Clarabel reports it solved."""
         from scipy import sparse
 
-        from .solvers import clarabel_direct
-
         J = self.J
         columns, offset, (r, c, values), b_signs, psd_scale, psd_mu, psd_constant = self._clarabel_layout
         rows, mus = np.nonzero(psd_mu)
@@ -386,8 +381,6 @@ class DisjunctiveSDP:
 
     def _solve_cvxpy(self, v, supply, rhs, solver):
         """The same SDP through cvxpy (built once, with v, the supply and the values as parameters)."""
-        from .solvers import solve_problem
-
         if self._cvxpy is None:
             self._cvxpy = self._build_cvxpy()
         problem, parameters, mu, z = self._cvxpy

@@ -280,9 +280,9 @@ class _PovmClarabel:
         for a in range(m):  # sum_a E_a = 1: one row per unknown of one outcome
             for k in range(d * d):
                 rows.append(k), columns.append(a * d * d + k), values.append(1.0)
-        self.b = np.zeros(d * d + m * d * (2 * d + 1))
+        b = np.zeros(d * d + m * d * (2 * d + 1))
         for k, (i, j) in enumerate(self.upper):
-            self.b[k] = 1.0 if i == j else 0.0
+            b[k] = 1.0 if i == j else 0.0
 
         def entry(r, c):  # the embedding's (r, c) entry, r <= c: (unknown, sign) or None
             if c < d:
@@ -301,8 +301,8 @@ class _PovmClarabel:
                 if found is not None:
                     rows.append(row), columns.append(a * d * d + found[0]), values.append(-scale * found[1])
                 row += 1
-        self.A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
-        self.problem = ClarabelProblem(self.A, self.b, [("zero", d * d)] + [("psd", 2 * d)] * m)
+        A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
+        self.problem = ClarabelProblem(A, b, [("zero", d * d)] + [("psd", 2 * d)] * m)
 
     def solve(self, K):
         """The optimal POVM (m x d x d) for these K_a, or None unless Clarabel solved it."""
