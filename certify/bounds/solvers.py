@@ -40,6 +40,7 @@ import functools
 import io
 import math
 import re
+import sys
 import threading
 import time
 import warnings
@@ -353,21 +354,35 @@ class blas_threads:
             busy = False
         if not busy:
             return cores
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - optional
-            return 1
-        import scipy.linalg  # noqa: F401 - loads scipy's BLAS, so that the limit reaches it
-
-        with contextlib.suppress(ImportError):
-            import cvxopt  # noqa: F401 - and CVXOPT's
-        self._limit = threadpool_limits(limits=1, user_api="blas")
+        controller = _blas_controller()
+        if controller is not None:
+            self._limit = controller.limit(limits=1, user_api="blas")
         return 1
 
     def __exit__(self, *exc):
         if self._limit is not None:
             self._limit.restore_original_limits()
         return False
+
+
+def _blas_controller():
+    """A threadpoolctl controller (None without threadpoolctl), made after scipy's and CVXOPT's BLAS
+    are loaded. Listing the loaded libraries takes 0.85 ms, a few percent of a small NPA solve, so
+    one controller serves until a module is imported (a solver's import can load another BLAS)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - optional
+        return None
+    import scipy.linalg  # noqa: F401 - loads scipy's BLAS, so that the limit reaches it
+
+    with contextlib.suppress(ImportError):
+        import cvxopt  # noqa: F401 - and CVXOPT's
+    return _controller_for(len(sys.modules), ThreadpoolController)
+
+
+@functools.lru_cache(maxsize=1)
+def _controller_for(module_count, make):
+    return make()
 
 
 def _linear_rows(relaxation):
@@ -433,8 +448,9 @@ def moment_schur(pattern):
             part = np.array(ks[first:first + chunk])
             positions = np.stack([order[starts[k]:starts[k + 1]] for k in part])
             groups.append((part - 2, *np.divmod(positions, n)))
-    # B: entries x moments, vec(X)^T B = (<X, F_k>)_k
-    aggregate = sparse.csr_matrix((np.ones(entries.size), (entries, full[mask] - 2)), shape=(n * n, m))
+    # B^T: moments x entries, B^T vec(X) = (<X, F_k>)_k; B^T @ P^T, not P @ B, for scipy makes a
+    # transposed matrix object at every dense @ sparse (10% of a small relaxation's solve)
+    aggregate = sparse.csr_matrix((np.ones(entries.size), (full[mask] - 2, entries)), shape=(m, n * n))
 
     def schur(q):
         schur_matrix = np.empty((m, m))
@@ -442,7 +458,7 @@ def moment_schur(pattern):
             # Q F_l Q for every l of the group, batched; H is symmetric, so
             # row l is column l and C-ordered rows need no transposed copy
             products = np.matmul(q[:, p].transpose(1, 0, 2), q[qq, :]).reshape(len(part), n * n)
-            schur_matrix[part, :] = products @ aggregate
+            schur_matrix[part, :] = (aggregate @ products.T).T
         return schur_matrix
 
     return schur
@@ -484,6 +500,10 @@ def _npa_cvxopt(relaxation, progress=None):
     h = np.concatenate([limits, (full == 1).astype(float)])
     c = -relaxation.objective.dense(count)[2:]
     schur = moment_schur(pattern)
+    # column-major position of (i, j) -> that of (max(i, j), min(i, j)), the lower triangle's copy
+    column, row = np.divmod(np.arange(n * n), n)
+    lower = np.maximum(row, column) + n * np.minimum(row, column)
+    potrs = linalg.lapack.dpotrs
     iterations = [0]
 
     def kktsolver(scaling):
@@ -505,13 +525,12 @@ def _npa_cvxopt(relaxation, progress=None):
 
         def solve_kkt(x, y, z):
             bz = np.array(z).ravel()
-            block = bz[nrows:].reshape(n, n, order="F")
-            block = np.tril(block) + np.tril(block, -1).T  # cvxopt keeps the lower triangle
-            bz[nrows:] = block.ravel(order="F")
+            bz[nrows:] = bz[nrows:][lower]  # cvxopt keeps the lower triangle
+            block = bz[nrows:].reshape(n, n)  # symmetric: the same in either order
             rhs = np.array(x).ravel() - np.bincount(full, weights=(q @ block @ q).ravel(), minlength=count)[2:]
             if nrows:
                 rhs += rows.T @ (bz[:nrows] / d2)
-            dx = linalg.cho_solve(factor, rhs, check_finite=False)
+            dx, _ = potrs(factor[0], rhs, lower=factor[1])  # LAPACK's solve, without cho_solve's checks
             x[:] = matrix(dx)
             dz = matrix(g_csr @ dx - bz)
             misc.scale(dz, scaling, trans="T", inverse="I")  # z := W^-T (G dx - bz)
@@ -556,8 +575,7 @@ def _npa_cvxopt(relaxation, progress=None):
         raise SolverFailed("cvxopt", f"{status} ({answer['status']})", ADVICE.get(status, ADVICE[FAILED]))
     moments = np.array(answer["x"]).ravel()
     duals = np.array(answer["z"]).ravel()
-    slack = duals[nrows:].reshape(n, n, order="F")
-    slack = np.tril(slack) + np.tril(slack, -1).T
+    slack = duals[nrows:][lower].reshape(n, n)
     value = float(relaxation.objective.constant) - float(c @ moments)
     info = _info("cvxopt", status, answer["iterations"], solved - built, built - start)
     return Solution(value, np.concatenate([[0.0, 1.0], moments]), slack,
