@@ -14,8 +14,8 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def pytest_collection_finish(session):
-    """Freeze what the imports and the collection made (numpy, scipy, cvxpy, certify, the test
-    modules): the garbage collector's full passes then walk only what the tests make since."""
+    """Freeze what the imports and the collection made (numpy, scipy, hypothesis, certify, the
+    test modules): the garbage collector's full passes then walk only what came later."""
     import gc
 
     gc.collect()
