@@ -14,7 +14,7 @@ from ..proofs.correlator import (
     check_correlation_dual, check_correlation_strategy, correlation_slack, correlator_form, flip_odd, signed_correlator_form,
 )
 from ..errors import BadInput, SolverFailed
-from ..proofs.exact import exact_psd, sense_sign
+from ..proofs.exact import exact_inner, exact_psd, sense_sign
 from ..report.results import Result
 from .solvers import clarabel_chosen, clarabel_direct, psd_triangle, solve_problem
 
@@ -224,7 +224,7 @@ def rational_unit_vector(u):
     j = int(np.argmax(np.abs(u)))
     sign = 1 if u[j] > 0 else -1
     s = [Fraction(float(u[i] / (1 + sign * u[j]))).limit_denominator(_DENOMINATOR) for i in range(len(u)) if i != j]
-    norm = sum((v * v for v in s), Fraction(0))
+    norm = exact_inner(s, s)
     scale = 1 + norm
     out, k = [], 0
     for i in range(len(u)):
@@ -250,7 +250,7 @@ def _exact_level(k, h, us, vs):
     for x, u in enumerate(us):
         for y, v in enumerate(vs):
             if h[x, y]:
-                total += h[x, y] * sum((s * t for s, t in zip(u, v)), Fraction(0))
+                total += h[x, y] * exact_inner(u, v)
     return total
 
 

@@ -47,7 +47,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import BadInput, SolverFailed
-from ..proofs.exact import behaviour_problems, exact_psd, sense_sign
+from ..proofs.exact import behaviour_problems, exact_inner, exact_psd, sense_sign
 from ..proofs.noise import (
     best_signs,
     check_noisy_witness,
@@ -822,8 +822,7 @@ def _critical_at(game, form, mus):
         shift = least_shift(Fraction(1), f, PA, PB, z)
         t_bar = sum(z, Fraction(0)) + len(z) * shift
         U, W = _rational_vectors(vectors[0]), _rational_vectors(vectors[1])
-        t_tilde = sum((F[i, j] * sum((s * t for s, t in zip(U[i], W[j])), Fraction(0))
-                       for i in range(len(PA)) for j in range(len(PB))), Fraction(0))
+        t_tilde = sum((F[i, j] * exact_inner(U[i], W[j]) for i in range(len(PA)) for j in range(len(PB))), Fraction(0))
         blocks.append((PA, PB, z, shift))
         gap = d_max - d_sigma
         if t_bar > 0:

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from .exact import (
-    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, remembered_per_object, sense_sign,
+    Check, behaviour_problems, exact_dot, exact_inner, exact_psd, fraction, multiplier_signs_ok, remembered_per_object, sense_sign,
     strategy_check,
 )
 
@@ -81,6 +81,27 @@ def correlation_behaviour(E):
     return p
 
 
+def read_mixture(certificate):
+    """A correlation strategy's mixture as [(weight, A vectors, B vectors)] of exact rationals
+    (KeyError, TypeError, ValueError or ZeroDivisionError when malformed)."""
+    return [
+        (fraction(entry["weight"]),
+         [[fraction(v) for v in u] for u in entry["A"]],
+         [[fraction(v) for v in u] for u in entry["B"]])
+        for entry in certificate["mixture"]
+    ]
+
+
+def mixture_correlators(components, iA, iB):
+    """E_xy = sum_k w_k u^k_x . v^k_y over a mixture [(w_k, u^k, v^k)], exactly."""
+    E = np.full((iA, iB), Fraction(0), dtype=object)
+    for weight, us, vs in components:
+        for x in range(iA):
+            for y in range(iB):
+                E[x, y] += weight * exact_inner(us[x], vs[y])
+    return E
+
+
 def check_correlation_strategy(game, certificate):
     """Exactly re-check a mixture of vector strategies.
 
@@ -93,12 +114,7 @@ def check_correlation_strategy(game, certificate):
     """
     problems = []
     try:
-        components = [
-            (fraction(entry["weight"]),
-             [[fraction(v) for v in u] for u in entry["A"]],
-             [[fraction(v) for v in u] for u in entry["B"]])
-            for entry in certificate["mixture"]
-        ]
+        components = read_mixture(certificate)
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
         return Check(False, problems=[f"malformed correlation strategy: {error!r}"])
     iA, iB = game.inputs
@@ -106,23 +122,17 @@ def check_correlation_strategy(game, certificate):
         return Check(False, problems=["a correlation strategy needs two answers per player"])
     if any(w < 0 for w, _, _ in components) or sum(w for w, _, _ in components) != 1:
         problems.append("mixture weights are not a probability distribution")
-    E = np.full((iA, iB), Fraction(0), dtype=object)
-    for index, (weight, us, vs) in enumerate(components):
+    for index, (_, us, vs) in enumerate(components):
         if len(us) != iA or len(vs) != iB or len({len(u) for u in us + vs}) != 1:
             problems.append(f"component {index}: expected {iA} + {iB} vectors of one length")
-            continue
-        if any(sum((c * c for c in u), Fraction(0)) != 1 for u in us + vs):
+        elif any(exact_inner(u, u) != 1 for u in us + vs):
             problems.append(f"component {index}: a vector is not exactly of unit length")
-            continue
-        for x in range(iA):
-            for y in range(iB):
-                E[x, y] += weight * sum((s * t for s, t in zip(us[x], vs[y])), Fraction(0))
     achieved = None
     if not problems:
         for constraint in game.constraints:
             if correlator_form(constraint.exact) is None and not (flip_odd(constraint.exact) and constraint.value == 0):
                 problems.append(f"constraint '{constraint.name}' is neither flip-invariant nor odd with value 0")
-        p = correlation_behaviour(E)
+        p = correlation_behaviour(mixture_correlators(components, iA, iB))
         problems += behaviour_problems(game, p)
         if not problems:
             achieved = exact_dot(game.objective_exact, p)

@@ -105,6 +105,11 @@ def exact_dot(tensor, p):
                         for a, b in zip(tensor.flat, p.flat))
 
 
+def exact_inner(u, v):
+    """sum_i u_i v_i of two vectors of Fractions (or ints), exactly: a Fraction."""
+    return rational_sum((s.numerator * t.numerator, s.denominator * t.denominator) for s, t in zip(u, v))
+
+
 def rational_sum(pairs):
     """The Fraction sum of n/d over (n, d) pairs of ints (d > 0), exactly.
 

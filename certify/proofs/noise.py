@@ -79,7 +79,8 @@ import numpy as np
 
 from .correlator import correlation_behaviour, correlator_form, flip_odd, signed_correlator_form
 from .exact import (
-    Check, behaviour_problems, exact_dot, exact_psd, fraction, multiplier_signs_ok, sense_sign, strategy_check,
+    Check, behaviour_problems, exact_dot, exact_inner, exact_psd, fraction, multiplier_signs_ok, sense_sign,
+    strategy_check,
 )
 from .seesaw import check_seesaw, operator_trace, seesaw_exact_behaviour, seesaw_repair
 
@@ -120,7 +121,7 @@ def measurement_correlator(v, a, b):
         return Fraction(a * b)
     if isinstance(a, int) or isinstance(b, int):
         return Fraction(0)
-    return v * sum((s * t for s, t in zip(a, b)), Fraction(0))
+    return v * exact_inner(a, b)
 
 
 def werner_correlators(v, components, iA, iB, problems):
@@ -130,7 +131,7 @@ def werner_correlators(v, components, iA, iB, problems):
         if len(A) != iA or len(B) != iB:
             problems.append(f"component {index}: expected {iA} + {iB} measurements")
             continue
-        if any(not isinstance(m, int) and sum((c * c for c in m), Fraction(0)) != 1 for m in A + B):
+        if any(not isinstance(m, int) and exact_inner(m, m) != 1 for m in A + B):
             problems.append(f"component {index}: a Bloch vector is not exactly of unit length")
             continue
         for x in range(iA):

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
-
 from ..errors import BadInput
 from ..proofs.exact import fraction
 
@@ -121,26 +119,3 @@ def model_figures(document, game):
         split = Fraction(game.fixed["split"])
         figures["throughput.model"] = theta(split)
     return figures
-
-
-def strategy_behaviour(result, game):
-    """The behaviour (floats) of the strategy a simulation routed by, from its certificate."""
-    from ..proofs.correlator import correlation_behaviour
-    from ..proofs.deterministic import DeterministicStrategy
-
-    certificate = result.get("certificate", {})
-    if certificate.get("kind") == "classical":
-        p = np.zeros(game.shape)
-        for entry in certificate["mixture"]:
-            p += float(fraction(entry["weight"])) * DeterministicStrategy.from_json(entry).behaviour(game.outputs)
-        return p
-    iA, iB = game.inputs
-    E = np.full((iA, iB), Fraction(0), dtype=object)
-    for entry in certificate.get("mixture", []):
-        w = fraction(entry["weight"])
-        us = [[fraction(v) for v in u] for u in entry["A"]]
-        vs = [[fraction(v) for v in u] for u in entry["B"]]
-        for x in range(iA):
-            for y in range(iB):
-                E[x, y] += w * sum((s * t for s, t in zip(us[x], vs[y])), Fraction(0))
-    return np.vectorize(float, otypes=[float])(correlation_behaviour(E))

@@ -87,19 +87,11 @@ def strategy_behaviour(game, strategy):
         # the shared coin flipping both answers: uniform marginals, same W and split (model docstring)
         return (p + p[::-1, ::-1]) / 2, result
     if strategy == "quantum":
-        from ..proofs.correlator import correlation_behaviour
+        from ..proofs.correlator import correlation_behaviour, mixture_correlators, read_mixture
         from ..bounds.correlator import quantum_strategy
 
         result = quantum_strategy(game)
-        iA, iB = game.inputs
-        E = np.full((iA, iB), Fraction(0), dtype=object)
-        for entry in result.certificate["mixture"]:
-            w = Fraction(entry["weight"])
-            us = [[Fraction(v) for v in u] for u in entry["A"]]
-            vs = [[Fraction(v) for v in u] for u in entry["B"]]
-            for x in range(iA):
-                for y in range(iB):
-                    E[x, y] += w * sum((s * t for s, t in zip(us[x], vs[y])), Fraction(0))
+        E = mixture_correlators(read_mixture(result.certificate), *game.inputs)
         return np.vectorize(float, otypes=[float])(correlation_behaviour(E)), result
     raise BadInput(None, "--strategy", f"expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
 
