@@ -382,6 +382,7 @@ def _blas_controller():
 
 @functools.lru_cache(maxsize=1)
 def _controller_for(module_count, make):
+    """make(), remembered while the number of imported modules stays ``module_count``."""
     return make()
 
 

@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 
 from .exact import (
-    Check, behaviour_problems, exact_dot, exact_inner, exact_psd, fraction, multiplier_signs_ok, remembered_per_object, sense_sign,
-    strategy_check,
+    Check, behaviour_problems, exact_dot, exact_inner, exact_psd, fraction, multiplier_signs_ok, remembered_per_object,
+    sense_sign, strategy_check,
 )
 
 
