@@ -319,7 +319,7 @@ def solve(relaxation, solver=None, progress=None):
     """
     pattern = relaxation.pattern
     name = npa_order(pattern.size, pattern.count - 2, solver, bool(relaxation.constraints))[0]
-    with blas_threads() as threads:
+    with blas_threads(always_one=name == "ssnal") as threads:
         if name == "ssnal":
             return _npa_ssnal(relaxation, progress)
         if name == "cvxopt":
@@ -330,7 +330,7 @@ def solve(relaxation, solver=None, progress=None):
 
 
 class blas_threads:
-    """Limit BLAS to one thread while solving when the machine is busy.
+    """Limit BLAS to one thread while solving when the machine is busy, or ``always_one``.
 
     On a loaded machine (1-minute load average at or above half the cores)
     multi-threaded OpenBLAS oversubscribes: a Cholesky factorisation of an
@@ -341,7 +341,18 @@ class blas_threads:
     the first solve in a fresh process, kept two threads, and random 6-input
     games at level 2 took 35 to 78 s instead of 10 to 12 s beside one other
     busy process.
+
+    ``always_one`` is for ssnal. Its products (k x n by n x n, k the smaller
+    side of the spectrum) are too small to gain from a second thread, and its
+    path depends on the rounding: on an idle 2-core machine, with two threads
+    against one, random 6- and 8-input games took 7.7 and 14.8 s against 2.4
+    and 5.8 s, and random 10 inputs stalled at a relative gap of 5e-3 after
+    230 Newton steps (75 s, then SCS: 195 s in all) where one thread reached
+    1e-9 in 291 steps (65 s). One thread also gives the same answer at every load.
     """
+
+    def __init__(self, always_one=False):
+        self.always_one = always_one
 
     def __enter__(self):
         import os
@@ -349,9 +360,9 @@ class blas_threads:
         self._limit = None
         cores = os.cpu_count() or 1
         try:
-            busy = os.getloadavg()[0] >= cores / 2
+            busy = self.always_one or os.getloadavg()[0] >= cores / 2
         except OSError:  # pragma: no cover - no load average on this platform
-            busy = False
+            busy = self.always_one
         if not busy:
             return cores
         controller = _blas_controller()
