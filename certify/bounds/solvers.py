@@ -360,10 +360,10 @@ class blas_threads:
         self._limit = None
         cores = os.cpu_count() or 1
         try:
-            busy = self.always_one or os.getloadavg()[0] >= cores / 2
+            one_thread = self.always_one or os.getloadavg()[0] >= cores / 2  # busy, or asked
         except OSError:  # pragma: no cover - no load average on this platform
-            busy = self.always_one
-        if not busy:
+            one_thread = self.always_one
+        if not one_thread:
             return cores
         controller = _blas_controller()
         if controller is not None:

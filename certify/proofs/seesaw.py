@@ -9,7 +9,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from .exact import Check, as_fmpq, as_fraction, exact_dot, fraction, ldl_psd, sense_sign
+from .exact import Check, as_fmpq, as_fraction, exact_dot, exact_inner, fraction, ldl_psd, sense_sign
 
 
 # ---------------------------------------------------------------------------
@@ -116,9 +116,9 @@ def seesaw_repair(component, game):
     """Parse and repair one stored strategy exactly.
 
     Returns (repaired, problems): repaired has "state" (re, im object vectors
-    of Fractions), "A" and "B" (per question, per answer, (re, im) exact
-    rational matrices, python-flint fmpq_mat), "dims", "epsilons". Raises
-    KeyError/TypeError/ValueError on malformed data.
+    of Fractions), "norm" (<psi|psi>, a Fraction), "A" and "B" (per question,
+    per answer, (re, im) exact rational matrices, python-flint fmpq_mat),
+    "dims", "epsilons". Raises KeyError/TypeError/ValueError on malformed data.
     """
     problems = []
     (iA, iB), (oA, oB) = game.inputs, game.outputs
@@ -145,10 +145,11 @@ def seesaw_repair(component, game):
         raise ValueError("the state is zero")
     # The behaviour is computed for psi/|psi| exactly; the stored state must
     # still be normalised, so that no stored amplitude is free to change.
-    norm = sum(v * v for v in re) + sum(v * v for v in im)
+    norm = exact_inner(re, re) + exact_inner(im, im)
     if abs(norm - 1) > SEESAW_NORM_TOLERANCE:
         problems.append(f"the state is not normalised (|psi|^2 = {float(norm):.17g})")
     repaired["state"] = (re, im)
+    repaired["norm"] = norm  # <psi|psi>, exactly: the behaviour divides by it
     repaired["dims"] = (dA, dB)
     return repaired, problems
 
@@ -165,7 +166,7 @@ def seesaw_exact_behaviour(repaired):
     Mr = flint.fmpq_mat(dA, dB, [as_fmpq(v) for v in re])
     Mi = flint.fmpq_mat(dA, dB, [as_fmpq(v) for v in im])
     MrT, MiT = Mr.transpose(), Mi.transpose()
-    norm = as_fmpq(sum(v * v for v in re) + sum(v * v for v in im))
+    norm = as_fmpq(repaired["norm"])
     A, B = repaired["A"], repaired["B"]
     B_entries = [[(Br.entries(), Bi.entries()) for Br, Bi in other] for other in B]
     p = np.full((len(A[0]), len(B[0]), len(A), len(B)), Fraction(0), dtype=object)

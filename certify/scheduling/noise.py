@@ -491,6 +491,7 @@ def link_answers(certificate, link):
     pair it actually used. Answers are flip-symmetric (a shared coin), as in
     the model. Returns a callable (rng, times, x, y) -> (a, b, used, visibility).
     """
+    from ..proofs.exact import exact_inner
     from ..proofs.noise import parse_measurement
 
     groups = {True: [], False: []}
@@ -498,7 +499,7 @@ def link_answers(certificate, link):
         A = [parse_measurement(m) for m in entry["A"]]
         B = [parse_measurement(m) for m in entry["B"]]
         flag = entry.get("pair", any(not isinstance(m, int) for m in A + B))
-        E1 = np.array([[float(sum(s * t for s, t in zip(a, b))) if not isinstance(a, int) and not isinstance(b, int) else 0.0
+        E1 = np.array([[float(exact_inner(a, b)) if not isinstance(a, int) and not isinstance(b, int) else 0.0
                         for b in B] for a in A])
         E0 = np.array([[float(a * b) if isinstance(a, int) and isinstance(b, int) else 0.0 for b in B] for a in A])
         groups[bool(flag)].append((float(Fraction(entry["weight"])), E1, E0))
