@@ -66,10 +66,18 @@ class _Operators:
     """A, A* and the data of (P) for one relaxation's moment pattern."""
 
     def __init__(self, relaxation):
+        import scipy.sparse as sparse
+
         pattern = relaxation.pattern
         self.n, self.count = pattern.size, pattern.count
         self.full = pattern.index.ravel()
         self.scale = np.sqrt(pattern.multiplicity[2:].astype(float))
+        # A as a sparse m x n^2 matrix: one product is 0.15 ms where np.bincount took 0.26
+        # (random 10-input games at level 2, n = 301), and a solve applies A 24000 times
+        entries = np.nonzero(self.full >= 2)[0]
+        rows = self.full[entries] - 2
+        self.matrix = sparse.csr_matrix((1.0 / self.scale[rows], (rows, entries)),
+                                        shape=(self.count - 2, self.n * self.n))
         coefficients = relaxation.objective.dense(self.count).astype(float)
         self.constant = float(relaxation.objective.constant)
         self.objective = coefficients[2:]
@@ -77,7 +85,7 @@ class _Operators:
         self.c = (pattern.index == 1).astype(float)
 
     def a(self, matrix):
-        return np.bincount(self.full, weights=matrix.ravel(), minlength=self.count)[2:] / self.scale
+        return self.matrix @ matrix.ravel()
 
     def a_star(self, y):
         values = np.zeros(self.count)
@@ -124,14 +132,25 @@ class _Projection:
         self.mine = self.vectors[:, :k]
         self.weights = weights
 
-    def jacobian(self, h):
-        if self.k == 0:
-            return np.zeros_like(h) if self.direct else h
+    def half_jacobian(self, h):
+        """V with J(H) = V + V^T (direct) or H - V - V^T (from the non-positive side)."""
         t = self.mine.T @ h
         u = ((t @ self.vectors) * self.weights) @ self.vectors.T
-        v = self.mine @ u
-        part = v + v.T
-        return part if self.direct else h - part
+        return self.mine @ u
+
+    def newton_operator(self, ops, sigma, regularisation):
+        """d -> sigma A J A*(d) + regularisation d, the semismooth Newton system's operator.
+
+        A(V^T) = A(V) because the moment pattern is symmetric, and A A* = I, so
+        A J A*(d) is 2 A(V) (direct) or d - 2 A(V), with no n x n sum or transpose
+        (14% less time per product on random 10-input games at level 2).
+        """
+        if self.k == 0:
+            factor = regularisation if self.direct else sigma + regularisation
+            return lambda d: factor * d
+        if self.direct:
+            return lambda d: 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d))) + regularisation * d
+        return lambda d: (sigma + regularisation) * d - 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d)))
 
 
 def _cg(apply, rhs, tolerance, limit):
@@ -189,10 +208,7 @@ def solve_ssnal(relaxation, progress=None, tolerance=SSNAL_TOLERANCE):
             if size / norm_beta <= inner_tolerance:
                 break
             regularisation = min(1e-3, size)  # keeps the Newton system positive definite
-
-            def hessian(d, projection=projection, regularisation=regularisation):
-                return sigma * ops.a(projection.jacobian(ops.a_star(d))) + regularisation * d
-
+            hessian = projection.newton_operator(ops, sigma, regularisation)
             step = _cg(hessian, -gradient, min(0.1, size**CG_POWER) * size, SSNAL_MAX_CG)
             newton_steps += 1
             slope = float(gradient @ step)
