@@ -110,9 +110,9 @@ class _Projection:
         import scipy.linalg as linalg
 
         n = len(w)
-        # LAPACK's divide and conquer is faster on small matrices, MRRR from about n = 150
-        # (measured here: n = 301, 12 ms against 20 ms)
-        lam, vectors = linalg.eigh(w, check_finite=False, driver="evd" if n < 150 else "evr")
+        # LAPACK's divide and conquer: on the matrices of real solves it was faster than
+        # MRRR every time (medians 9.8 against 17.5 ms at n = 301, 2.9 against 6.5 ms at n = 205)
+        lam, vectors = linalg.eigh(w, check_finite=False, driver="evd")
         positive = lam > 0
         self.rank = int(positive.sum())
         self.positive_part = (vectors[:, positive] * lam[positive]) @ vectors[:, positive].T
