@@ -63,9 +63,9 @@ SIGMA_FACTOR = 3.0
 # The line search takes the full Newton step without Armijo's test when the
 # predicted decrease |slope| is at most ROUNDING_FLOOR eps (1 + |phi|): phi
 # cannot be evaluated that finely, and near the tolerance its halvings went on
-# to 2^-30 on noise (random 10-input games at level 2: 380 instead of 760
-# eigendecompositions, 50 s instead of 64.5 s; stopping the inner loop there
-# instead left the method short of its tolerance). 16 and 100 gave the same steps.
+# to 2^-30 on noise (random 10-input games at level 2: 398 instead of 614
+# eigendecompositions; stopping the inner loop there instead left the method
+# short of its tolerance). 16 and 100 gave the same steps.
 ROUNDING_FLOOR = 16
 
 
