@@ -420,6 +420,50 @@ def test_ssnal_reports_a_stopped_solve_as_inaccurate(monkeypatch):
     assert float(np.linalg.eigvalsh(z)[0]) >= -1e-12 * max(1.0, float(np.abs(z).max()))
 
 
+@pytest.mark.parametrize("shift", [-3.0, -0.5, 0.5, 3.0, -100.0, 100.0])
+def test_ssnal_newton_operator_matches_its_definition(shift):
+    """ssnal's Newton operator, computed from half the Jacobian as 2 A(V) (or d - 2 A(V)),
+    equals sigma A J A*(d) + eps d with A, A* and J(H) = P (Omega o (P^T H P)) P^T written
+    out (Zhao, Sun and Toh 2010, eq. 3.7): from the positive side (mostly negative
+    spectrum), the non-positive side (mostly positive), and at rank 0 and full rank."""
+    import numpy as np
+
+    from certify.bounds import ssnal
+    from certify.proofs.npa import relaxation
+
+    ops = ssnal._Operators(relaxation(load_game("i3322"), parse_level("2")))
+    n, index = ops.n, ops.full.reshape(ops.n, ops.n)
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((n, n))
+    w = (w + w.T) / 2 + shift * np.eye(n)
+
+    def a(matrix):  # A(M)_k = <F_k, M> / s_k over the moment's entries
+        return np.array([matrix[index == k].sum() for k in range(2, ops.count)]) / ops.scale
+
+    def a_star(y):
+        values = np.concatenate([[0.0, 0.0], y / ops.scale])
+        return values[index]
+
+    lam, p = np.linalg.eigh(w)
+    plus = lam > 0
+    omega = np.zeros((n, n))
+    omega[np.ix_(plus, plus)] = 1
+    with np.errstate(divide="ignore", invalid="ignore"):  # equal eigenvalues: entries not used
+        ratio = lam[:, None] / (lam[:, None] - lam[None, :])
+    omega[np.ix_(plus, ~plus)] = ratio[np.ix_(plus, ~plus)]
+    omega[np.ix_(~plus, plus)] = ratio[np.ix_(plus, ~plus)].T
+
+    projection = ssnal._Projection(w)
+    sigma, eps = 2.5, 1e-3
+    operator = projection.newton_operator(ops, sigma, eps)
+    for _ in range(3):
+        d = rng.standard_normal(ops.count - 2)
+        h = a_star(d)
+        expected = sigma * a(p @ (omega * (p.T @ h @ p)) @ p.T) + eps * d
+        assert np.allclose(a(h), d) and np.allclose(ops.a(h), d)
+        assert np.allclose(operator(d), expected, rtol=1e-10, atol=1e-10)
+
+
 def test_solver_order_by_size_and_constraints():
     """The measured order (benchmarks/results/npa.md): CVXOPT first below SSNAL_FROM
     moments, ssnal first from there on; ssnal never for a game with constraints, and
