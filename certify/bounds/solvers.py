@@ -213,10 +213,10 @@ def build_problem(relaxation):
 SCHUR_LIMIT = 4000
 # From this many moments the Newton-CG augmented Lagrangian (certify.bounds.ssnal)
 # is tried first on relaxations without game constraints. Measured
-# (benchmarks/results/npa.md, end to end): 2.96 s on random 6-input games at
-# level 2 (m = 2718) against CVXOPT's 11.15 s, 5.27 s on random 8 inputs
-# against SCS's 15.62 s; on par with CVXOPT on CGLMP, but it stops inaccurate
-# on I3322 at levels 2 and 3 (m = 153, 867), where CVXOPT takes 0.4 and 1.8 s.
+# (benchmarks/results/npa.md, end to end): 2.02 s on random 6-input games at
+# level 2 (m = 2718) against CVXOPT's 9.52 s, 3.69 s on random 8 inputs
+# against SCS's 14.87 s; on par with CVXOPT on CGLMP, but it stops inaccurate
+# on I3322 at levels 2 and 3 (m = 153, 867), where CVXOPT takes 0.5 and 2.2 s.
 SSNAL_FROM = 2000
 # Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
 # the Schur solves accurate to the last iterations (I3322 level 3 reaches
