@@ -160,9 +160,12 @@ class _Projection:
         if self.k == 0:
             factor = regularisation if self.direct else sigma + regularisation
             return lambda d: factor * d
-        if self.direct:
-            return lambda d: 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d))) + regularisation * d
-        return lambda d: (sigma + regularisation) * d - 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d)))
+
+        def product(d):
+            folded = 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d)))
+            return folded + regularisation * d if self.direct else (sigma + regularisation) * d - folded
+
+        return product
 
 
 def _cg(apply, rhs, tolerance, limit):
