@@ -101,8 +101,7 @@ def as_fraction(value):
 
 def exact_dot(tensor, p):
     """sum of tensor * p over every entry, in exact arithmetic (c.p for a behaviour p): a Fraction."""
-    return rational_sum((a.numerator * b.numerator, a.denominator * b.denominator)
-                        for a, b in zip(tensor.flat, p.flat))
+    return exact_inner(tensor.flat, p.flat)
 
 
 def exact_inner(u, v):
