@@ -360,13 +360,13 @@ def test_singular_schur_complement_is_factored_with_a_small_regularisation():
         solvers.regularised_cholesky(-np.eye(3))
 
 
-@pytest.mark.parametrize("load, always_one", [(99.0, False), (0.0, True)])
-def test_busy_machine_and_ssnal_limit_every_blas_a_solve_uses(load, always_one):
-    """On a busy machine, and for ssnal at any load, every BLAS a solve uses runs one thread,
-    including scipy's when the solve is the first thing a fresh process does (it used to keep
-    two threads and oversubscribe: random 6-input games at level 2 took 35-78 s instead of
-    10-12 s). The process starts without this suite's one-thread setting, so that the limit,
-    not the environment, is what is seen."""
+@pytest.mark.parametrize("load", [99.0, 0.0])
+def test_every_solve_limits_every_blas_it_uses_at_any_load(load):
+    """Busy or idle machine, every BLAS a solve uses runs one thread (the same numerical path
+    everywhere), including scipy's when the solve is the first thing a fresh process does (it
+    used to keep two threads and oversubscribe: random 6-input games at level 2 took 35-78 s
+    instead of 10-12 s). The process starts without this suite's one-thread setting, so that
+    the limit, not the environment, is what is seen."""
     import os
     import subprocess
     import sys
@@ -376,7 +376,7 @@ def test_busy_machine_and_ssnal_limit_every_blas_a_solve_uses(load, always_one):
         f"os.getloadavg = lambda: ({load}, {load}, {load})\n"
         "from certify.bounds.solvers import blas_threads\n"
         "import threadpoolctl\n"
-        f"with blas_threads(always_one={always_one}):\n"
+        "with blas_threads():\n"
         "    info = threadpoolctl.threadpool_info()\n"
         "after = threadpoolctl.threadpool_info()\n"
         "print(json.dumps([[(i['filepath'], i['num_threads']) for i in x if i['user_api'] == 'blas'] for x in (info, after)]))\n"

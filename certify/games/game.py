@@ -21,6 +21,7 @@ three notations, all reduced here to the dense tensor c[a,b,x,y]:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -41,15 +42,49 @@ RELATIONS = ("==", "<=", ">=")
 SENSES = ("max", "min")
 
 
+def frozen_array(array: np.ndarray) -> np.ndarray:
+    """``array`` as a table nobody can write into: a read-only view of a private read-only copy.
+
+    A Game is plain frozen data, and the checker remembers answers per table
+    (certify.proofs.exact.remembered_per_object), so a table must not change
+    under it. The copy makes the caller's array irrelevant afterwards; the view
+    of a read-only owner makes ``flags.writeable = True`` on the table itself an
+    error (numpy refuses it when the owner is read-only). A table that is
+    already such a view is returned as it is, so the games ``with_fixed`` makes
+    share their tables.
+    """
+    if is_frozen(array):
+        return array
+    owner = np.array(array, copy=True)
+    owner.flags.writeable = False
+    view = owner.view()
+    view.flags.writeable = False
+    return view
+
+
+def is_frozen(array: object) -> bool:
+    """True for a table made by ``frozen_array``: a read-only view of a read-only array that owns its data."""
+    return (isinstance(array, np.ndarray) and not array.flags.writeable and isinstance(array.base, np.ndarray)
+            and array.base.base is None and not array.base.flags.writeable and array.base.flags.owndata)
+
+
 @dataclass(frozen=True)
 class Constraint:
     """sum_{a,b,x,y} coefficients[a,b,x,y] p(a,b|x,y)  relation  value."""
 
     name: str
-    exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB)
+    exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB); read-only (frozen_array)
     relation: str
     value: Fraction
     description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exact", frozen_array(self.exact))
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (process workers, copy.deepcopy): pickle gives writeable arrays back, so freeze again."""
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @property
     def coefficients(self):
@@ -64,12 +99,21 @@ class Game:
     inputs: tuple[int, int]
     outputs: tuple[int, int]
     sense: str
-    objective_exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB)
+    objective_exact: np.ndarray  # object array of Fraction, shape (oA, oB, iA, iB); read-only (frozen_array)
     constraints: tuple[Constraint, ...] = ()
     description: str = ""
     expected: dict = field(default_factory=dict)
     model: dict | None = None  # the [model] table this game was generated from
     source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objective_exact", frozen_array(self.objective_exact))
+        object.__setattr__(self, "constraints", tuple(self.constraints))
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (process workers, copy.deepcopy): pickle gives writeable arrays back, so freeze again."""
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @property
     def objective(self):
@@ -129,8 +173,10 @@ class Game:
             ],
         }
 
-    @property
+    @functools.cached_property
     def sha256(self):
+        """SHA-256 of the canonical definition as compact key-sorted JSON. Remembered on the
+        game, which is immutable: its tables are read-only and its fields frozen."""
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -32,6 +32,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 
+from ..games.game import is_frozen
 from ..games.numbers import checked_fraction
 
 
@@ -67,15 +68,29 @@ def rational_strings(array):
 
 
 def remembered_per_object(size):
-    """Decorate a one-argument function of immutable-by-convention objects (games, exact
-    tables) to remember its answer per argument object, keyed by identity: the object is
-    held with the answer, so that its id cannot be reused by another; at ``size`` entries
-    the memory starts afresh."""
+    """Decorate a one-argument function of games or exact tables to remember its answer per
+    argument, so that a hit always means the same content.
+
+    An immutable argument is keyed by identity and held with its answer (so that its id
+    cannot be reused by another object): a Game (frozen, its tables read-only) or a table
+    made by games.game.frozen_array (nobody can write into it). Any other numpy array can
+    change in place, so it is keyed by its content: dtype, shape and every entry with its
+    type (1, 1.0 and Fraction(1) are equal numbers but give different answers). At
+    ``size`` entries the memory starts afresh.
+    """
     def decorate(function):
         memory = {}
 
         @functools.wraps(function)
         def remembered(value):
+            if isinstance(value, np.ndarray) and not is_frozen(value):
+                key = ("content", value.dtype.str, value.shape, tuple((type(v), v) for v in value.flat))
+                known = memory.get(key)
+                if known is None:
+                    if len(memory) >= size:
+                        memory.clear()
+                    known = memory[key] = (None, function(value))
+                return known[1]
             known = memory.get(id(value))
             if known is None or known[0] is not value:
                 if len(memory) >= size:
