@@ -14,7 +14,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from .scheduling import register_dual_work  # noqa: E402
 from .api import (  # noqa: E402
     classical,
     frontier,
@@ -27,8 +26,6 @@ from .api import (  # noqa: E402
     simulate,
     verify,
 )
-
-register_dual_work()  # model files name their kind; games/ knows no application
 
 __all__ = [
     "classical", "frontier", "game_from_arrays", "gap", "load", "nosignal", "quantum", "seesaw", "simulate",

@@ -6,9 +6,12 @@ libraries, no module imports another's private names, and the Python API and
 
 import ast
 import functools
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import certify
 
@@ -141,3 +144,155 @@ def test_solver_option_reaches_seesaw_and_correlator_bounds(tmp_path):
     point = json.loads(out.read_text())["certificate"]["points"][0]
     assert point["quantum_upper"]["solver"]["name"].startswith("cvxopt")
     assert point["quantum_lower"]["solver"]["name"].startswith("cvxopt")
+
+
+# ---------------------------------------------------------------------------
+# The checker stands alone at run time, not only in its import statements
+
+# Search code, solvers and the application: none may be loaded by verifying a document.
+# certify.games (the dual-work model included: verify regenerates a frontier's game from its
+# model block) and exact or numeric libraries may.
+NOT_IN_THE_CHECKER = ("certify.bounds", "certify.scheduling", "certify.report", "certify.cli", "highspy",
+                      "scipy.optimize", "scipy.integrate", "cvxpy", "clarabel", "scs", "_scs_direct", "cvxopt",
+                      "sdpap", "mosek", "ecos", "osqp", "threadpoolctl", "dask", "distributed", "matplotlib")
+
+# In a fresh interpreter: import the checker, verify every document named on the command line,
+# and report what was loaded.
+CHECKER_ALONE = (
+    "import json, sys\n"
+    "import certify.games, certify.proofs\n"
+    "from certify.proofs.document import read_document\n"
+    "from certify.proofs.verify import verify_document\n"
+    "verdicts = {}\n"
+    "for path in sys.argv[1:]:\n"
+    "    items = verify_document(read_document(path), path)\n"
+    "    verdicts[path] = [item.path for item in items if not item.ok] if items else ['nothing checked']\n"
+    "print(json.dumps({'failed': verdicts, 'modules': sorted(sys.modules)}))\n"
+)
+
+# The `certify verify` command line, document by document, then the modules it had loaded.
+CLI_VERIFY = (
+    "import json, sys\n"
+    "from certify.cli import main\n"
+    "codes = {}\n"
+    "for path in sys.argv[1:]:\n"
+    "    try:\n"
+    "        main(['verify', path], prog_name='certify')\n"
+    "    except SystemExit as done:\n"
+    "        codes[path] = done.code\n"
+    "print(json.dumps({'codes': codes, 'modules': sorted(sys.modules)}))\n"
+)
+
+
+def _solver_or_search(modules):
+    return sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in NOT_IN_THE_CHECKER))
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory):
+    """One document of every kind, written by the command line with small options (and a scan
+    cell as a scan writes it)."""
+    from click.testing import CliRunner
+
+    from certify.cli import main
+    from certify.report.results import write_json
+    from certify.scheduling import scan as scans
+
+    folder = tmp_path_factory.mktemp("documents")
+    dual_work = (PACKAGE.parent / "problems" / "dual_work.toml").read_text(encoding="utf-8").split("[expected]")[0]
+    link = folder / "link.toml"
+    link.write_text(dual_work + '[link]\nrate = 0.5\nt2 = 20.0\ncutoff = 10.0\npolicy = "freshest"\n', encoding="utf-8")
+    frontier = ["--points", "3", "--level", "1", "--jobs", "1"]
+    commands = {
+        "classical": ["classical", "chsh"],
+        "quantum": ["quantum", "chsh", "--level", "1"],
+        "seesaw": ["seesaw", "chsh", "--restarts", "2"],
+        "gap": ["gap", "chsh", "--level", "1", "--restarts", "2"],
+        "frontier": ["pareto", *frontier],
+        "visibility": ["pareto", *frontier, "--visibility", "0.9"],
+        "supply": ["pareto", *frontier, "--supply", "1/2"],
+        "link": ["pareto", str(link), "--points", "3", "--level", "none", "--jobs", "1", "--link"],
+        "loads": ["pareto", *frontier, "--arrival-rate", "0.1,0.3"],
+        "simulate": ["simulate", "--split", "1/2", "--pairs", "2000"],
+    }
+    paths = []
+    runner = CliRunner()
+    for name, command in commands.items():
+        path = folder / f"{name}.json"
+        done = runner.invoke(main, [*command, "--json", str(path)])
+        assert done.exit_code == 0, (name, done.output)
+        paths.append(str(path))
+    grid = folder / "grid.toml"
+    grid.write_text('name = "grid"\nproblem = "dual_work"\n[model]\nthroughput = {family = "power", alpha = 0.8}\n'
+                    '[options]\npoints = 3\nlevel = "none"\n[axes]\narrival_rate = [0.05, 0.4]\n', encoding="utf-8")
+    cell = scans.load_scan(grid).cells[0]
+    outcome = scans.run_cell(cell.to_json())
+    assert outcome["status"] == "done", outcome
+    write_json(outcome["document"], folder / "cell.json")
+    paths.append(str(folder / "cell.json"))
+    return paths
+
+
+def _fresh(script, arguments):
+    done = subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_checker_verifies_every_kind_of_document_without_search_code_or_solvers(documents):
+    """verify imports certify.proofs and certify.games only: after checking a classical, NPA, see-saw
+    and gap result, plain, noisy (visibility), rationed (supply) and link frontiers, a several-load
+    document, a simulation and a scan cell, no module of certify.bounds, certify.scheduling or
+    certify.report, no LP or SDP solver and no scipy.optimize (scipy.integrate loads it) is loaded."""
+    report = _fresh(CHECKER_ALONE, documents)
+    assert report["failed"] == {path: [] for path in documents}
+    assert _solver_or_search(report["modules"]) == []
+    assert "certify.games.dualwork" in report["modules"]  # the frontiers' model figures were recomputed
+
+
+def test_certify_verify_command_loads_no_search_code_or_solver(documents):
+    """The `certify verify` command (certify.cli, which imports every command lazily) accepts every
+    document with exit 0 and has loaded only the checker and the report renderer."""
+    report = _fresh(CLI_VERIFY, documents)
+    assert report["codes"] == {path: 0 for path in documents}
+    allowed = ("certify.report", "certify.cli")  # the command renders the verdict
+    assert [m for m in _solver_or_search(report["modules"]) if not m.startswith(allowed)] == []
+
+
+def test_model_quadrature_without_scipy_integrate_is_exact_to_1e_13():
+    """E[T(R)], R ~ Exp(r), is integrated by certify.games.throughput.adaptive_quadrature (numpy),
+    since importing scipy.integrate loads scipy.optimize into the checker. Against closed forms:
+    E[R^k] = Gamma(k + 1) / r^k, E[2 (R - 3)^+] = 2 e^{-3r} / r, and for min(R^2, 10 R)
+    2/r^2 - e^{-10r} (100 + 20/r + 2/r^2) + 10 e^{-10r} (10 + 1/r); and against scipy's quad
+    (epsrel 1e-11, as the figures of earlier documents were made) to the checker's 1e-12."""
+    import math
+    import warnings
+
+    import numpy as np
+    from scipy import integrate
+
+    from certify.games.throughput import _TAIL, expected_run_value, parse_throughput
+
+    closed = {  # E[T(R)] for R ~ Exp(r), written as general expressions (no family, no closed form in certify)
+        "t*t**0.5": lambda r: math.gamma(2.5) / r**1.5,
+        "t*t**1.5": lambda r: math.gamma(3.5) / r**2.5,
+        "abs(t - 3) + t - 3": lambda r: 2 * math.exp(-3 * r) / r,
+        "min(t**2, 10*t)": lambda r: (2 / r**2 - math.exp(-10 * r) * (100 + 20 / r + 2 / r**2)
+                                      + 10 * math.exp(-10 * r) * (10 + 1 / r)),
+    }
+    for text, exact_at in closed.items():
+        throughput = parse_throughput(text, None, "throughput")
+        assert throughput.family is None  # a general expression: the quadrature's value is the one used
+        for rate in (0.05, 0.55, 3.0):
+            value = expected_run_value(throughput, rate)
+            exact = exact_at(rate)
+            assert abs(value - exact) <= 1e-13 * exact, (text, rate, value, exact)
+
+            def integrand(u, throughput=throughput, rate=rate):
+                return float(throughput(np.array([u / rate]))[0]) * math.exp(-u)
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", integrate.IntegrationWarning)
+                quad, _ = integrate.quad(integrand, 0.0, _TAIL, points=[1.0, 5.0, 20.0], limit=400, epsabs=0.0,
+                                         epsrel=1e-11)
+            assert abs(value - quad) <= 1e-12 * abs(quad), (text, rate, value, quad)

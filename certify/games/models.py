@@ -1,9 +1,11 @@
 """Model kinds: problem files with a [model] table generate their game.
 
-The games layer does not know any application; an application registers the
-generator of its model kind here (certify.scheduling registers "dual-work"
-when the package is imported), so loading a model file never imports the
-application from below and the import graph keeps its direction.
+A model kind registers the generator of its game here, so that this module (which
+certify.games.game asks for every model file) imports none of them and the import graph
+keeps its direction. "dual-work" (certify.games.dualwork) is registered when the package
+certify.games is imported: it is part of the problem, since ``certify verify`` regenerates a
+frontier's or a simulation's game from the model block the document stores, and the checker
+imports games/ only. Another application registers its own kind when it is imported.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading result documents strictly: duplicate keys kept visible, every key of a node
 accounted for (claim, descriptive, or error), the game block rebuilt and hashed, and
-the model figures that only the application can recompute (injected by the caller).
+the model figures compared with their recomputation (certify.proofs.figures).
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def _difference(expected, game):
 # ---------------------------------------------------------------------------
 
 
-# Model figures (injected: certify.scheduling computes them)
+# Model figures (recomputed by certify.proofs.figures from the document's model block)
 
 MODEL_FIGURE_KEYS = {
     "frontier": ("model", "points[].throughput", "summary.throughput_gain", "arrival_rate", "arrival_rate_exact",
@@ -306,25 +306,18 @@ def _close(left, right):
     return same(left, right)
 
 
-def register_model_figures(kind, function):
-    """Let an application recompute the model figures of documents of ``kind``
-    ("frontier", "simulation"): function(document, game) -> {path: value}.
-    certify.scheduling registers its own when imported (as it registers its model kind)."""
-    MODEL_FIGURES[kind] = function
-
-
+# kind -> function(document, game) -> {path: value}. certify.proofs.figures fills it, and the
+# package certify.proofs imports figures, so it is filled before any check runs (figures needs
+# proofs.frontier, which imports this module: importing figures here would be a circle).
 MODEL_FIGURES = {}
 
 
 def check_model_figures(node, game, model_figures, kind, problems):
-    """Compare every model figure with the injected recomputation (or reject them all)."""
+    """Compare every model figure with its recomputation (certify.proofs.figures, from the
+    document's model block; ``model_figures`` replaces it, for a test or another model)."""
     node.descriptive("model")
     data = node.data
-    model_figures = model_figures or MODEL_FIGURES.get(kind)
-    if model_figures is None:
-        problems.append("model: model figures (throughput, light-traffic W) are not certified and need "
-                        "certify.scheduling to be recomputed: verify through the certify CLI or API")
-        return
+    model_figures = model_figures or MODEL_FIGURES[kind]
     try:
         expected = model_figures(data, game)
     except BadInput as error:

@@ -25,11 +25,10 @@ certificates it carries (docs/certificates.md lists every key and its check):
   (certify.proofs.exact.safe_float_problem): an upper bound's float is never
   below it, a lower bound's never above, and within SAFE_ULPS doubles of it.
 * Model figures of the dual-work application (throughput Theta, the
-  light-traffic W, the model block) need certify.scheduling, which this
-  trusted base may not import. They are not certified numbers; they are
-  recomputed by a function the caller injects (``model_figures``: the CLI
-  passes certify.scheduling.figures.model_figures) and a document holding
-  them is rejected when no such function is given.
+  light-traffic W, the model block) are not certified numbers; they are
+  recomputed from the document's model block by certify.proofs.figures,
+  with the model of certify.games.dualwork (a caller may pass another
+  ``model_figures``).
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
-"""The application: dual-work scheduling with paired requests (model, throughput,
-frontiers, plots, simulation)."""
+"""The application: dual-work scheduling with paired requests (frontiers, noise and supply of
+entanglement, plots, simulation, scans).
 
-from ..games.models import register_model
-from .model import game_from_model
+The model itself (the game a ``[model] kind = "dual-work"`` file generates, its size classes
+and waiting coefficients, the throughput Theta(p)) lives in certify.games.dualwork and
+certify.games.throughput, where the checker may import it without this package (which
+imports the search code in certify.bounds). ``certify.scheduling.model`` and
+``certify.scheduling.throughput`` are the same two modules under the names this package's
+modules import them by.
+"""
 
+import sys
 
-def register_dual_work():
-    """Let problem files with ``[model] kind = "dual-work"`` generate their game."""
-    register_model("dual-work", game_from_model)
-    # certify verify recomputes the model figures (throughput, light-traffic W)
-    # of frontier and simulation documents with this package's formulas.
-    from ..proofs.document import register_model_figures
-    from .figures import model_figures
+from ..games import dualwork as model
+from ..games import throughput
 
-    register_model_figures("frontier", model_figures)
-    register_model_figures("simulation", model_figures)
+sys.modules[__name__ + ".model"] = model
+sys.modules[__name__ + ".throughput"] = throughput

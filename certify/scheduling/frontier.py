@@ -56,6 +56,7 @@ from ..proofs.npa import parse_level
 from ..proofs.frontier import (
     classical_hull, comparison_statement, dual_line, hull_value, reduction_bounds, reduction_summary,
 )
+from ..proofs.figures import hull_inverse  # the checker's, which recomputes the summary's gain
 from ..errors import BadInput, SolverFailed
 
 
@@ -198,16 +199,6 @@ def split_grid(points):
         raise BadInput(None, "--points", f"need at least 2 points, got {points}")
     check("CERTIFY_MAX_POINTS", points, None, "--points", f"{points} frontier points", "choose fewer --points")
     return [Fraction(i, points - 1) for i in range(points)]
-
-
-def hull_inverse(hull, w):
-    """The smallest split at which the classical frontier reaches waiting w (W falls with p)."""
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
-        if y2 <= w <= y1 and y1 != y2:
-            return x1 + (x2 - x1) * (y1 - w) / (y1 - y2)
-    if w >= hull[0][1]:
-        return hull[0][0]
-    return None
 
 
 @dataclass

@@ -76,8 +76,9 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import BadInput
-from ..games.game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
-from ..games.limits import check, check_strategies
+from .game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
+from .limits import check, check_strategies
+from .models import register_model
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
 SIZE_DISTRIBUTIONS = ("exponential", "deterministic", "hyperexponential", "lognormal")
@@ -496,3 +497,6 @@ def load_model(problem="dual_work", throughput=None, fixed=None, arrival_rate=No
         raise
     game = game.with_fixed(fixed or {})
     return game, model_of(game, throughput)
+
+
+register_model("dual-work", game_from_model)  # [model] kind = "dual-work" files generate their game here

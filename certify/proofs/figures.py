@@ -1,12 +1,18 @@
 """The dual-work model figures of a result document, recomputed for ``certify verify``.
 
 Throughput Theta(p), the light-traffic waiting and the model block are model
-figures (floats from closed forms and quadrature), not certified bounds.
-The trusted checker (certify.proofs.verify) may not import this package, so
-the CLI and the API inject ``model_figures`` into it: it rebuilds the model
-from the inputs the document stores (its "model" block), requires that model
-to generate exactly the document's game (same SHA-256), and returns every
-model figure the document holds, keyed by its path, for verify to compare.
+figures, not certified bounds: Theta is 2 (1 - rho) r E[T(R)], a Gamma function
+or a quadrature of T (certify.games.throughput), and the class data are floats
+of closed forms (exponential tails, normal CDFs). No exact value exists for most
+of them, and none is a claim verify could round on a safe side (no bound rests on
+Theta), so they are recomputed by the same model code the producer ran
+(certify.games.dualwork, certify.games.throughput: numpy, and scipy.special's
+normal CDF for lognormal sizes, never scipy.optimize or a solver) and compared to
+a relative 1e-12 (document.MODEL_FIGURE_TOLERANCE). What is certified, the exact
+W of every point, rests on the game alone. ``model_figures`` rebuilds the model
+from the inputs the document stores (its "model" block), requires that model to
+generate exactly the document's game (same SHA-256), and returns every model
+figure the document holds, keyed by its path, for verify to compare.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import BadInput
-from ..proofs.exact import fraction
+from ..games.dualwork import game_from_model, model_from_table
+from ..games.throughput import throughput_at
+from .document import MODEL_FIGURES
+from .exact import fraction
 
 
 def model_table(block, fixed):
@@ -48,8 +57,6 @@ def model_table(block, fixed):
 
 def rebuild(document, game):
     """(DualWorkModel, model table) behind a document, checked to generate its game."""
-    from .model import game_from_model, model_from_table
-
     table = model_table(document.get("model"), game.fixed)
     model = model_from_table({"model": table}, "model")
     generated = game_from_model({"name": game.name, "model": table}, "model")
@@ -60,6 +67,16 @@ def rebuild(document, game):
     if generated.sha256 != game.sha256:
         raise BadInput(None, "model", "this model does not generate the document's game (sha256 differs)")
     return model
+
+
+def hull_inverse(hull, w):
+    """The smallest split at which the classical frontier reaches waiting w (W falls with p)."""
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+        if y2 <= w <= y1 and y1 != y2:
+            return x1 + (x2 - x1) * (y1 - w) / (y1 - y2)
+    if w >= hull[0][1]:
+        return hull[0][0]
+    return None
 
 
 _MODELS = {}  # (model block as JSON text, game sha256) -> DualWorkModel: figures are pure functions of both
@@ -78,8 +95,7 @@ def _model(document, game):
 
 def model_figures(document, game):
     """{path: value} for every model figure of a pareto or simulate document (see the module docstring)."""
-    from .frontier import classical_hull, hull_inverse
-    from .throughput import throughput_at
+    from .frontier import classical_hull  # here: proofs.frontier imports document, which imports this module
 
     model, thetas = _model(document, game)
     figures = {"model": model.to_json(), "arrival_rate": model.arrival_rate, "waiting_model": model.waiting}
@@ -119,3 +135,6 @@ def model_figures(document, game):
         split = Fraction(game.fixed["split"])
         figures["throughput.model"] = theta(split)
     return figures
+
+
+MODEL_FIGURES["frontier"] = MODEL_FIGURES["simulation"] = model_figures
