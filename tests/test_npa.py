@@ -484,3 +484,18 @@ def test_solver_order_by_size_and_constraints():
     with pytest.raises(BadInput) as error:
         solvers.solve_problem(cp.Problem(cp.Minimize(x), [x >= 1]), "ssnal", "see-saw step")
     assert error.value.key == "--solver" and "NPA relaxations only" in error.value.message
+
+
+def test_solver_libraries_write_nothing_on_stdout():
+    """SDPA's C++ core prints "Strange behavior : primal < dual" on CHSH at level 1 (sdpa-python
+    0.2); it must reach stderr, not stdout, so that `--json -` is JSON. Run in a fresh process
+    because the line is written to file descriptor 1, below Python's sys.stdout."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "certify", "quantum", "chsh", "--level", "1", "--solver", "sdpa",
+                           "--json", "-"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["solver"]["name"] == "sdpa" and data["certified"] is True
+    assert math.cos(math.pi / 8) ** 2 <= data["value"]  # Cirel'son 1980: a true upper bound
