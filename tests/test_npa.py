@@ -499,3 +499,68 @@ def test_solver_libraries_write_nothing_on_stdout():
     data = json.loads(done.stdout)
     assert data["solver"]["name"] == "sdpa" and data["certified"] is True
     assert math.cos(math.pi / 8) ** 2 <= data["value"]  # Cirel'son 1980: a true upper bound
+
+
+# Hardy's paradox (problems/hardy.toml): maximise p(00|00) with p(01|01) = p(10|10) =
+# p(00|11) = 0; quantum maximum (5 sqrt 5 - 11)/2 (Rabelo, Zhi and Scarani, PRL 109,
+# 180401 (2012), arXiv:1205.2632, where the NPA hierarchy reaches it). The decimal below
+# lies just under that irrational number, so "at or above" is checked exactly.
+HARDY_BELOW = Fraction("0.0901699437494742")  # (5 sqrt 5 - 11)/2 = 0.09016994374947424102...
+
+
+@pytest.mark.parametrize("level", ["1+AB", "2"])
+def test_hardy_npa_bound_is_tight(level):
+    """The zero probabilities leave the relaxation no interior point: its dual optimum is
+    not attained (multipliers near 1e5), CVXOPT ends inaccurate 1.2e-5 above the value,
+    SDPA claims infeasibility. The next solvers run, and the large dual is rounded at the
+    double's precision: certified 2.9e-7 (1+AB) and 6.1e-7 (2) above the quantum maximum
+    with Clarabel 0.11 (the 1e-6 tolerance is the target; Clarabel's own optimum lies
+    1.5e-7 and 5.7e-7 above it, its accuracy without an interior point)."""
+    result = npa_bound(load_game("hardy"), level)
+    assert result.certified
+    bound = Fraction(result.certificate["bound"])
+    assert HARDY_BELOW <= bound <= HARDY_BELOW + Fraction(1, 10**6)
+    assert result.solver["status"] == "optimal"
+
+
+def test_an_inaccurate_constrained_solve_does_not_end_the_search(monkeypatch):
+    """On a relaxation with game constraints a solve that ends inaccurate sends the
+    relaxation to the next solver, whatever its certified gap (as Hardy's CVXOPT solve,
+    feasible dual and far from the optimum)."""
+    real = solvers.solve
+
+    def inaccurate_cvxopt(relax, name=None, progress=None):
+        solution = real(relax, name, progress)
+        if name == "cvxopt":
+            solution.solver["status"] = solvers.INACCURATE
+        return solution
+
+    monkeypatch.setattr(solvers, "solve", inaccurate_cvxopt)
+    result = npa_bound(load_game("chsh_split"), "1")
+    tried = result.solver["tried"]
+    assert [entry["name"] for entry in tried[:2]] == ["cvxopt", "sdpa"] and tried[0]["status"] == "inaccurate"
+    assert result.certified
+
+
+def test_an_infeasibility_claim_is_checked_against_a_feasible_point(monkeypatch):
+    """A solver's "infeasible" on a game whose classical optimum meets the constraints (a
+    quantum behaviour, so a feasible point of every level) is that solver's trouble: it is
+    recorded as refuted and the next solver runs; with the solver named, the error says
+    the relaxation is feasible instead of blaming the constraint values."""
+    real = solvers.solve
+
+    def claims_infeasible(relax, name=None, progress=None):
+        if name in ("cvxopt", "sdpa"):
+            raise SolverFailed(name, f"{solvers.INFEASIBLE} (pdINF)", solvers.ADVICE[solvers.INFEASIBLE])
+        return real(relax, name, progress)
+
+    monkeypatch.setattr(solvers, "solve", claims_infeasible)
+    game = load_game("chsh_split")
+    result = npa_bound(game, "1")
+    tried = result.solver["tried"]
+    assert [entry["name"] for entry in tried[:3]] == ["cvxopt", "sdpa", "clarabel"]
+    assert all("refuted" in entry["status"] for entry in tried[:2])
+    assert result.certified and result.solver["name"] == "clarabel"
+    with pytest.raises(SolverFailed) as error:
+        npa_bound(game, "1", solver="sdpa")
+    assert "refuted" in str(error.value) and "no quantum behaviour" not in str(error.value)
