@@ -71,6 +71,7 @@ def test_chsh_level_1_is_tsirelson():
     result = npa_bound(load_game("chsh"), "1")
     target = math.cos(math.pi / 8) ** 2  # Cirel'son 1980
     assert result.certified
+    # tolerances: the solver's own 1e-8, and for the certificate that plus its PSD shift e n
     assert abs(result.details["solver_value"] - target) < 1e-7
     assert target <= result.value < target + 1e-6  # a proved upper bound, tight
 
@@ -81,6 +82,7 @@ def test_i3322_levels(i3322, i3322_bounds):
     for level, expected in I3322.items():
         result = i3322_bounds[level]
         assert result.certified, result.problems
+        # 1e-6: the published values have 7 decimals; the solvers reach 1e-8
         assert abs(result.details["solver_value"] - expected) < 1e-6, level
         bound = Fraction(result.certificate["bound"])
         assert bound >= Fraction(I3322_BEST_KNOWN).limit_denominator(10**13)  # a true upper bound
@@ -102,6 +104,7 @@ def test_cglmp3_with_three_outputs():
     result = npa_bound(game, "1+AB")
     target = 1 + math.sqrt(11 / 3)  # Acin et al. 2002; NPA 1+AB reaches it (NPA 2007)
     assert result.certified
+    # the solver reaches 1e-8; the certificate of this 3-output relaxation gives away up to 1e-5
     assert abs(result.details["solver_value"] - target) < 1e-6
     assert target <= result.value < target + 1e-5
     assert classical_value(game).exact == 2  # CGLMP local bound (Collins et al. 2002)
@@ -119,6 +122,8 @@ def test_intermediate_level_lies_between_levels_two_and_three(i3322_bounds):
     level 3's moment matrix and contains level 2's, so its bound lies between them."""
     between = npa_bound(load_game("i3322"), "2+AAB+ABB")
     assert between.certified
+    # exact optima are ordered; 1e-6 allows for each certified bound lying up to 1.5e-7
+    # above its own level's optimum (the I3322 figures above)
     assert i3322_bounds["3"].value - 1e-6 <= between.value <= i3322_bounds["2"].value + 1e-6
     # issue 13's accuracy target, met here only since the dual is polished
     # (certify.bounds.npa.polish_dual; 1.2e-7 before) and by the first solver alone
@@ -133,7 +138,7 @@ def test_cglmp4_with_four_outputs():
     assert classical_value(game).exact == 2
     result = npa_bound(game, "1+AB")
     assert result.certified
-    assert abs(result.value - game.expected["quantum"]) < 1e-4
+    assert abs(result.value - game.expected["quantum"]) < 1e-4  # the value is published to 4 decimals
 
 
 
@@ -142,6 +147,7 @@ def test_constrained_chsh_agrees_with_ncpol2sdpa(split, level):
     game = load_game("chsh_split", {"split": Fraction(split)})
     result = npa_bound(game, level)
     assert result.certified
+    # 1e-6: two solvers' 1e-8 tolerances on a recorded 10-digit value, with room for releases
     assert abs(result.details["solver_value"] - NCPOL2SDPA_CHSH_SPLIT[split, level]) < 1e-6
     assert result.value <= math.cos(math.pi / 8) ** 2 + 1e-6  # a constraint never helps a max
 
