@@ -456,8 +456,12 @@ def npa_bound(game, level="2", solver=None, progress=None):
     with certify.proofs.npa.check_npa. With no solver named the solvers of
     ``npa_order`` are tried in turn until a certified bound lies within
     TIGHT_GAP of its solver's value (the slow SLOW_SOLVERS only while no
-    bound within SLOW_FALLBACK_GAP exists); the tightest certified bound is kept and
-    ``solver["tried"]`` lists every attempt with its status. ``value`` is the
+    bound within SLOW_FALLBACK_GAP exists); on a relaxation with game constraints
+    only an optimal solve counts for either (``_trusted``), and a solver's claim of
+    infeasibility is believed only when no feasible point is known
+    (``known_feasible_point``: else it is recorded as refuted and the next solver
+    runs). The tightest certified bound is kept and ``solver["tried"]`` lists every
+    attempt with its status. ``value`` is the
     certified bound in the game's sense (an upper bound for "max", a lower
     bound for "min"); ``details["solver_value"]`` is the solver's own optimum
     beside it. ``progress`` (optional) receives dicts: the size estimate
