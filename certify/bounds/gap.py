@@ -80,7 +80,10 @@ def certified_gap(game, level="2", dim=None, restarts=20, seed=0, solver=None):
 
     The see-saw witness meets the constraints exactly; should it meet them
     only at other levels than requested (see seesaw_bound), every part is
-    computed for the game at those levels, which the result then carries.
+    computed for the game at those levels, which the result then carries. The
+    advantage is over the classical optimum of the game as written (every
+    inequality as the relation it states), never over the optimum at the levels
+    the witness happens to meet.
     Bounds that contradict each other (the upper below the lower: an empty
     interval) prove nothing: the gap is then not certified and says why.
     ``dim`` None runs see-saw in each dimension 2, ..., max(outputs) and keeps
@@ -89,7 +92,10 @@ def certified_gap(game, level="2", dim=None, restarts=20, seed=0, solver=None):
     start = time.perf_counter()
     classical = classical_value(game)
     seesaw = seesaw_best(game, dim=dim, restarts=restarts, seed=seed)
-    if seesaw.game.sha256 != game.sha256:  # certified at the constraint levels it meets
+    if seesaw.game.sha256 != game.sha256:
+        # certified at the levels it meets, for the rows it fails at the requested ones only
+        # (seesaw_bound): an inequality the witness meets, with slack or not, keeps its value,
+        # and the classical side is that game's optimum (check_gap)
         game = seesaw.game
         classical = classical_value(game)
     npa = npa_bound(game, level=level, solver=solver)

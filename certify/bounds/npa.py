@@ -6,6 +6,7 @@ Navascues, Pironio and Acin, arXiv:0803.4290.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -21,6 +22,9 @@ from ..proofs.npa import (
 # The rigorous bound
 
 DYADIC_BITS = 40  # the solver's dual is rounded to multiples of 2^-40 (times a scale)
+# Duals with entries above 2^WIDE_FROM_BITS are rounded in Python integers to the double's
+# own precision (exact_certificate).
+WIDE_FROM_BITS = 4
 
 
 def _dyadic(values, bits):
@@ -143,9 +147,19 @@ def exact_certificate(relaxation, slack, multipliers, solver_info):
     pattern = relaxation.pattern
     n, count = pattern.size, pattern.count
     scale = max(1.0, float(np.max(np.abs(slack))))
-    bits = DYADIC_BITS - int(np.ceil(np.log2(scale)))  # keeps every sum inside int64
+    magnitude = int(np.ceil(np.log2(scale)))
+    if magnitude <= WIDE_FROM_BITS:
+        bits = DYADIC_BITS - magnitude  # keeps every sum inside int64
+        rounded = _dyadic(slack, bits)
+    else:
+        # A large dual (an unattained optimum, as when constraints fix probabilities to 0:
+        # multipliers near 1e5 on Hardy's paradox) would lose `magnitude` bits on the int64
+        # grid, a rounding of scale * 2^-40 per entry that the PSD shift then pays n times
+        # over. Python integers keep every bit the double has instead.
+        bits = 52 - magnitude
+        rounded = np.array([[int(v) for v in row] for row in np.rint(np.asarray(slack, dtype=float) * 2.0**bits)],
+                           dtype=object)
     grid = 2**bits
-    rounded = _dyadic(slack, bits)
     rounded = np.triu(rounded) + np.triu(rounded, 1).T  # exactly symmetric
     floats, multipliers = multipliers, {}
     for (name, _, relation, _), mu in zip(relaxation.constraints, floats):
@@ -156,7 +170,9 @@ def exact_certificate(relaxation, slack, multipliers, solver_info):
         multipliers[name] = Fraction(int(np.rint(mu * 2**DYADIC_BITS)), 2**DYADIC_BITS)
 
     index = pattern.index
-    sums = np.zeros(count, dtype=np.int64)
+    sums = np.zeros(count, dtype=rounded.dtype)
+    if rounded.dtype == object:
+        sums[:] = 0  # Python integers, not None
     np.add.at(sums, index.ravel(), rounded.ravel())
     residual = npa_stationarity_residuals(relaxation, sums.tolist(), grid, multipliers)
     multiplicity = pattern.multiplicity
@@ -366,8 +382,36 @@ def check_before_building(game, level):
     check_feasible(game, "nosignalling")
 
 
-def _attempt(game, relax, name, progress):
-    """Solve with one solver and certify; (solution, certificate, check) or (None, error text)."""
+def known_feasible_point(game):
+    """A description of a behaviour that meets the game's constraints and is quantum, or None.
+
+    The classical LP's optimal mixture of deterministic strategies (certify.bounds.classical,
+    its certificate checked exactly there) is a quantum behaviour: shared randomness and
+    local deterministic answers are a quantum strategy. Its moments are then a feasible
+    point of every NPA level, so a solver's claim that a relaxation is infeasible is the
+    solver's trouble, not a property of the game. None when no classical behaviour meets
+    the constraints (the claim may then be true) or the LP cannot be run.
+    """
+    from ..errors import CertifyError
+    from .classical import classical_value
+
+    try:
+        classical = classical_value(game)
+    except (CertifyError, ArithmeticError, ValueError):
+        return None
+    if not classical.certified:
+        return None
+    return f"the classical optimum {classical.exact} (a quantum behaviour) meets the constraints"
+
+
+def _attempt(game, relax, name, progress, feasible=None):
+    """Solve with one solver and certify; (entry, (solution, certificate, check)) or (entry, None).
+
+    A claim of infeasibility is believed, and raised, only when no feasible point is
+    known (a claim of unboundedness is raised as before): ``feasible`` is called (once, lazily) for
+    known_feasible_point's answer; when there is one, the claim is recorded as this
+    solver's trouble and the next solver runs.
+    """
     import time
 
     from . import solvers
@@ -380,9 +424,14 @@ def _attempt(game, relax, name, progress):
         solution = solvers.solve(relax, name, progress=progress)
     except solvers.SolverFailed as error:
         entry = {"name": name, "status": str(error.status), "seconds": round(time.perf_counter() - start, 3)}
+        claim = str(error.status).startswith((solvers.INFEASIBLE, solvers.UNBOUNDED))
+        infeasible = str(error.status).startswith(solvers.INFEASIBLE)
+        witness = feasible() if infeasible and feasible is not None else None
+        if witness is not None:
+            entry["status"] = f"{error.status}, refuted: {witness}"  # a feasible point exists
         if progress is not None:
             progress({"event": "done", **entry})
-        if str(error.status).startswith((solvers.INFEASIBLE, solvers.UNBOUNDED)):
+        if claim and witness is None:
             raise  # a property of the relaxation, not of the solver: no other solver will do better
         return entry, None
     certificate = rigorous_certificate(relax, solution)
@@ -407,8 +456,12 @@ def npa_bound(game, level="2", solver=None, progress=None):
     with certify.proofs.npa.check_npa. With no solver named the solvers of
     ``npa_order`` are tried in turn until a certified bound lies within
     TIGHT_GAP of its solver's value (the slow SLOW_SOLVERS only while no
-    bound within SLOW_FALLBACK_GAP exists); the tightest certified bound is kept and
-    ``solver["tried"]`` lists every attempt with its status. ``value`` is the
+    bound within SLOW_FALLBACK_GAP exists); on a relaxation with game constraints
+    only an optimal solve counts for either (``_trusted``), and a solver's claim of
+    infeasibility is believed only when no feasible point is known
+    (``known_feasible_point``: else it is recorded as refuted and the next solver
+    runs). The tightest certified bound is kept and ``solver["tried"]`` lists every
+    attempt with its status. ``value`` is the
     certified bound in the game's sense (an upper bound for "max", a lower
     bound for "min"); ``details["solver_value"]`` is the solver's own optimum
     beside it. ``progress`` (optional) receives dicts: the size estimate
@@ -432,11 +485,12 @@ def npa_bound(game, level="2", solver=None, progress=None):
     order = solvers.npa_order(relax.pattern.size, relax.pattern.count - 2, solver, bool(relax.constraints))
     order = [name for name in order if name in estimate["fits"]] or order
     enough = TIGHT_GAP if relax.pattern.count - 2 <= solvers.SCHUR_LIMIT else INACCURATE_GAP
-    tried, best = [], None
+    tried, best, settled = [], None, None
+    feasible = functools.lru_cache(maxsize=1)(lambda: known_feasible_point(game) if game.constraints else None)
     for name in order:
-        if name in SLOW_SOLVERS and best is not None and _certified_gap(relax, best) <= SLOW_FALLBACK_GAP:
+        if name in SLOW_SOLVERS and settled is not None and _certified_gap(relax, settled) <= SLOW_FALLBACK_GAP:
             break
-        entry, outcome = _attempt(game, relax, name, progress)
+        entry, outcome = _attempt(game, relax, name, progress, feasible)
         tried.append(entry)
         if outcome is None:
             continue
@@ -445,17 +499,24 @@ def npa_bound(game, level="2", solver=None, progress=None):
             continue
         if best is None or relax.sign * (float(check.bound) - float(best[2].bound)) < 0:
             best = outcome
+        if not _trusted(relax, solution):
+            continue  # its value says nothing of the optimum: the next solver runs
+        if settled is None or relax.sign * (float(check.bound) - float(settled[2].bound)) < 0:
+            settled = outcome
         if _certified_gap(relax, outcome) <= enough and _moments_nearly_feasible(relax, solution):
             break
     solved = time.perf_counter()
     if best is None:
         last = tried[-1]
+        refuted = any("refuted" in entry["status"] for entry in tried)
         raise solvers.SolverFailed(
             ", ".join(entry["name"] for entry in tried),
             "; ".join(f"{entry['name']}: {entry['status']}" for entry in tried),
-            "no certified bound; " + solvers.ADVICE[solvers.FAILED if last.get("certified_bound") is None
-                                                    and last["status"] not in ("optimal", "inaccurate")
-                                                    else solvers.INACCURATE],
+            "no certified bound; " + ("the relaxation is feasible, so an infeasibility claim is the solver's "
+                                      "trouble; try --solver cvxopt or clarabel, or another --level" if refuted else
+                                      solvers.ADVICE[solvers.FAILED if last.get("certified_bound") is None
+                                                     and last["status"] not in ("optimal", "inaccurate")
+                                                     else solvers.INACCURATE]),
         )
     solution, certificate, check = best
     solver_value = relax.sign * solution.value
@@ -498,6 +559,21 @@ def npa_bound(game, level="2", solver=None, progress=None):
         details=details,
         problems=check.problems,
     )
+
+
+def _trusted(relax, solution):
+    """Whether a solve may end the search (and keep slower solvers from running).
+
+    An inaccurate solve of a relaxation with game constraints may not: its dual can
+    be feasible and certify a bound close to its own value while both lie far above
+    the optimum (Hardy's paradox at level 2: CVXOPT stops "inaccurate" with a bound
+    1.2e-5 above the quantum maximum and within 1e-7 of its own value, where Clarabel
+    ends optimal within 1e-6). Without game constraints an inaccurate solve is judged
+    by its certified gap and its moments, as before.
+    """
+    from . import solvers
+
+    return not relax.constraints or solution.solver["status"] == solvers.OPTIMAL
 
 
 def _certified_gap(relax, outcome):

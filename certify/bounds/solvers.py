@@ -39,6 +39,7 @@ import contextlib
 import functools
 import io
 import math
+import os
 import re
 import sys
 import threading
@@ -308,6 +309,65 @@ def npa_order(pattern_size, moments, requested=None, constrained=False):
     return names
 
 
+_NATIVE_LOCK = threading.Lock()
+_native = {"depth": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def native_output_to_stderr():
+    """File descriptor 1 points at stderr while native solver code runs, then back.
+
+    SDPA's C++ core prints lines such as "Strange behavior : primal < dual" to the
+    process's stdout, below Python's sys.stdout, so `--json -` would not be JSON;
+    every solver library must write nothing there. Redirecting the descriptor (not
+    sys.stdout) catches C and C++ output; libc's buffer is flushed before fd 1 is
+    restored so that text buffered during the solve goes to stderr too. Solves may
+    run in several threads (the see-saw's), so the first to enter redirects, the
+    last to leave restores. Without a usable fd 1 or fd 2 nothing is changed.
+    """
+    with _NATIVE_LOCK:
+        if _native["depth"] == 0:
+            _native["saved"] = _redirect_stdout_descriptor()
+        _native["depth"] += 1
+    try:
+        yield
+    finally:
+        with _NATIVE_LOCK:
+            _native["depth"] -= 1
+            if _native["depth"] == 0 and _native["saved"] is not None:
+                _flush_c_stdio()
+                with contextlib.suppress(OSError):
+                    os.dup2(_native["saved"], 1)
+                with contextlib.suppress(OSError):
+                    os.close(_native["saved"])
+                _native["saved"] = None
+
+
+def _redirect_stdout_descriptor():
+    """Flush what is pending on stdout, point fd 1 at fd 2; the saved copy of fd 1, or None."""
+    with contextlib.suppress(Exception):  # a replaced or closed sys.stdout: nothing to flush
+        sys.stdout.flush()
+    _flush_c_stdio()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return None
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        os.close(saved)
+        return None
+    return saved
+
+
+def _flush_c_stdio():
+    """fflush(NULL): libc's buffered output written out now (no-op where libc is not found)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+
+
 def solve(relaxation, solver=None, progress=None):
     """One solve of an NPA relaxation by one solver (the first of ``npa_order`` if none is named).
 
@@ -319,7 +379,7 @@ def solve(relaxation, solver=None, progress=None):
     """
     pattern = relaxation.pattern
     name = npa_order(pattern.size, pattern.count - 2, solver, bool(relaxation.constraints))[0]
-    with blas_threads() as threads:
+    with blas_threads() as threads, native_output_to_stderr():
         if name == "ssnal":
             return _npa_ssnal(relaxation, progress)
         if name == "cvxopt":
@@ -881,7 +941,7 @@ def solve_problem(problem, solver=None, what="SDP", tight=False, size=0, polish=
         cvx_name, options, _ = SOLVERS[candidate]
         options = {**options, **(TIGHT.get(candidate, {}) if tight else {})}
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), native_output_to_stderr():
                 warnings.simplefilter("ignore")  # inaccurate solves are reported by status
                 problem.solve(solver=cvx_name, **options)
             status = collapse(problem.status)
@@ -897,7 +957,7 @@ def solve_problem(problem, solver=None, what="SDP", tight=False, size=0, polish=
         # the polish gave up where the first solver had an answer: that answer, solved again
         cvx_name, options, _ = SOLVERS[inaccurate]
         options = {**options, **(TIGHT.get(inaccurate, {}) if tight else {})}
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), native_output_to_stderr():
             warnings.simplefilter("ignore")
             problem.solve(solver=cvx_name, **options)
         if collapse(problem.status) in (OPTIMAL, INACCURATE):

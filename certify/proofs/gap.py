@@ -3,25 +3,32 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from .exact import DOWN, UP, exact_dot, fraction, safe_decimal, sense_sign
+from .exact import DOWN, UP, fraction, lagrangian, safe_decimal, sense_sign
 
 
 def check_gap(game, classical_certificate, classical, quantum):
     """The certified quantum advantage, in the game's units (positive: entanglement helps).
 
     ``classical`` and ``quantum`` are the checks (check_classical, check_seesaw)
-    already made of the classical certificate and of the see-saw witness.
-    With the classical dual (t, mu) checked exactly and the see-saw witness's
-    behaviour q computed exactly, every classical behaviour p meeting the
-    constraints at the witness's own levels l_k = d_k.q obeys
+    already made of the classical certificate and of the see-saw witness. The
+    advantage is over the classical optimum of the game as written, each
+    constraint taken as the relation it states. With the classical dual
+    (t, mu) checked exactly (mu_k >= 0 for '<=', <= 0 for '>=', free for
+    '=='), every classical behaviour p meeting the constraints obeys
 
-        s c.p <= t + sum_k mu_k l_k        (weak duality, as in check_classical),
+        s c.p <= t + sum_k mu_k d_k.p <= t + sum_k mu_k v_k        (weak duality),
 
-    so the advantage s (value(q) - c.p) >= s achieved(q) - (t + mu.l), where
-    achieved is the witness's value rounded to the worse side. Comparing at the
-    witness's exact levels (not at the nominal values) needs no error term.
+    the second step because mu_k (d_k.p - v_k) <= 0 for each relation. The
+    see-saw check proves that the witness's exact behaviour q meets every
+    constraint as written, so q is a quantum behaviour of the same game, and
+
+        advantage >= s achieved(q) - (t + mu.v),
+
+    achieved being the witness's value rounded to the worse side. The witness's
+    own levels d_k.q are not used for an inequality: a witness meeting
+    d.q <= v with slack would be compared with the classical optimum of a
+    tighter game (d.p <= d.q), which overstates the advantage. (For an
+    equality row the level the witness meets is the nominal value itself.)
     Returns (Fraction or None, problems).
     """
     problems = []
@@ -32,12 +39,11 @@ def check_gap(game, classical_certificate, classical, quantum):
     sign = sense_sign(game)
     constant = fraction(classical_certificate["dual"]["constant"])
     multipliers = {k: fraction(v) for k, v in classical_certificate["dual"]["multipliers"].items()}
-    q = quantum.behaviour
-    classical_at_levels = constant + sum(
-        (multipliers.get(c.name, Fraction(0)) * exact_dot(c.exact, q) for c in game.constraints),
-        Fraction(0),
-    )
-    return sign * quantum.achieved - classical_at_levels, problems
+    _, nominal = lagrangian(game, multipliers)  # sum_k mu_k v_k at the game's own values
+    classical_optimum = constant + nominal  # in max form: s times the classical optimum's upper bound
+    if classical_optimum != sign * classical.bound:  # the same number check_classical proved
+        return None, problems + ["the classical dual does not give the bound its check proved"]
+    return sign * quantum.achieved - classical_optimum, problems
 
 
 def gap_statement(advantage, lower, upper, digits=10):
