@@ -81,6 +81,10 @@ _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
 _STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for this many rounds
 _EXACT_CANDIDATES = 4  # LP solutions (the best rounds) whose weights are solved exactly
+_BATCH = 4  # restarts swept together (numpy broadcasting); a restart's batch never changes
+# a later search replaces the best so far only when better by this much (relative): values
+# are computed with errors near 1e-15, and the exact repair moves them by as little
+_BETTER = 1e-10
 
 
 def _decimal_strings(array):
@@ -408,12 +412,13 @@ def _sweep(c, M, A, B, projective, solver=None):
     return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
 
 
-def _sweeps(c, M, A, B, projective, solver=None):
+def _sweeps(c, M, A, B, projective, solver=None, floor=-np.inf):
     """Run sweeps until no restart improves by more than _TOLERANCE (relative).
 
     Each sweep cannot lower a restart's value. Converged restarts leave the
     batch; after _PRUNE_AFTER sweeps, restarts more than _PRUNE_GAP below the
-    best leave it too (they only cost time: the best is kept regardless).
+    best (of this batch, or ``floor``, the best of the batches run before it)
+    leave it too (they only cost time: the best is kept regardless).
     """
     R = M.shape[0]
     values = np.full(R, -np.inf)
@@ -425,7 +430,7 @@ def _sweeps(c, M, A, B, projective, solver=None):
         values[active] = new
         keep = gain > _TOLERANCE * (1 + np.abs(new))
         if sweep >= _PRUNE_AFTER:
-            keep &= new >= values.max() - _PRUNE_GAP
+            keep &= new >= max(values.max(), floor) - _PRUNE_GAP
         active = active[keep]
         if active.size == 0:
             stopped = "converged"
@@ -433,14 +438,70 @@ def _sweeps(c, M, A, B, projective, solver=None):
     return values, M, A, B, stopped
 
 
+def _restart_start(seed, index, inputs, outputs, d):
+    """Restart ``index``'s random start (state M, measurements B), drawn from its own
+    generator, numpy's SeedSequence(seed, spawn_key=(index,)) (the index-th child of
+    SeedSequence(seed).spawn): it depends on (seed, index) alone, never on how many
+    restarts run, so n + 1 restarts repeat the first n searches and add one."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    M = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    M /= np.linalg.norm(M)
+    B = _random_measurements(rng, 1, inputs[1], outputs[1], d)[0]
+    return M, B
+
+
+def fourier_starts(inputs, outputs, d):
+    """Maximally entangled starts with Bob measuring in shifted Fourier bases.
+
+    psi = sum_j |jj>/sqrt d; Bob's question y measures the basis
+    |l>_y = sum_j exp(2 pi i j (l + s y / iB) / d) |j>/sqrt d, vector l giving
+    answer l mod oB, for s = +1 and s = -1 (the two relative orientations of
+    his bases; Alice is fitted by the first step of the see-saw). For two
+    questions these are the measurements that maximise the CGLMP expressions
+    on the maximally entangled state (Collins, Gisin, Linden, Massar, Popescu,
+    PRL 88, 040404 (2002), after Durt, Kaszlikowski and Zukowski, PRA 64,
+    024101 (2001)); for more questions the chained Bell inequalities'
+    (Barrett, Kent, Pironio, PRL 97, 170409 (2006)). The optimum of CGLMP for
+    d > 2 uses a non-maximally entangled state (Acin, Durt, Gisin, Latorre,
+    PRA 65, 052325 (2002)), which the see-saw's state step climbs to from
+    here, where random starts in dimension 5 or 6 end below it. Returns a
+    list of (M, B) like _restart_start.
+    """
+    if d < 2:
+        return []
+    iB, oB = inputs[1], outputs[1]
+    j = np.arange(d)
+    M = np.eye(d, dtype=complex) / np.sqrt(d)
+    starts = []
+    for orientation in (1, -1):
+        B = np.zeros((iB, oB, d, d), dtype=complex)
+        for y in range(iB):
+            for l in range(d):
+                v = np.exp(2j * np.pi * j * (l + orientation * y / iB) / d) / np.sqrt(d)
+                B[y, l % oB] += np.outer(v, v.conj())
+        starts.append((M.copy(), B))
+    return starts
+
+
 def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
     """Maximise sum c[a,b,x,y] p(a,b|x,y) over quantum strategies in local dimension ``dim``.
 
-    See-saw from ``restarts`` seeded random starts, from the best
-    deterministic strategy and from any strategies in ``initial`` (warm
-    starts). Returns (value, QuantumStrategy); the value is recomputed from
-    the returned strategy, so it is never above what the strategy reaches,
-    and never below the deterministic optimum of the tensor (up to rounding).
+    See-saw from the best deterministic strategy, from any strategies in
+    ``initial`` (warm starts), from the maximally entangled Fourier starts
+    (``fourier_starts``) and from ``restarts`` seeded random starts. Returns
+    (value, QuantumStrategy); the value is recomputed from the returned
+    strategy, so it is never above what the strategy reaches, and never below
+    the deterministic optimum of the tensor (up to rounding).
+
+    Restarts are nested: restart k starts from _restart_start(seed, k) and
+    runs in batch k // _BATCH, whose members are fixed (a last, partial batch
+    is filled up with the restarts after it, whose results are not used), so
+    restart k is the same computation whatever the number of restarts. The
+    best is chosen in a fixed order (deterministic, warm, Fourier, then
+    restarts 0, 1, ...), a later one only when it beats the best so far by
+    more than _BETTER (relative): far above the float error of a value, so a
+    later choice is better in exact arithmetic too, and more restarts never
+    give a lower value.
     """
     c = np.asarray(tensor, dtype=float)
     iA, iB = inputs
@@ -448,27 +509,39 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     if c.shape != (oA, oB, iA, iB):
         raise ValueError(f"tensor has shape {c.shape}, expected {(oA, oB, iA, iB)}")
     check_work(inputs, outputs, dim, restarts)
-    rng = np.random.default_rng(seed)
     d = dim
-    states = rng.normal(size=(restarts, d, d)) + 1j * rng.normal(size=(restarts, d, d))
-    states /= np.linalg.norm(states, axis=(1, 2), keepdims=True)
-    Bs = _random_measurements(rng, restarts, iB, oB, d)
-    As = np.zeros((restarts, iA, oA, d, d), dtype=complex)
     _, classical = best_deterministic_float(c)
-    starts = [QuantumStrategy.deterministic(classical, outputs, d)] + list(initial)
-    extra_M = [s.state.reshape(d, d) / np.linalg.norm(s.state) for s in starts]
-    M = np.concatenate([np.array(extra_M), states]) if restarts else np.array(extra_M)
-    A = np.concatenate([np.array([s.A for s in starts]), As]) if restarts else np.array([s.A for s in starts])
-    B = np.concatenate([np.array([s.B for s in starts]), Bs]) if restarts else np.array([s.B for s in starts])
-    _, M, A, B, stopped = _sweeps(c, M, A, B, projective, solver)
-    values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
-    best = int(np.argmax(values))
-    strategy = QuantumStrategy(M[best].reshape(-1), A[best], B[best], projective or (oA <= 2 and oB <= 2))
-    # the deterministic start is a fixed point of the sweeps, so compare with it explicitly
-    deterministic = starts[0]
-    if deterministic.value(c) > strategy.value(c):
-        strategy = deterministic
-    strategy.stopped = stopped  # what ended the sweeps (the see-saw's status says it)
+    deterministic = QuantumStrategy.deterministic(classical, outputs, d)
+    starts = [deterministic] + list(initial)
+    fourier = fourier_starts(inputs, outputs, d)
+    batches = [(
+        np.array([s.state.reshape(d, d) / np.linalg.norm(s.state) for s in starts] + [M for M, _ in fourier]),
+        np.array([s.A for s in starts] + [np.zeros((iA, oA, d, d), dtype=complex)] * len(fourier)),
+        np.array([s.B for s in starts] + [B for _, B in fourier]),
+    )]
+    for first in range(0, restarts, _BATCH):
+        drawn = [_restart_start(seed, k, inputs, outputs, d) for k in range(first, first + _BATCH)]
+        batches.append((np.array([M for M, _ in drawn]), np.zeros((_BATCH, iA, oA, d, d), dtype=complex),
+                        np.array([B for _, B in drawn])))
+    # candidates in the order of the rule: the deterministic strategy as it is (a fixed
+    # point of the sweeps, so compared explicitly), then every search's end point
+    candidates = [(deterministic.value(c), deterministic)]
+    floor, stops = -np.inf, []
+    for index, (M, A, B) in enumerate(batches):
+        _, M, A, B, stopped = _sweeps(c, M, A, B, projective, solver, floor)
+        stops.append(stopped)
+        values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
+        count = len(values) if index == 0 else min(_BATCH, restarts - (index - 1) * _BATCH)
+        for r in range(count):
+            strategy = QuantumStrategy(M[r].reshape(-1), A[r], B[r], projective or (oA <= 2 and oB <= 2))
+            candidates.append((float(values[r]), strategy))
+        floor = max(floor, float(values.max()))
+    best_value, strategy = candidates[0]
+    for value, candidate in candidates[1:]:
+        if value > best_value + _BETTER * (1 + abs(best_value)):
+            best_value, strategy = value, candidate
+    # what ended the sweeps (the see-saw's status says it)
+    strategy.stopped = "sweep limit" if "sweep limit" in stops else "converged"
     return strategy.value(c), strategy
 
 
