@@ -36,3 +36,51 @@ def test_cglmp_seesaw_reaches_the_published_quantum_maximum(d):
     assert upper.certified
     assert lower <= Fraction(upper.details["bound"])
     assert lower >= Fraction(ADGL_2002[d]) - Fraction(1, 10**5)
+
+
+HARDY = (5 * 5**0.5 - 11) / 2  # Hardy, PRL 71, 1665 (1993); Rabelo, Zhi, Scarani, arXiv:1205.2632
+
+
+def test_hardy_paradox_reaches_the_quantum_maximum_with_exact_zeros(tmp_path):
+    """problems/hardy.toml: maximise p(00|00) with p(01|01) = p(10|10) = p(00|11) = 0. No
+    local model gets above 0 (Hardy 1993); two qubits reach (5 sqrt 5 - 11)/2 =
+    0.0901699437494742 (Rabelo, Zhi and Scarani, PRL 109, 180401 (2012), arXiv:1205.2632).
+    One-sided: the certified lower bound lies at or below that value and within 1e-6 of it
+    (the see-saw's polish converges to ~1e-15; 1e-6 is the target this bound must meet).
+    The zeros hold exactly (levels exactly 0, no tolerance), and verify accepts the JSON."""
+    import json
+
+    from click.testing import CliRunner
+
+    from certify.cli import main
+
+    out = tmp_path / "hardy.json"
+    run = CliRunner().invoke(main, ["seesaw", "hardy", "--json", str(out)])
+    assert run.exit_code == 0, run.output
+    data = json.loads(out.read_text())
+    assert data["certified"] is True
+    lower = Fraction(data["achieved"])
+    # (5 sqrt 5 - 11)/2 <= q  <=>  5 sqrt 5 <= 2q + 11  <=>  125 <= (2q + 11)^2 (both sides positive)
+    assert (2 * lower + 11) ** 2 <= 125  # exactly: never above the quantum maximum
+    assert lower >= Fraction(HARDY) - Fraction(1, 10**6)
+    assert all(Fraction(level) == 0 for level in data["constraint_levels"].values())
+    assert set(data["constraint_levels"]) == {"zero01", "zero10", "zero11"}
+    check = CliRunner().invoke(main, ["verify", str(out)])
+    assert check.exit_code == 0, check.output
+
+
+def test_forced_zeros_are_exact_in_the_witness_itself():
+    """Every component of the Hardy witness has exactly zero probability on each forbidden
+    event, recomputed from its stored rationals (proofs.seesaw), and its measurements are
+    exact projectors (the check repairs nothing: every mixing epsilon is 0)."""
+    from certify.proofs.seesaw import seesaw_exact_behaviour, seesaw_repair
+
+    game = load_game("hardy")
+    result = seesaw_bound(game, dim=2, restarts=5, seed=0)
+    assert result.certified, result.problems
+    for component in result.certificate["components"]:
+        repaired, problems = seesaw_repair(component, game)
+        assert not problems
+        assert all(epsilon == "0" for epsilon in repaired["epsilons"])
+        p = seesaw_exact_behaviour(repaired)
+        assert p[0, 1, 0, 1] == 0 and p[1, 0, 1, 0] == 0 and p[0, 0, 1, 1] == 0
