@@ -918,8 +918,10 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
             f"{restarts} restart{'s' if restarts != 1 else ''}, seed {seed}"
         )
     if zero_constraints:
-        method += (f"; {', '.join(game.constraints[k].name for k in zero_constraints)} force probabilities to 0, "
-                   "met exactly by exact projectors and a state orthogonal to the forbidden outcomes")
+        several = len(zero_constraints) > 1
+        method += (f"; constraint{'s' if several else ''} {', '.join(game.constraints[k].name for k in zero_constraints)} "
+                   f"force{'' if several else 's'} probabilities to 0, met exactly by exact projectors and a state "
+                   "orthogonal to the forbidden outcomes")
     requested = game.fixed
     if met:
         game = game.with_fixed(met)
