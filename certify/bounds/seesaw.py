@@ -75,6 +75,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -84,6 +85,9 @@ from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
 from .solvers import ClarabelProblem, choose_solver, clarabel_chosen, psd_triangle
+
+if TYPE_CHECKING:
+    from ..games.game import Game
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -433,7 +437,7 @@ def _sweep(c, M, A, B, projective, solver=None):
     return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
 
 
-def _sweeps(c, M, A, B, projective, solver=None, floor=-np.inf):
+def _sweeps(c, M, A, B, projective, solver=None, floor: float = -np.inf):
     """Run sweeps until no restart improves by more than _TOLERANCE (relative).
 
     Each sweep cannot lower a restart's value. Converged restarts leave the
@@ -459,7 +463,8 @@ def _sweeps(c, M, A, B, projective, solver=None, floor=-np.inf):
     return values, M, A, B, stopped
 
 
-def _restart_start(seed, index, inputs, outputs, d):
+def _restart_start(seed: int, index: int, inputs: tuple[int, int], outputs: tuple[int, int],
+                   d: int) -> tuple[np.ndarray, np.ndarray]:
     """Restart ``index``'s random start (state M, measurements B), drawn from its own
     generator, numpy's SeedSequence(seed, spawn_key=(index,)) (the index-th child of
     SeedSequence(seed).spawn): it depends on (seed, index) alone, never on how many
@@ -471,7 +476,7 @@ def _restart_start(seed, index, inputs, outputs, d):
     return M, B
 
 
-def fourier_starts(inputs, outputs, d):
+def fourier_starts(inputs: tuple[int, int], outputs: tuple[int, int], d: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Maximally entangled starts with Bob measuring in shifted Fourier bases.
 
     psi = sum_j |jj>/sqrt d; Bob's question y measures the basis
@@ -570,7 +575,7 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
 # Forced zeros: constraints that fix probabilities to 0 (Hardy's paradox)
 
 
-def forced_zeros(game):
+def forced_zeros(game: Game) -> tuple[np.ndarray, list[int]]:
     """(mask, indices): the events (a,b,x,y) that constraints force to probability 0, and
     the indices of those constraints in game.constraints.
 
@@ -600,7 +605,7 @@ _ZERO_RANK = 1e-9  # singular values below this (relative) span no forbidden dir
 _ZERO_BITS = 48  # measurement bases are rounded to multiples of 2^-48 before the exact repair
 
 
-def _bases(operators):
+def _bases(operators: np.ndarray) -> tuple[list[np.ndarray], list[list[int]]]:
     """Each measurement (iX, m, d, d) as an orthonormal basis and an answer per basis vector.
 
     The basis diagonalises sum_a (a+1) E_a and each vector goes to the answer a
@@ -617,7 +622,7 @@ def _bases(operators):
     return bases, labels
 
 
-def _projectors(bases, labels, m):
+def _projectors(bases: list[np.ndarray], labels: list[list[int]], m: int) -> np.ndarray:
     """The projective measurements of (bases, labels): P_a = sum of v v^dag over the vectors of answer a."""
     out = np.zeros((len(bases), m) + bases[0].shape, dtype=complex)
     for x, (V, answers) in enumerate(zip(bases, labels)):
@@ -626,7 +631,8 @@ def _projectors(bases, labels, m):
     return out
 
 
-def _forbidden_vectors(zeros, basesA, labelsA, basesB, labelsB):
+def _forbidden_vectors(zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]],
+                       basesB: list[np.ndarray], labelsB: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
     """The product vectors u (x) v, u of answer a to x and v of answer b to y, over every
     forced-zero event (a,b,x,y): p(a,b|x,y) = 0 exactly when psi is orthogonal to them all
     (p = sum |<u (x) v|psi>|^2 over the projectors' basis vectors)."""
@@ -640,7 +646,9 @@ def _forbidden_vectors(zeros, basesA, labelsA, basesB, labelsB):
     return vectors
 
 
-def _best_state_meeting_zeros(c, zeros, basesA, labelsA, basesB, labelsB, outputs):
+def _best_state_meeting_zeros(c: np.ndarray, zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]],
+                              basesB: list[np.ndarray], labelsB: list[list[int]],
+                              outputs: tuple[int, int]) -> tuple[float, np.ndarray | None]:
     """(value, psi): the best state for fixed projective measurements among those with
     p = 0 on every forced-zero event: the top eigenvector of the game operator
     W = sum c[a,b,x,y] A^x_a (x) B^y_b restricted to the orthogonal complement of the
@@ -663,7 +671,7 @@ def _best_state_meeting_zeros(c, zeros, basesA, labelsA, basesB, labelsB, output
     return float(w[-1]), Q @ v[:, -1]
 
 
-def _rotated(V, theta):
+def _rotated(V: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """V exp(i H(theta)), H Hermitian from d^2 reals (diagonal, then real and imaginary
     parts above it): every unitary near V, for a smooth local search."""
     d = V.shape[0]
@@ -676,7 +684,7 @@ def _rotated(V, theta):
     return V @ (Q * np.exp(1j * w)) @ Q.conj().T
 
 
-def _polish_zeros(c, zeros, strategy, outputs):
+def _polish_zeros(c: np.ndarray, zeros: np.ndarray, strategy: QuantumStrategy, outputs: tuple[int, int]) -> tuple:
     """Local search over the measurements, the state always the best one meeting the zeros.
 
     Coordinate steps stall here: with the others fixed, the zeros determine a
@@ -715,14 +723,14 @@ def _polish_zeros(c, zeros, strategy, outputs):
     return value, basesA, labelsA, basesB, labelsB, psi
 
 
-def _complex_inner(u, v):
+def _complex_inner(u: list, v: list) -> tuple[Fraction, Fraction]:
     """sum_i conj(u_i) v_i of exact complex vectors (lists of (re, im) Fractions)."""
     re = sum((ur * vr + ui * vi for (ur, ui), (vr, vi) in zip(u, v)), Fraction(0))
     im = sum((ur * vi - ui * vr for (ur, ui), (vr, vi) in zip(u, v)), Fraction(0))
     return re, im
 
 
-def _exact_basis(V):
+def _exact_basis(V: np.ndarray) -> list[tuple[list, Fraction]] | None:
     """The columns of a unitary, rounded to multiples of 2^-_ZERO_BITS and made exactly
     orthogonal by Gram-Schmidt in rationals (not normalised: w and |w|^2 exactly)."""
     scale = 2**_ZERO_BITS
@@ -740,7 +748,7 @@ def _exact_basis(V):
     return out
 
 
-def _operator_json(vectors, d):
+def _operator_json(vectors: list[tuple[list, Fraction]], d: int) -> dict:
     """The exact projector sum_k w_k w_k^dag / |w_k|^2 (w_k exactly orthogonal) as a
     witness operator: real and imaginary parts as "p/q" strings."""
     re = [[Fraction(0)] * d for _ in range(d)]
@@ -754,7 +762,7 @@ def _operator_json(vectors, d):
     return {"re": [[str(v) for v in row] for row in re], "im": [[str(v) for v in row] for row in im]}
 
 
-def _exact_measurements(bases, labels, m):
+def _exact_measurements(bases: list[np.ndarray], labels: list[list[int]], m: int) -> list | None:
     """Exact projective measurements from rounded bases: per question, per answer, the
     exact basis vectors of that answer; None when rounding made a basis degenerate."""
     out = []
@@ -766,7 +774,9 @@ def _exact_measurements(bases, labels, m):
     return out
 
 
-def exact_zero_strategy(zeros, basesA, labelsA, basesB, labelsB, psi, outputs):
+def exact_zero_strategy(zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]], basesB: list[np.ndarray],
+                        labelsB: list[list[int]], psi: np.ndarray,
+                        outputs: tuple[int, int]) -> QuantumStrategy | None:
     """A strategy in exact rationals whose behaviour is exactly 0 on every forced-zero event,
     near the given float one; None when there is none near it.
 
@@ -828,7 +838,9 @@ def exact_zero_strategy(zeros, basesA, labelsA, basesB, labelsB, psi, outputs):
     return strategy
 
 
-def optimise_zero(tensor, zeros, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
+def optimise_zero(tensor: np.ndarray, zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int = 2,
+                  restarts: int = 20, seed: int = 0, projective: bool = False, initial=(),
+                  solver: str | None = None) -> tuple[float, QuantumStrategy | None]:
     """Maximise c.p over strategies with p = 0 exactly on the events ``zeros`` (a mask).
 
     A linear penalty cannot enforce these zeros: near a constrained optimum the
@@ -1042,7 +1054,7 @@ def _det(entry):
     return DeterministicStrategy.from_json(entry)
 
 
-def _scaled_constraints(game, kept=None):
+def _scaled_constraints(game, kept: list[int] | None = None):
     """Each constraint as float (coefficients, value) divided by its largest |coefficient|.
 
     The same constraint, only better conditioned for floating-point solvers:
@@ -1060,7 +1072,8 @@ def _scaled_constraints(game, kept=None):
     return scaled
 
 
-def _search(zeros, inputs, outputs, dim, projective, solver):
+def _search(zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int, projective: bool,
+            solver: str | None):
     """The see-saw search for a game: search(tensor, restarts, seed, initial=()) -> (value,
     strategy), by optimise_tensor, or by optimise_zero when constraints force zeros (the
     strategy is then None when none found meets them)."""
@@ -1073,7 +1086,7 @@ def _search(zeros, inputs, outputs, dim, projective, solver):
     return search
 
 
-def _column_generation(game, objective, pool, dim, restarts, seed, search, kept, anchored):
+def _column_generation(game, objective, pool, dim, restarts, seed, search, kept: list[int], anchored: bool):
     """Strategies whose best mixture meets the constraints (see the module docstring).
 
     LP over the pool's weights (HiGHS) with an artificial column of large
