@@ -712,7 +712,7 @@ def _polish_zeros(c: np.ndarray, zeros: np.ndarray, strategy: QuantumStrategy, o
         return 1e6 if value == -np.inf else -value
 
     start = np.zeros(len(basesA) * d2A + len(basesB) * d2B)
-    result = minimize(loss, start, method="BFGS", options={"gtol": 1e-10, "maxiter": 400})
+    result = minimize(loss, start, method="BFGS", options={"gtol": 1e-8, "maxiter": 400})
     theta = result.x if result.fun <= loss(start) else start
     basesA, basesB = unpack(theta)
     value, psi = _best_state_meeting_zeros(c, zeros, basesA, labelsA, basesB, labelsB, outputs)
@@ -848,10 +848,10 @@ def optimise_zero(tensor: np.ndarray, zeros: np.ndarray, inputs: tuple[int, int]
     probabilities, move), so an LP or a Lagrangian over tolerances of 1e-9 buys
     value 3e-5 too high on Hardy's paradox. Instead: see-saw on c - mu (1 + max|c|) [zero
     event] for mu in _ZERO_PENALTIES (the second stage warm-started from the
-    first's best) finds the region; each stage's best is polished on the
+    first's best) finds the region; the last stage's best is polished on the
     constraint (_polish_zeros) and made exact (exact_zero_strategy). Returns
     (value, strategy) with strategy.exact set, or (-inf, None) when no strategy
-    found meets the zeros; the best is chosen as in optimise_tensor.
+    found meets the zeros.
     """
     c = np.asarray(tensor, dtype=float)
     penalty = (1 + np.abs(c).max()) * zeros.astype(float)
@@ -861,19 +861,15 @@ def optimise_zero(tensor: np.ndarray, zeros: np.ndarray, inputs: tuple[int, int]
                                       projective, initial=warm, solver=solver)
         warm = [strategy]
         found.append(strategy)
-    best = None
-    for strategy in found:
+    # the last stage's best first (nearest the constraint); an earlier one only if it
+    # cannot be made to meet the zeros
+    for strategy in reversed(found):
         _, basesA, labelsA, basesB, labelsB, psi = _polish_zeros(c, zeros, strategy, outputs)
         exact = None if psi is None else exact_zero_strategy(zeros, basesA, labelsA, basesB, labelsB, psi, outputs)
-        if exact is None:
-            continue
-        exact.stopped = _polish_zeros.status
-        value = exact.value(c)
-        if best is None or value > best[0] + _BETTER * (1 + abs(best[0])):
-            best = (value, exact)
-    if best is None:
-        return -np.inf, None
-    return best
+        if exact is not None:
+            exact.stopped = _polish_zeros.status
+            return exact.value(c), exact
+    return -np.inf, None
 
 
 # ---------------------------------------------------------------------------
