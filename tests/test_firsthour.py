@@ -192,7 +192,9 @@ def test_no_exact_dash_and_no_one_rounds():
     text = run("quantum", "chsh", "--level", "1").stdout
     assert "exact" not in text.split("meaning")[1].split("certified")[0]  # no "exact -" row
     method = json.loads(run("seesaw", "chsh_split", "--fix", "split=0", "--restarts", "1", "--json", "-").stdout)["method"]
-    assert method == "see-saw column generation (1 round, 4 strategies), dimension 2, 1 restart, seed 0"
+    # split = 0 forces P(a != b) to 0: met by each strategy exactly, no mixture to solve for
+    assert method == ("see-saw, dimension 2, 1 restart + deterministic start, seed 0; constraint split forces "
+                      "probabilities to 0, met exactly by exact projectors and a state orthogonal to the forbidden outcomes")
     method = json.loads(run("seesaw", "chsh", "--restarts", "1", "--json", "-").stdout)["method"]
     assert method == "see-saw, dimension 2, 1 restart + deterministic start, seed 0"
 

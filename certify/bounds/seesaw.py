@@ -31,9 +31,12 @@ exactly valid POVM in floating point; with ``projective`` it is rounded to a
 projective measurement (eigenbasis of sum_a (a+1) A_a, each vector to its best
 answer). B is updated likewise,
 then psi becomes the top eigenvector of sum c[a,b,x,y] A^x_a (x) B^y_b. Each
-step cannot lower the value. Restarts run as one batch (numpy broadcasting
-over restarts), from seeded random states and measurements and from the best
-deterministic strategy, so the result is never below the classical value.
+step cannot lower the value. Restarts run in batches (numpy broadcasting over
+restarts), from the best deterministic strategy, so the result is never below
+the classical value, from maximally entangled states with Fourier-basis
+measurements (the CGLMP measurements) and from seeded random states and
+measurements. Restart k's start depends on (seed, k) alone and its batch
+never changes, so more restarts never give a lower value.
 
 With constraints (``seesaw_bound``) the quantum set with shared randomness is
 convex, so the constrained optimum is a mixture. It is found by column
@@ -44,6 +47,15 @@ with the classical optimum's deterministic strategies, so the LP is feasible
 whenever the classical problem is and the result is never below it. The
 float search sees each constraint divided by its largest coefficient, so a
 constraint written at a tiny scale is not lost in the solver's tolerance.
+
+Constraints that force probabilities to 0 (``forced_zeros``: Hardy's paradox)
+no mixing weights can meet, and a tolerance of 1e-9 on them is worth value
+~3e-5 (amplitudes move like the square root of a violation). They are met
+by every strategy on its own (``optimise_zero``): a penalised see-saw finds
+the region, a local search over the measurements with the state confined to
+the allowed subspace polishes it, and ``exact_zero_strategy`` writes it in
+exact rationals (exact projectors, a state exactly orthogonal to every
+forbidden outcome), so the zeros hold exactly with nothing repaired.
 
 Certified means exact (docs/certificates.md): the final weights are solved
 exactly (``exact_mixture``) from the repaired strategies' exact behaviours,
@@ -63,15 +75,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..proofs.exact import exact_dot, sense_sign
+from ..proofs.exact import as_fmpq, exact_dot, sense_sign
 from ..proofs.seesaw import SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw_exact_behaviour, seesaw_repair, seesaw_value_string
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
 from .solvers import ClarabelProblem, choose_solver, clarabel_chosen, psd_triangle
+
+if TYPE_CHECKING:
+    from ..games.game import Game
 
 _TOLERANCE = 1e-13  # stop when no restart improves by more than this in one sweep
 _MAX_SWEEPS = 600
@@ -81,6 +97,10 @@ _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
 _STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for this many rounds
 _EXACT_CANDIDATES = 4  # LP solutions (the best rounds) whose weights are solved exactly
+_BATCH = 4  # restarts swept together (numpy broadcasting); a restart's batch never changes
+# a later search replaces the best so far only when better by this much (relative): values
+# are computed with errors near 1e-15, and the exact repair moves them by as little
+_BETTER = 1e-10
 
 
 def _decimal_strings(array):
@@ -122,6 +142,9 @@ class QuantumStrategy:
     A: np.ndarray
     B: np.ndarray
     projective: bool = False
+    # the strategy as exact rationals (a component's JSON, "p/q" strings), when it must meet
+    # forced zeros exactly (``exact_zero_strategy``); the floats above approximate it
+    exact: dict | None = None
 
     @property
     def dims(self):
@@ -145,16 +168,22 @@ class QuantumStrategy:
         return float(np.sum(np.asarray(tensor, dtype=float) * self.behaviour()))
 
     def to_json(self):
+        if self.exact is not None:
+            return self.exact
         return seesaw_component_json(self.state, self.A, self.B)
 
     @classmethod
     def from_json(cls, data, projective=False):
         """The stored floats (not the exact repair) as a strategy."""
 
-        def matrix(entry):
-            return np.array(entry["re"], dtype=float) + 1j * np.array(entry["im"], dtype=float)
+        def floats(values):
+            # decimals, or exact "p/q" rationals (witnesses meeting forced zeros)
+            return np.vectorize(lambda v: float(Fraction(v)), otypes=[float])(np.array(values, dtype=object))
 
-        state = np.array(data["state"]["re"], dtype=float) + 1j * np.array(data["state"]["im"], dtype=float)
+        def matrix(entry):
+            return floats(entry["re"]) + 1j * floats(entry["im"])
+
+        state = floats(data["state"]["re"]) + 1j * floats(data["state"]["im"])
         A = np.array([[matrix(op) for op in question] for question in data["A"]])
         B = np.array([[matrix(op) for op in question] for question in data["B"]])
         return cls(state, A, B, projective)
@@ -408,12 +437,13 @@ def _sweep(c, M, A, B, projective, solver=None):
     return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
 
 
-def _sweeps(c, M, A, B, projective, solver=None):
+def _sweeps(c, M, A, B, projective, solver=None, floor: float = -np.inf):
     """Run sweeps until no restart improves by more than _TOLERANCE (relative).
 
     Each sweep cannot lower a restart's value. Converged restarts leave the
     batch; after _PRUNE_AFTER sweeps, restarts more than _PRUNE_GAP below the
-    best leave it too (they only cost time: the best is kept regardless).
+    best (of this batch, or ``floor``, the best of the batches run before it)
+    leave it too (they only cost time: the best is kept regardless).
     """
     R = M.shape[0]
     values = np.full(R, -np.inf)
@@ -425,7 +455,7 @@ def _sweeps(c, M, A, B, projective, solver=None):
         values[active] = new
         keep = gain > _TOLERANCE * (1 + np.abs(new))
         if sweep >= _PRUNE_AFTER:
-            keep &= new >= values.max() - _PRUNE_GAP
+            keep &= new >= max(values.max(), floor) - _PRUNE_GAP
         active = active[keep]
         if active.size == 0:
             stopped = "converged"
@@ -433,14 +463,71 @@ def _sweeps(c, M, A, B, projective, solver=None):
     return values, M, A, B, stopped
 
 
+def _restart_start(seed: int, index: int, inputs: tuple[int, int], outputs: tuple[int, int],
+                   d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Restart ``index``'s random start (state M, measurements B), drawn from its own
+    generator, numpy's SeedSequence(seed, spawn_key=(index,)) (the index-th child of
+    SeedSequence(seed).spawn): it depends on (seed, index) alone, never on how many
+    restarts run, so n + 1 restarts repeat the first n searches and add one."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+    M = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    M /= np.linalg.norm(M)
+    B = _random_measurements(rng, 1, inputs[1], outputs[1], d)[0]
+    return M, B
+
+
+def fourier_starts(inputs: tuple[int, int], outputs: tuple[int, int], d: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Maximally entangled starts with Bob measuring in shifted Fourier bases.
+
+    psi = sum_j |jj>/sqrt d; Bob's question y measures the basis
+    |l>_y = sum_j exp(2 pi i j (l + s y / iB) / d) |j>/sqrt d, vector l giving
+    answer l mod oB, for s = +1 and s = -1 (the two relative orientations of
+    his bases; Alice is fitted by the first step of the see-saw). For two
+    questions these are the measurements that maximise the CGLMP expressions
+    on the maximally entangled state (Collins, Gisin, Linden, Massar, Popescu,
+    PRL 88, 040404 (2002), after Durt, Kaszlikowski and Zukowski, PRA 64,
+    024101 (2001)); for more questions the chained Bell inequalities'
+    (Barrett, Kent, Pironio, PRL 97, 170409 (2006)). The optimum of CGLMP for
+    d > 2 uses a non-maximally entangled state (Acin, Durt, Gisin, Latorre,
+    PRA 65, 052325 (2002)), which the see-saw's state step climbs to from
+    here, where random starts in dimension 5 or 6 end below it. Returns a
+    list of (M, B) like _restart_start.
+    """
+    if d < 2:
+        return []
+    iB, oB = inputs[1], outputs[1]
+    j = np.arange(d)
+    M = np.eye(d, dtype=complex) / np.sqrt(d)
+    starts = []
+    for orientation in (1, -1):
+        B = np.zeros((iB, oB, d, d), dtype=complex)
+        for y in range(iB):
+            for l in range(d):
+                v = np.exp(2j * np.pi * j * (l + orientation * y / iB) / d) / np.sqrt(d)
+                B[y, l % oB] += np.outer(v, v.conj())
+        starts.append((M.copy(), B))
+    return starts
+
+
 def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
     """Maximise sum c[a,b,x,y] p(a,b|x,y) over quantum strategies in local dimension ``dim``.
 
-    See-saw from ``restarts`` seeded random starts, from the best
-    deterministic strategy and from any strategies in ``initial`` (warm
-    starts). Returns (value, QuantumStrategy); the value is recomputed from
-    the returned strategy, so it is never above what the strategy reaches,
-    and never below the deterministic optimum of the tensor (up to rounding).
+    See-saw from the best deterministic strategy, from any strategies in
+    ``initial`` (warm starts), from the maximally entangled Fourier starts
+    (``fourier_starts``) and from ``restarts`` seeded random starts. Returns
+    (value, QuantumStrategy); the value is recomputed from the returned
+    strategy, so it is never above what the strategy reaches, and never below
+    the deterministic optimum of the tensor (up to rounding).
+
+    Restarts are nested: restart k starts from _restart_start(seed, k) and
+    runs in batch k // _BATCH, whose members are fixed (a last, partial batch
+    is filled up with the restarts after it, whose results are not used), so
+    restart k is the same computation whatever the number of restarts. The
+    best is chosen in a fixed order (deterministic, warm, Fourier, then
+    restarts 0, 1, ...), a later one only when it beats the best so far by
+    more than _BETTER (relative): far above the float error of a value, so a
+    later choice is better in exact arithmetic too, and more restarts never
+    give a lower value.
     """
     c = np.asarray(tensor, dtype=float)
     iA, iB = inputs
@@ -448,28 +535,341 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     if c.shape != (oA, oB, iA, iB):
         raise ValueError(f"tensor has shape {c.shape}, expected {(oA, oB, iA, iB)}")
     check_work(inputs, outputs, dim, restarts)
-    rng = np.random.default_rng(seed)
     d = dim
-    states = rng.normal(size=(restarts, d, d)) + 1j * rng.normal(size=(restarts, d, d))
-    states /= np.linalg.norm(states, axis=(1, 2), keepdims=True)
-    Bs = _random_measurements(rng, restarts, iB, oB, d)
-    As = np.zeros((restarts, iA, oA, d, d), dtype=complex)
     _, classical = best_deterministic_float(c)
-    starts = [QuantumStrategy.deterministic(classical, outputs, d)] + list(initial)
-    extra_M = [s.state.reshape(d, d) / np.linalg.norm(s.state) for s in starts]
-    M = np.concatenate([np.array(extra_M), states]) if restarts else np.array(extra_M)
-    A = np.concatenate([np.array([s.A for s in starts]), As]) if restarts else np.array([s.A for s in starts])
-    B = np.concatenate([np.array([s.B for s in starts]), Bs]) if restarts else np.array([s.B for s in starts])
-    _, M, A, B, stopped = _sweeps(c, M, A, B, projective, solver)
-    values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
-    best = int(np.argmax(values))
-    strategy = QuantumStrategy(M[best].reshape(-1), A[best], B[best], projective or (oA <= 2 and oB <= 2))
-    # the deterministic start is a fixed point of the sweeps, so compare with it explicitly
-    deterministic = starts[0]
-    if deterministic.value(c) > strategy.value(c):
-        strategy = deterministic
-    strategy.stopped = stopped  # what ended the sweeps (the see-saw's status says it)
+    deterministic = QuantumStrategy.deterministic(classical, outputs, d)
+    starts = [deterministic] + list(initial)
+    fourier = fourier_starts(inputs, outputs, d)
+    batches = [(
+        np.array([s.state.reshape(d, d) / np.linalg.norm(s.state) for s in starts] + [M for M, _ in fourier]),
+        np.array([s.A for s in starts] + [np.zeros((iA, oA, d, d), dtype=complex)] * len(fourier)),
+        np.array([s.B for s in starts] + [B for _, B in fourier]),
+    )]
+    for first in range(0, restarts, _BATCH):
+        drawn = [_restart_start(seed, k, inputs, outputs, d) for k in range(first, first + _BATCH)]
+        batches.append((np.array([M for M, _ in drawn]), np.zeros((_BATCH, iA, oA, d, d), dtype=complex),
+                        np.array([B for _, B in drawn])))
+    # candidates in the order of the rule: the deterministic strategy as it is (a fixed
+    # point of the sweeps, so compared explicitly), then every search's end point
+    candidates = [(deterministic.value(c), deterministic)]
+    floor, stops = -np.inf, []
+    for index, (M, A, B) in enumerate(batches):
+        _, M, A, B, stopped = _sweeps(c, M, A, B, projective, solver, floor)
+        stops.append(stopped)
+        values = np.einsum("abxy,rabxy->r", c, _behaviour(M, A, B))
+        count = len(values) if index == 0 else min(_BATCH, restarts - (index - 1) * _BATCH)
+        for r in range(count):
+            strategy = QuantumStrategy(M[r].reshape(-1), A[r], B[r], projective or (oA <= 2 and oB <= 2))
+            candidates.append((float(values[r]), strategy))
+        floor = max(floor, float(values.max()))
+    best_value, strategy = candidates[0]
+    for value, candidate in candidates[1:]:
+        if value > best_value + _BETTER * (1 + abs(best_value)):
+            best_value, strategy = value, candidate
+    # what ended the sweeps (the see-saw's status says it)
+    strategy.stopped = "sweep limit" if "sweep limit" in stops else "converged"
     return strategy.value(c), strategy
+
+
+# ---------------------------------------------------------------------------
+# Forced zeros: constraints that fix probabilities to 0 (Hardy's paradox)
+
+
+def forced_zeros(game: Game) -> tuple[np.ndarray, list[int]]:
+    """(mask, indices): the events (a,b,x,y) that constraints force to probability 0, and
+    the indices of those constraints in game.constraints.
+
+    A constraint d.p rel 0 whose coefficients d all have one sign, with a relation
+    that pins it (d.p == 0, d.p <= 0 with d >= 0, d.p >= 0 with d <= 0), holds
+    exactly when p(a,b|x,y) = 0 wherever d[a,b,x,y] != 0, since probabilities
+    are non-negative. So every strategy of a mixture meeting it must meet it on
+    its own: no choice of mixing weights can, which is why the see-saw treats
+    these constraints apart (``optimise_zero``) from the ones the weights meet.
+    """
+    mask = np.zeros(game.shape, dtype=bool)
+    indices = []
+    for k, constraint in enumerate(game.constraints):
+        entries = list(constraint.exact.flat)
+        if constraint.value != 0 or not any(entries):
+            continue
+        positive, negative = all(v >= 0 for v in entries), all(v <= 0 for v in entries)
+        if (constraint.relation == "==" and (positive or negative)) or (constraint.relation == "<=" and positive) \
+                or (constraint.relation == ">=" and negative):
+            mask |= np.vectorize(lambda v: v != 0, otypes=[bool])(constraint.exact)
+            indices.append(k)
+    return mask, indices
+
+
+_ZERO_PENALTIES = (10.0, 100.0)  # penalty stages of optimise_zero, times 1 + max |c|
+_ZERO_RANK = 1e-9  # singular values below this (relative) span no forbidden direction
+_ZERO_BITS = 48  # measurement bases are rounded to multiples of 2^-48 before the exact repair
+
+
+def _bases(operators: np.ndarray) -> tuple[list[np.ndarray], list[list[int]]]:
+    """Each measurement (iX, m, d, d) as an orthonormal basis and an answer per basis vector.
+
+    The basis diagonalises sum_a (a+1) E_a and each vector goes to the answer a
+    with the largest <v|E_a|v> (_round_projective's rule): for a projective
+    measurement this is the measurement itself.
+    """
+    bases, labels = [], []
+    for question in operators:
+        H = sum((a + 1) * E for a, E in enumerate(question))
+        _, V = np.linalg.eigh((H + H.conj().T) / 2)
+        bases.append(V)
+        labels.append([int(np.argmax([np.real(V[:, k].conj() @ E @ V[:, k]) for E in question]))
+                       for k in range(V.shape[1])])
+    return bases, labels
+
+
+def _projectors(bases: list[np.ndarray], labels: list[list[int]], m: int) -> np.ndarray:
+    """The projective measurements of (bases, labels): P_a = sum of v v^dag over the vectors of answer a."""
+    out = np.zeros((len(bases), m) + bases[0].shape, dtype=complex)
+    for x, (V, answers) in enumerate(zip(bases, labels)):
+        for k, a in enumerate(answers):
+            out[x, a] += np.outer(V[:, k], V[:, k].conj())
+    return out
+
+
+def _forbidden_vectors(zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]],
+                       basesB: list[np.ndarray], labelsB: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The product vectors u (x) v, u of answer a to x and v of answer b to y, over every
+    forced-zero event (a,b,x,y): p(a,b|x,y) = 0 exactly when psi is orthogonal to them all
+    (p = sum |<u (x) v|psi>|^2 over the projectors' basis vectors)."""
+    vectors = []
+    for a, b, x, y in zip(*np.nonzero(zeros)):
+        for k, answer in enumerate(labelsA[x]):
+            if answer == a:
+                for l, other in enumerate(labelsB[y]):
+                    if other == b:
+                        vectors.append((basesA[x][:, k], basesB[y][:, l]))
+    return vectors
+
+
+def _best_state_meeting_zeros(c: np.ndarray, zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]],
+                              basesB: list[np.ndarray], labelsB: list[list[int]],
+                              outputs: tuple[int, int]) -> tuple[float, np.ndarray | None]:
+    """(value, psi): the best state for fixed projective measurements among those with
+    p = 0 on every forced-zero event: the top eigenvector of the game operator
+    W = sum c[a,b,x,y] A^x_a (x) B^y_b restricted to the orthogonal complement of the
+    forbidden vectors. (-inf, None) when that complement is {0}."""
+    A = _projectors(basesA, labelsA, outputs[0])
+    B = _projectors(basesB, labelsB, outputs[1])
+    dA, dB = A.shape[-1], B.shape[-1]
+    W = np.einsum("abxy,xaik,ybjl->ijkl", c, A, B).reshape(dA * dB, dA * dB)
+    vectors = [np.kron(u, v) for u, v in _forbidden_vectors(zeros, basesA, labelsA, basesB, labelsB)]
+    if vectors:
+        U, sigma, _ = np.linalg.svd(np.array(vectors).T)
+        rank = int(np.sum(sigma > _ZERO_RANK * max(1.0, sigma.max())))
+        Q = U[:, rank:]
+    else:
+        Q = np.eye(dA * dB)
+    if Q.shape[1] == 0:
+        return -np.inf, None
+    H = Q.conj().T @ W @ Q
+    w, v = np.linalg.eigh((H + H.conj().T) / 2)
+    return float(w[-1]), Q @ v[:, -1]
+
+
+def _rotated(V: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """V exp(i H(theta)), H Hermitian from d^2 reals (diagonal, then real and imaginary
+    parts above it): every unitary near V, for a smooth local search."""
+    d = V.shape[0]
+    H = np.diag(theta[:d]).astype(complex)
+    upper = np.triu_indices(d, 1)
+    count = len(upper[0])
+    H[upper] = theta[d:d + count] + 1j * theta[d + count:d + 2 * count]
+    H = H + np.triu(H, 1).conj().T
+    w, Q = np.linalg.eigh(H)
+    return V @ (Q * np.exp(1j * w)) @ Q.conj().T
+
+
+def _polish_zeros(c: np.ndarray, zeros: np.ndarray, strategy: QuantumStrategy, outputs: tuple[int, int]) -> tuple:
+    """Local search over the measurements, the state always the best one meeting the zeros.
+
+    Coordinate steps stall here: with the others fixed, the zeros determine a
+    measurement or the state completely (Hardy's three zeros leave psi one
+    direction), so the see-saw cannot move along the constraint. So each
+    measurement's basis is rotated, V_x exp(i H_x), and the value of the best state
+    meeting the zeros (_best_state_meeting_zeros) is maximised over the H_x with
+    BFGS (scipy). Returns (value, basesA, labelsA, basesB, labelsB, psi).
+    """
+    from scipy.optimize import minimize
+
+    basesA, labelsA = _bases(strategy.A)
+    basesB, labelsB = _bases(strategy.B)
+    d2A, d2B = basesA[0].shape[0] ** 2, basesB[0].shape[0] ** 2
+
+    def unpack(theta):
+        rotatedA = [_rotated(V, theta[i * d2A:(i + 1) * d2A]) for i, V in enumerate(basesA)]
+        offset = len(basesA) * d2A
+        rotatedB = [_rotated(V, theta[offset + i * d2B:offset + (i + 1) * d2B]) for i, V in enumerate(basesB)]
+        return rotatedA, rotatedB
+
+    def loss(theta):
+        rotatedA, rotatedB = unpack(theta)
+        value, _ = _best_state_meeting_zeros(c, zeros, rotatedA, labelsA, rotatedB, labelsB, outputs)
+        return 1e6 if value == -np.inf else -value
+
+    start = np.zeros(len(basesA) * d2A + len(basesB) * d2B)
+    result = minimize(loss, start, method="BFGS", options={"gtol": 1e-8, "maxiter": 400})
+    theta = result.x if result.fun <= loss(start) else start
+    basesA, basesB = unpack(theta)
+    value, psi = _best_state_meeting_zeros(c, zeros, basesA, labelsA, basesB, labelsB, outputs)
+    # BFGS's verdict; "precision loss" is its usual end at an optimum in floating point
+    # (finite-difference gradients stop improving near 1e-8 while the value has converged)
+    settled = result.success or "precision loss" in str(result.message)
+    _polish_zeros.status = "converged, polished on the zeros" if settled else f"polish on the zeros: {result.message}"
+    return value, basesA, labelsA, basesB, labelsB, psi
+
+
+def _complex_inner(u: list, v: list) -> tuple[Fraction, Fraction]:
+    """sum_i conj(u_i) v_i of exact complex vectors (lists of (re, im) Fractions)."""
+    re = sum((ur * vr + ui * vi for (ur, ui), (vr, vi) in zip(u, v)), Fraction(0))
+    im = sum((ur * vi - ui * vr for (ur, ui), (vr, vi) in zip(u, v)), Fraction(0))
+    return re, im
+
+
+def _exact_basis(V: np.ndarray) -> list[tuple[list, Fraction]] | None:
+    """The columns of a unitary, rounded to multiples of 2^-_ZERO_BITS and made exactly
+    orthogonal by Gram-Schmidt in rationals (not normalised: w and |w|^2 exactly)."""
+    scale = 2**_ZERO_BITS
+    out = []
+    for k in range(V.shape[1]):
+        w = [(Fraction(round(z.real * scale), scale), Fraction(round(z.imag * scale), scale)) for z in V[:, k]]
+        for q, size in out:
+            re, im = _complex_inner(q, w)
+            cr, ci = re / size, im / size  # the component of w along q
+            w = [(wr - (cr * qr - ci * qi), wi - (cr * qi + ci * qr)) for (wr, wi), (qr, qi) in zip(w, q)]
+        size = _complex_inner(w, w)[0]
+        if size == 0:
+            return None
+        out.append((w, size))
+    return out
+
+
+def _operator_json(vectors: list[tuple[list, Fraction]], d: int) -> dict:
+    """The exact projector sum_k w_k w_k^dag / |w_k|^2 (w_k exactly orthogonal) as a
+    witness operator: real and imaginary parts as "p/q" strings."""
+    re = [[Fraction(0)] * d for _ in range(d)]
+    im = [[Fraction(0)] * d for _ in range(d)]
+    for w, size in vectors:
+        for i, (ar, ai) in enumerate(w):
+            for j, (br, bi) in enumerate(w):
+                # w_i conj(w_j) / |w|^2
+                re[i][j] += (ar * br + ai * bi) / size
+                im[i][j] += (ai * br - ar * bi) / size
+    return {"re": [[str(v) for v in row] for row in re], "im": [[str(v) for v in row] for row in im]}
+
+
+def _exact_measurements(bases: list[np.ndarray], labels: list[list[int]], m: int) -> list | None:
+    """Exact projective measurements from rounded bases: per question, per answer, the
+    exact basis vectors of that answer; None when rounding made a basis degenerate."""
+    out = []
+    for V, answers in zip(bases, labels):
+        exact = _exact_basis(V)
+        if exact is None:
+            return None
+        out.append([[exact[k] for k, a in enumerate(answers) if a == answer] for answer in range(m)])
+    return out
+
+
+def exact_zero_strategy(zeros: np.ndarray, basesA: list[np.ndarray], labelsA: list[list[int]], basesB: list[np.ndarray],
+                        labelsB: list[list[int]], psi: np.ndarray,
+                        outputs: tuple[int, int]) -> QuantumStrategy | None:
+    """A strategy in exact rationals whose behaviour is exactly 0 on every forced-zero event,
+    near the given float one; None when there is none near it.
+
+    The measurements become exact projectors (bases rounded, then exactly
+    orthogonalised: each sums to the identity and is PSD exactly, so the check
+    repairs nothing). p(a,b|x,y) = sum |<u (x) v|psi>|^2 over their basis
+    vectors, so p vanishes on an event exactly when psi is orthogonal to those
+    product vectors; psi, rounded, is projected exactly onto their orthogonal
+    complement (C^n as R^2n: orthogonal to u over C means to (Re u, Im u) and
+    (-Im u, Re u) over R; a pivot subset of those columns, the normal equations
+    solved with python-flint), then scaled by a 50-digit rational so that its
+    norm is 1 within 1e-40. No tolerance anywhere: the zeros hold exactly.
+    """
+    import decimal
+
+    import flint
+
+    exactA = _exact_measurements(basesA, labelsA, outputs[0])
+    exactB = _exact_measurements(basesB, labelsB, outputs[1])
+    if exactA is None or exactB is None:
+        return None
+    dA, dB = basesA[0].shape[0], basesB[0].shape[0]
+    n = dA * dB
+    columns = []
+    for a, b, x, y in zip(*np.nonzero(zeros)):
+        for u, _ in exactA[x][a]:
+            for v, _ in exactB[y][b]:
+                w = [(ur * vr - ui * vi, ur * vi + ui * vr) for (ur, ui) in u for (vr, vi) in v]
+                columns.append([re for re, _ in w] + [im for _, im in w])
+                columns.append([-im for _, im in w] + [re for re, _ in w])
+    scale = 2**_ZERO_BITS
+    state = [Fraction(round(z.real * scale), scale) for z in psi] + [Fraction(round(z.imag * scale), scale) for z in psi]
+    if columns:
+        G = flint.fmpq_mat(2 * n, len(columns), [as_fmpq(columns[j][i]) for i in range(2 * n) for j in range(len(columns))])
+        reduced, rank = G.rref()
+        pivots = []
+        for i in range(rank):
+            pivots.append(next(j for j in range(len(columns)) if reduced[i, j] != 0))
+        if rank:
+            P = flint.fmpq_mat(2 * n, rank, [G[i, j] for i in range(2 * n) for j in pivots])
+            s = flint.fmpq_mat(2 * n, 1, [as_fmpq(v) for v in state])
+            coefficients = (P.transpose() * P).solve(P.transpose() * s)
+            projected = s - P * coefficients
+            state = [Fraction(int(projected[i, 0].p), int(projected[i, 0].q)) for i in range(2 * n)]
+    norm = sum((v * v for v in state), Fraction(0))
+    if norm == 0:
+        return None
+    with decimal.localcontext() as context:
+        context.prec = 50
+        factor = Fraction(1 / (decimal.Decimal(norm.numerator) / decimal.Decimal(norm.denominator)).sqrt())
+    state = [v * factor for v in state]
+    component = {
+        "state": {"re": [str(v) for v in state[:n]], "im": [str(v) for v in state[n:]]},
+        "A": [[_operator_json(vectors, dA) for vectors in question] for question in exactA],
+        "B": [[_operator_json(vectors, dB) for vectors in question] for question in exactB],
+    }
+    strategy = QuantumStrategy.from_json(component, projective=True)
+    strategy.exact = component
+    return strategy
+
+
+def optimise_zero(tensor: np.ndarray, zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int = 2,
+                  restarts: int = 20, seed: int = 0, projective: bool = False, initial=(),
+                  solver: str | None = None) -> tuple[float, QuantumStrategy | None]:
+    """Maximise c.p over strategies with p = 0 exactly on the events ``zeros`` (a mask).
+
+    A linear penalty cannot enforce these zeros: near a constrained optimum the
+    value grows like the square root of the violation (amplitudes, not
+    probabilities, move), so an LP or a Lagrangian over tolerances of 1e-9 buys
+    value 3e-5 too high on Hardy's paradox. Instead: see-saw on c - mu (1 + max|c|) [zero
+    event] for mu in _ZERO_PENALTIES (the second stage warm-started from the
+    first's best) finds the region; the last stage's best is polished on the
+    constraint (_polish_zeros) and made exact (exact_zero_strategy). Returns
+    (value, strategy) with strategy.exact set, or (-inf, None) when no strategy
+    found meets the zeros.
+    """
+    c = np.asarray(tensor, dtype=float)
+    penalty = (1 + np.abs(c).max()) * zeros.astype(float)
+    warm, found = list(initial), []
+    for stage, mu in enumerate(_ZERO_PENALTIES):
+        _, strategy = optimise_tensor(c - mu * penalty, inputs, outputs, dim, restarts if stage == 0 else 0, seed,
+                                      projective, initial=warm, solver=solver)
+        warm = [strategy]
+        found.append(strategy)
+    # the last stage's best first (nearest the constraint); an earlier one only if it
+    # cannot be made to meet the zeros
+    for strategy in reversed(found):
+        _, basesA, labelsA, basesB, labelsB, psi = _polish_zeros(c, zeros, strategy, outputs)
+        exact = None if psi is None else exact_zero_strategy(zeros, basesA, labelsA, basesB, labelsB, psi, outputs)
+        if exact is not None:
+            exact.stopped = _polish_zeros.status
+            return exact.value(c), exact
+    return -np.inf, None
 
 
 # ---------------------------------------------------------------------------
@@ -506,14 +906,18 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
             for entry in classical.certificate["mixture"]
         ]
     rounds, met = 0, None
-    _, best = optimise_tensor(objective, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)
+    zeros, zero_constraints = forced_zeros(game)
+    search = _search(zeros, game.inputs, game.outputs, dim, projective, solver)
+    _, best = search(objective, restarts, seed)
     status = getattr(best, "stopped", "converged")
-    if not game.constraints:
-        candidates = [[(Fraction(1), best)], anchor]
+    kept = [k for k in range(len(game.constraints)) if k not in zero_constraints]
+    if not kept:
+        candidates = [[(Fraction(1), best)] if best is not None else [], anchor]
         method = f"see-saw, dimension {dim}, {restarts} restart{'s' if restarts != 1 else ''} + deterministic start, seed {seed}"
     else:
         pool, solutions, rounds = _column_generation(
-            game, objective, [s for _, s in anchor] + [best], dim, restarts, seed, projective, solver)
+            game, objective, [s for _, s in anchor] + ([best] if best is not None else []), dim, restarts, seed,
+            search, kept, bool(anchor))
         mixture, met = exact_mixture(game, pool, solutions, [w for w, _ in anchor])
         status = f"column generation: {_column_generation.stopped}"
         candidates = [mixture, anchor]
@@ -521,6 +925,11 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
             f"see-saw column generation ({rounds} round{'s' if rounds != 1 else ''}, {len(pool)} strategies), dimension {dim}, "
             f"{restarts} restart{'s' if restarts != 1 else ''}, seed {seed}"
         )
+    if zero_constraints:
+        several = len(zero_constraints) > 1
+        method += (f"; constraint{'s' if several else ''} {', '.join(game.constraints[k].name for k in zero_constraints)} "
+                   f"force{'' if several else 's'} probabilities to 0, met exactly by exact projectors and a state "
+                   "orthogonal to the forbidden outcomes")
     requested = game.fixed
     if met:
         game = game.with_fixed(met)
@@ -531,6 +940,12 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
             + ", ".join(f"{name} = {requested[name]} requested" for name in met) + ")"
         )
     candidates = [c for c in candidates if c]
+    if not candidates:  # no classical mixture, and no quantum strategy found meets the forced zeros
+        raise SolverFailed(
+            "see-saw", "infeasible",
+            f"no strategy found in dimension {dim} meets the constraints that force probabilities to 0; "
+            "check the constraints, or try a larger --dim or more --restarts",
+        )
     certificate, check, details = _best_certificate(game, candidates, projective)
     details.update({
         "achieved": None if check.achieved is None else decimal_rounded(check.achieved, SEESAW_DIGITS),
@@ -635,7 +1050,7 @@ def _det(entry):
     return DeterministicStrategy.from_json(entry)
 
 
-def _scaled_constraints(game):
+def _scaled_constraints(game, kept: list[int] | None = None):
     """Each constraint as float (coefficients, value) divided by its largest |coefficient|.
 
     The same constraint, only better conditioned for floating-point solvers:
@@ -644,29 +1059,53 @@ def _scaled_constraints(game):
     ignored. Exact arithmetic later uses the constraint as written.
     """
     scaled = []
-    for constraint in game.constraints:
+    for k, constraint in enumerate(game.constraints):
+        if kept is not None and k not in kept:
+            continue
         size = max((abs(v) for v in constraint.exact.flat), default=Fraction(0)) or Fraction(1)
         coefficients = np.vectorize(lambda v: float(v / size), otypes=[float])(constraint.exact)
         scaled.append((coefficients, float(constraint.value / size), constraint.relation))
     return scaled
 
 
-def _column_generation(game, objective, pool, dim, restarts, seed, projective, solver=None):
+def _search(zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int, projective: bool,
+            solver: str | None):
+    """The see-saw search for a game: search(tensor, restarts, seed, initial=()) -> (value,
+    strategy), by optimise_tensor, or by optimise_zero when constraints force zeros (the
+    strategy is then None when none found meets them)."""
+    if zeros.any():
+        def search(tensor, restarts, seed, initial=()):
+            return optimise_zero(tensor, zeros, inputs, outputs, dim, restarts, seed, projective, initial, solver)
+    else:
+        def search(tensor, restarts, seed, initial=()):
+            return optimise_tensor(tensor, inputs, outputs, dim, restarts, seed, projective, initial, solver)
+    return search
+
+
+def _column_generation(game, objective, pool, dim, restarts, seed, search, kept: list[int], anchored: bool):
     """Strategies whose best mixture meets the constraints (see the module docstring).
 
     LP over the pool's weights (HiGHS) with an artificial column of large
     penalty per constraint and direction, so the LP is feasible even before
-    the pool can meet the constraints; see-saw on the Lagrangian prices new
-    strategies. Constraints are rescaled (``_scaled_constraints``). Returns
-    (pool, float weights on the pool of the best LP solutions, best first,
-    rounds); the first strategies of the pool are the ones passed in, in order.
+    the pool can meet the constraints; see-saw (``search``, see _search) on the
+    Lagrangian prices new strategies. Only the constraints ``kept`` (indices)
+    are rows: those forcing zeros hold for every strategy ``search`` returns.
+    Constraints are rescaled (``_scaled_constraints``). Returns (pool, float
+    weights on the pool of the best LP solutions, best first, rounds); the
+    first strategies of the pool are the ones passed in, in order. When the
+    last LP still needs an artificial column the result is SolverFailed,
+    unless ``anchored`` (the pool starts with the classical optimum's
+    strategies, which meet every constraint): then no solution is returned and
+    the classical mixture stays the witness.
     """
     from . import lp
 
-    constraints = _scaled_constraints(game)
+    constraints = _scaled_constraints(game, kept)
     for coefficients, _, _ in constraints:  # strategies at the ends of each constraint's range
         for direction in (1, -1):
-            pool.append(optimise_tensor(direction * coefficients, game.inputs, game.outputs, dim, restarts, seed, projective, solver=solver)[1])
+            strategy = search(direction * coefficients, restarts, seed)[1]
+            if strategy is not None:
+                pool.append(strategy)
     relations = ["=="] + [relation for _, _, relation in constraints]
     rhs = [1.0] + [value for _, value, _ in constraints]
     k = len(constraints)
@@ -678,12 +1117,13 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
     rounds = 0
     stopped = "round limit"
     for rounds in range(1, _MAX_ROUNDS + 1):
+        columns = len(pool)  # the LP's strategy columns (the pool may grow after it)
         behaviours = [s.behaviour() for s in pool]
         costs = np.array([np.sum(objective * p) for p in behaviours] + [-penalty] * (2 * k))
         rows = np.array([[1.0] * len(pool)] + [[np.sum(d * p) for p in behaviours] for d, _, _ in constraints])
         solution = lp.solve(costs, np.hstack([rows, artificial]), relations, rhs)
         history.append(solution.float_value)
-        if not np.any(solution.float_primal[len(pool):] > 1e-9):
+        if not np.any(solution.float_primal[columns:] > 1e-9):
             solutions.append((solution.float_value, np.clip(solution.float_primal[: len(pool)], 0.0, None)))
         if len(history) > _STALL_ROUNDS and history[-1] <= history[-1 - _STALL_ROUNDS] + 1e-12:
             stopped = f"LP value stalled for {_STALL_ROUNDS} rounds"
@@ -691,15 +1131,16 @@ def _column_generation(game, objective, pool, dim, restarts, seed, projective, s
         duals = solution.float_duals
         price = objective - sum(mu * d for mu, (d, _, _) in zip(duals[1:], constraints))
         ranked = np.argsort(-solution.float_primal[: len(pool)])[:3]
-        value, candidate = optimise_tensor(
-            price, game.inputs, game.outputs, dim, restarts, seed + rounds, projective,
-            initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)], solver=solver,
-        )
-        if value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
+        value, candidate = search(price, restarts, seed + rounds,
+                                  initial=[pool[i] for i in ranked if pool[i].dims == (dim, dim)])
+        if candidate is None or value <= duals[0] + _PRICING_TOLERANCE * (1 + abs(duals[0])):
             stopped = "converged (no strategy prices in)"
             break
         pool.append(candidate)
-    if np.any(solution.float_primal[len(pool):] > 1e-9):
+    if np.any(solution.float_primal[columns:] > 1e-9):
+        if anchored:
+            _column_generation.stopped = f"{stopped}; no mixture found meets the constraints, the classical one is kept"
+            return pool, [], rounds
         raise SolverFailed(
             "see-saw", "infeasible",
             f"no mixture of strategies found in dimension {dim} meets the constraints; "
@@ -751,7 +1192,11 @@ def _solve_equalities(game, rows, weights):
         level = sum((w * r for w, r in zip(weights, rows[k])), Fraction(0))
         size = max(abs(r) for r in rows[k]) or Fraction(1)
         if constraint.relation == "==" or abs(level - constraint.value) <= size * Fraction(1, 10**9):
-            enforced.append(k)
+            # a row that (with its right-hand side) repeats earlier ones adds nothing to
+            # solve: e.g. a forced zero, whose row is 0 = 0 on every strategy
+            augmented = [rows[i] + [rhs[i]] for i in enforced + [k]]
+            if _rank(augmented) > len(enforced):
+                enforced.append(k)
     held = list(weights)
     excluded = set()
     while True:
