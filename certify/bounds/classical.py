@@ -27,7 +27,7 @@ import numpy as np
 
 from . import lp
 from ..proofs.classical import check_classical, check_nosignalling, nosignalling_rows
-from ..proofs.exact import rational_strings, sense_sign
+from ..proofs.exact import lagrangian, rational_strings, sense_sign
 from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
 from ..errors import BadInput, SolverFailed
 from ..games.limits import check_strategies
@@ -215,19 +215,26 @@ def _scaled(constraint):
 def _constrained(game):
     relations = ["=="] + [c.relation for c in game.constraints]
     total = strategy_count(game.inputs, game.outputs)
-    if total <= LIST_ALL_LIMIT:
+    listed = total <= LIST_ALL_LIMIT
+    if listed:
         strategies = all_strategies(game.inputs, game.outputs)
-        method = f"LP over all {total} deterministic strategies"
     else:
         strategies = _generate_columns(game, relations)
+    for _ in range(_MAX_ROUNDS):
+        solution, duals = _restricted_lp(game, strategies, relations)
+        if listed:
+            break
+        entering = _exact_pricing(game, strategies, duals)
+        if entering is None:
+            break
+        strategies.append(entering)
+    else:
+        raise SolverFailed("HiGHS", "iteration limit", f"exact pricing did not settle in {_MAX_ROUNDS} rounds")
+    if listed:
+        method = f"LP over all {total} deterministic strategies"
+    else:
         method = f"LP by column generation ({len(strategies)} of {total} strategies)"
-    costs, rows, rhs = _constraint_table(game, strategies, exact=False)
-    exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
-    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
-    duals = solution.duals
-    if duals is None:  # float duals are for the scaled rows (_scale)
-        duals = lp.rationalise(solution.float_duals)
-        duals = duals[:1] + [mu / _scale(c) for mu, c in zip(duals[1:], game.constraints)]
+    exact_costs = _constraint_table(game, strategies, exact=True)[0]
     mixture = []
     if solution.primal is not None:
         mixture = [
@@ -247,6 +254,50 @@ def _constrained(game):
         value = sum(w * c for w, c in zip(solution.primal, exact_costs))
         certificate["value"] = str(value * sense_sign(game))
     return certificate, solution.solver, method
+
+
+def _restricted_lp(game, strategies, relations):
+    """(solution, exact duals) of the LP over the listed strategies.
+
+    The duals are the exact ones of HiGHS's optimal basis, or, when that
+    rebuild fails, HiGHS's float duals as rationals (mapped back from the
+    scaled rows, ``_scale``): any multipliers give a valid bound once the
+    checker accepts them.
+    """
+    costs, rows, rhs = _constraint_table(game, strategies, exact=False)
+    exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
+    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
+    duals = solution.duals
+    if duals is None:  # float duals are for the scaled rows (_scale)
+        duals = lp.rationalise(solution.float_duals)
+        duals = duals[:1] + [mu / _scale(c) for mu, c in zip(duals[1:], game.constraints)]
+    return solution, duals
+
+
+def _exact_pricing(game, strategies, duals):
+    """A deterministic strategy that the exact duals do not price out, or None.
+
+    The certificate's dual (constant t, multipliers mu) is valid exactly when
+    max_s (s c - mu.d)(s) <= t over every deterministic strategy s, the test
+    certify.proofs.classical.check_classical makes. Column generation prices
+    with the float duals of a penalised LP (artificial columns keep it
+    feasible), and a degenerate final LP can return another optimal dual
+    vertex, one that a strategy outside the restricted set violates: at a
+    split of 0 on a 256 x 256 strategy game the split multiplier came out too
+    small to penalise splitting. Pricing again with the final exact duals, by
+    the same exact best response as the checker, and adding the violator
+    until none is left, is column generation with exact pricing: it ends at
+    a dual the checker accepts (or raises when the violator is already a
+    column, which an optimal basis cannot allow).
+    """
+    multipliers = dict(zip((c.name for c in game.constraints), duals[1:]))
+    tensor, _ = lagrangian(game, multipliers)
+    best, strategy = best_deterministic(tensor)
+    if best <= duals[0]:
+        return None
+    if strategy in strategies:
+        raise SolverFailed("HiGHS", "inexact", "the LP's duals do not price out one of its own columns exactly")
+    return strategy
 
 
 def _generate_columns(game, relations):
