@@ -213,6 +213,39 @@ def _scaled(constraint):
 
 
 def _constrained(game):
+    """(certificate, solver, method) of the constrained LP, solved for the game without its constant part.
+
+    A part of the objective that every behaviour pays alike, m_xy on every
+    answer pair of questions (x, y), adds K = sum_xy m_xy to every value,
+    because sum_ab p(a,b|x,y) = 1. Floating point cannot see the rest beside
+    a large such part (the dual-work W at a lognormal sigma of 7 adds
+    f E[S^2] ~ 1e20 to every strategy, and HiGHS ends "unknown"), so the LP
+    is solved for c - m, m_xy the least entry of c at (x, y), and the exact
+    certificate moved back: the mixture is the same, the dual constant gains
+    s K (s the sense sign) and the value K. check_classical re-checks the
+    result against the game as written.
+    """
+    from dataclasses import replace
+
+    sign = sense_sign(game)
+    least = np.empty(game.objective_exact.shape, dtype=object)
+    offset = Fraction(0)
+    for x in range(game.inputs[0]):
+        for y in range(game.inputs[1]):
+            m = min(game.objective_exact[:, :, x, y].flat)
+            least[:, :, x, y] = m
+            offset += m
+    if offset == 0 and all(v == 0 for v in least.flat):
+        return _constrained_lp(game)
+    certificate, solver, method = _constrained_lp(replace(game, objective_exact=game.objective_exact - least))
+    dual = certificate["dual"]
+    dual["constant"] = str(Fraction(dual["constant"]) + sign * offset)
+    if "value" in certificate:
+        certificate["value"] = str(Fraction(certificate["value"]) + offset)
+    return certificate, solver, method
+
+
+def _constrained_lp(game):
     relations = ["=="] + [c.relation for c in game.constraints]
     total = strategy_count(game.inputs, game.outputs)
     listed = total <= LIST_ALL_LIMIT
