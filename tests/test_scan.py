@@ -384,6 +384,29 @@ def test_overflowing_ranges_are_one_line_exit_2(tmp_path, axes, key, limit):
     assert not (tmp_path / "out").exists()
 
 
+def test_relabelled_bundle_keeps_its_trusted_cells(tmp_path):
+    """Cells written by run_cell (no cluster) are trusted; renaming a bundle's label in the scan file
+    keeps the cell's parameters and id, so the same files stay trusted under the new label, while a
+    file filed under the other cell's id is not."""
+    from certify.report.results import write_json
+
+    axes = 'law = [{label = "exp", sizes = "exponential"}, {label = "det", sizes = "deterministic"}]'
+    scan = scans.load_scan(scan_file(tmp_path, axes, name="labels"))
+    out = tmp_path / "out"
+    (out / "cells").mkdir(parents=True)
+    write_json(scan.to_json(), out / "scan.json")
+    for cell in scan.cells:
+        write_json(scans.run_cell(cell.to_json())["document"], scans.cell_path(out, cell.id))
+    assert [(row["law"], row["status"]) for row in scans.read_rows(out)] == [("exp", "done"), ("det", "done")]
+    renamed = scans.load_scan(scan_file(tmp_path, axes.replace('"exp"', '"exponential"'), name="labels"))
+    assert [cell.id for cell in renamed.cells] == [cell.id for cell in scan.cells]
+    write_json(renamed.to_json(), out / "scan.json")
+    assert [(row["law"], row["status"]) for row in scans.read_rows(out)] == [("exponential", "done"), ("det", "done")]
+    first, second = (scans.cell_path(out, cell.id) for cell in scan.cells)
+    second.write_text(first.read_text())
+    assert [row["status"] for row in scans.read_rows(out)] == ["done", "failed"]
+
+
 def test_wide_log_range_is_computed_without_overflow(tmp_path):
     """Ends 1e-12 and 1e12 (the limit) on a log scale: high / low would be 1e24, harmless, but the
     values come from the logarithms' convex combination, which cannot overflow whatever the ends."""
