@@ -106,3 +106,22 @@ def test_noise_work_limit_is_the_environments(tmp_path, monkeypatch):
     monkeypatch.setenv("CERTIFY_MAX_NOISE_WORK", "lots")
     result = CliRunner().invoke(main, ["pareto", str(path), "--visibility", "0.9", "--points", "3"])
     assert result.exit_code == 2 and "CERTIFY_MAX_NOISE_WORK: expected a whole number" in result.stderr
+
+
+def test_sizes_of_mean_1e_minus_300_are_computed(tmp_path):
+    """Sizes of mean 1e-300 (thresholds scaled alike): every coefficient is below HiGHS's absolute
+    tolerances, so the LP saw the zero game and the certificate failed (exit 1). Now the LP is solved
+    for the objective divided by a power of two and mapped back exactly: certified, verified, and
+    1e300 times the value is the light-traffic W of the unit-mean model at the same split (W is
+    homogeneous of degree 1 in the size scale there; the load terms are of order 1e-300 relative)."""
+    from certify.bounds.classical import classical_value
+    from certify.scheduling.model import load_model
+
+    path = model_file(tmp_path, mean_size=1e-300, thresholds=[1e-300])
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["classical", str(path), "--fix", "split=1/2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0
+    tiny = Fraction(json.loads(out.read_text())["exact"])
+    unit, _ = load_model(str(model_file(tmp_path, waiting="light-traffic")), fixed={"split": Fraction(1, 2)})
+    assert float(tiny * 10**300) == pytest.approx(float(classical_value(unit).exact), rel=1e-9)

@@ -220,10 +220,12 @@ def _constrained(game):
     because sum_ab p(a,b|x,y) = 1. Floating point cannot see the rest beside
     a large such part (the dual-work W at a lognormal sigma of 7 adds
     f E[S^2] ~ 1e20 to every strategy, and HiGHS ends "unknown"), so the LP
-    is solved for c - m, m_xy the least entry of c at (x, y), and the exact
-    certificate moved back: the mixture is the same, the dual constant gains
-    s K (s the sense sign) and the value K. check_classical re-checks the
-    result against the game as written.
+    is solved for (c - m) / 2^k, m_xy the least entry of c at (x, y) and 2^k
+    near the largest entry of c - m, and the exact certificate mapped back:
+    the mixture is the same, the dual constant t becomes 2^k t + s K (s the
+    sense sign), the multipliers 2^k mu and the value 2^k v + K, because
+    s c - 2^k mu.d = 2^k (s (c - m) / 2^k - mu.d) + s m. check_classical
+    re-checks the result against the game as written.
     """
     from dataclasses import replace
 
@@ -235,13 +237,19 @@ def _constrained(game):
             m = min(game.objective_exact[:, :, x, y].flat)
             least[:, :, x, y] = m
             offset += m
-    if offset == 0 and all(v == 0 for v in least.flat):
+    rest = game.objective_exact - least
+    largest = max((abs(v) for v in rest.flat), default=Fraction(0))
+    # and divided by a power of two near its largest entry: HiGHS's tolerances (1e-7) are absolute,
+    # so a game whose entries are all 1e-200 (sizes of mean 1e-200) would look like the zero game
+    scale = Fraction(2) ** (largest.numerator.bit_length() - largest.denominator.bit_length()) if largest else Fraction(1)
+    if offset == 0 and scale == 1 and all(v == 0 for v in least.flat):
         return _constrained_lp(game)
-    certificate, solver, method = _constrained_lp(replace(game, objective_exact=game.objective_exact - least))
+    certificate, solver, method = _constrained_lp(replace(game, objective_exact=rest / scale))
     dual = certificate["dual"]
-    dual["constant"] = str(Fraction(dual["constant"]) + sign * offset)
+    dual["constant"] = str(Fraction(dual["constant"]) * scale + sign * offset)
+    dual["multipliers"] = {name: str(Fraction(mu) * scale) for name, mu in dual["multipliers"].items()}
     if "value" in certificate:
-        certificate["value"] = str(Fraction(certificate["value"]) + offset)
+        certificate["value"] = str(Fraction(certificate["value"]) * scale + offset)
     return certificate, solver, method
 
 
