@@ -297,3 +297,61 @@ def test_exact_waiting_formula_against_the_queue_formula():
         expected = workload + np.sum(pi * same * (m[:, None] + m[None, :]) / 4)
         assert np.sum(game.objective * behaviour) == pytest.approx(expected, rel=1e-12)
         assert model.waiting_of(behaviour) == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Many size classes: column generation must end at a dual the checker accepts
+
+SEVEN = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
+
+
+def _all_strategies_lp(game, p):
+    """min W over mixtures of all 256 x 256 deterministic strategies of an 8-class game,
+    split = p, balance = 0 (scipy linprog over every column: independent of the
+    column generation under test)."""
+    k = game.inputs[0]
+    alphas = np.array(list(product(range(2), repeat=k)))  # (256, k)
+    x = np.arange(k)
+
+    def table(tensor):  # value[s, t] = sum_xy tensor[alpha_s(x), beta_t(y), x, y]
+        t = np.asarray(tensor, dtype=float)
+        picked = t[alphas[:, None, :, None], alphas[None, :, None, :], x[None, None, :, None], x[None, None, None, :]]
+        return picked.sum(axis=(2, 3)).ravel()
+
+    costs = table(game.objective)
+    rows = [np.ones_like(costs), table(game.constraint("split").coefficients),
+            table(game.constraint("balance").coefficients)]
+    solution = optimize.linprog(costs, A_eq=rows, b_eq=[1, p, 0], bounds=(0, None), method="highs")
+    assert solution.status == 0
+    return solution.fun
+
+
+@pytest.mark.parametrize("p", [Fraction(0), Fraction(3, 10), Fraction(1)])
+def test_seven_thresholds_certify_and_verify_at_every_split(tmp_path, p):
+    """Seven thresholds (8 classes, 2^8 strategies a player, column generation): at split 0 the
+    final LP is degenerate and its dual used to price splitting too cheaply, so the certificate
+    failed its own check. Now certified and verified, with the value of every-column LP;
+    at split 0 it is the never-split W, sum pi [(m_x + m_y)/4 + f m_x m_y] + f E[S^2], exactly
+    (2/3 up to the rounding of q and m, as test_classical_endpoints derives)."""
+    from certify.scheduling.model import model_from_table
+
+    data = _model_data(thresholds=SEVEN)
+    path = tmp_path / "seven.json"
+    path.write_text(__import__("json").dumps(data))
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["classical", str(path), "--fix", f"split={p}", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    document = __import__("json").loads(out.read_text())
+    assert document["certified"] is True and "column generation" in document["method"]
+    verified = CliRunner().invoke(main, ["verify", str(out)])
+    assert verified.exit_code == 0, verified.output
+    exact = Fraction(document["exact"])
+    game = game_from_model(data, str(path)).with_fixed({"split": p})
+    assert float(exact) == pytest.approx(_all_strategies_lp(game, float(p)), abs=1e-9)
+    if p == 0:
+        model = model_from_table(data, str(path))
+        same, constant = model.waiting_terms()
+        q = model.q_exact
+        never = sum(q[x] * q[y] * same[x][y] for x in range(8) for y in range(8)) + constant
+        assert exact == never
+        assert float(exact) == pytest.approx(2 / 3, abs=1e-12)

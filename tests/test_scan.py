@@ -260,6 +260,162 @@ def test_noise_supply_and_link_options(workers, tmp_path):
         scans.load_scan(path)
 
 
+def _report(directory):
+    """`certify scan --report DIR`: (exit code, {cell id prefix: its table row's text})."""
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(main, ["scan", "--report", str(directory)])
+    rows = {}
+    for line in result.output.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) > 2 and len(cells[-2]) == 8:
+            rows[cells[-2]] = line
+    return result.exit_code, rows
+
+
+def test_swapped_cells_are_rejected_by_the_report_and_run_again(cluster, workers, tmp_path):
+    """Two genuine cell documents swapped between their files: each verifies on its own, but certifies
+    another cell's frontier (another load), so the report lists both as rejected, credits neither
+    load with the other's reduction, and the next run computes both again (none skipped)."""
+    path = scan_file(tmp_path, "arrival_rate = [0.05, 0.4]", name="swap")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", cluster]).exit_code == 0
+    scan = scans.load_scan(path)
+    first, second = (scans.cell_path(out, cell.id) for cell in scan.cells)
+    honest = {row["cell"]: row["waiting_reduction"] for row in scans.read_rows(out)}
+    assert len(set(honest.values())) == 2
+    for name in (first, second):
+        assert CliRunner().invoke(main, ["verify", str(name)]).exit_code == 0
+    texts = first.read_text(), second.read_text()
+    first.write_text(texts[1])
+    second.write_text(texts[0])
+    code, rows = _report(out)
+    assert code == 0 and len(rows) == 2
+    for line in rows.values():
+        assert "certifies another game" in line and "yes" not in line
+    assert [row["status"] for row in scans.read_rows(out)] == ["failed", "failed"]
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", cluster])
+    assert result.exit_code == 0, result.output
+    assert "2 computed now on 2 workers, 0 finished before, 0 failed" in " ".join(result.output.split())
+    assert {row["cell"]: row["waiting_reduction"] for row in scans.read_rows(out)} == honest
+    assert sorted(p.name for p in (out / "rejected").iterdir()) == sorted([first.name, second.name])
+
+
+def test_edited_cell_is_rejected_by_the_report_and_run_again(cluster, workers, tmp_path):
+    """A cell file whose certified waiting reduction is edited to 50%: `certify verify` rejects it, so
+    the report shows that cell failed (not "certified yes", no 50.00), and the next run computes it again
+    while the untouched cell is skipped."""
+    path = scan_file(tmp_path, "arrival_rate = [0.05, 0.4]", name="edit")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", cluster]).exit_code == 0
+    cell = scans.load_scan(path).cells[1]
+    target = scans.cell_path(out, cell.id)
+    document = json.loads(target.read_text())
+    honest = document["summary"]["waiting_reduction"]["value"]
+    document["summary"]["waiting_reduction"]["value"] = 0.5
+    target.write_text(json.dumps(document))
+    assert CliRunner().invoke(main, ["verify", str(target)]).exit_code == 1
+    code, rows = _report(out)
+    assert code == 0
+    edited = rows[cell.id[:8]]
+    assert "does not verify" in edited and "yes" not in edited and "50.00" not in edited
+    others = [line for key, line in rows.items() if key != cell.id[:8]]
+    assert len(others) == 1 and "yes" in others[0]
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(out), "--scheduler", cluster])
+    assert result.exit_code == 0, result.output
+    assert "1 computed now on 2 workers, 1 finished before, 0 failed" in " ".join(result.output.split())
+    rows = {row["cell"]: row for row in scans.read_rows(out)}
+    assert rows[cell.id]["status"] == "done" and rows[cell.id]["waiting_reduction"] == honest
+
+
+def _folder(tmp_path, scan_json):
+    folder = tmp_path / f"folder-{len(list(tmp_path.glob('folder-*')))}"
+    folder.mkdir()
+    (folder / "scan.json").write_text(scan_json if isinstance(scan_json, str) else json.dumps(scan_json))
+    return folder
+
+
+def test_report_on_garbage_is_one_line_exit_2(tmp_path):
+    """`scan --report` on what is not a scan folder: one line naming the file and key, exit 2."""
+    genuine = scans.load_scan(scan_file(tmp_path, "arrival_rate = [0.05, 0.4]")).to_json()
+    swapped = json.loads(json.dumps(genuine))
+    first, second = swapped["cells"]
+    first["parameters"], second["parameters"] = second["parameters"], first["parameters"]
+    older = {key: value for key, value in genuine.items() if key != "definition"}
+    result_document = tmp_path / "classical.json"
+    assert CliRunner().invoke(main, ["classical", "chsh", "--json", str(result_document)]).exit_code == 0
+    cases = [
+        (tmp_path / "nowhere", "--report"),
+        (result_document, "--report"),  # a file, not a folder
+        (_folder(tmp_path, result_document.read_text()), "scan.json: name"),
+        (_folder(tmp_path, "[1, 2, 3]"), "scan.json"),
+        (_folder(tmp_path, "not json at all"), "scan.json"),
+        (_folder(tmp_path, older), "scan.json: definition"),
+        (_folder(tmp_path, swapped), "scan.json: cells"),
+        (_folder(tmp_path, dict(genuine, definition={"base": 1, "options": {}, "axes": []})), "scan.json: definition.base"),
+    ]
+    for folder, where in cases:
+        result = CliRunner().invoke(main, ["scan", "--report", str(folder)])
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 2 and len(lines) == 1, (folder, result.output, result.stderr)
+        assert lines[0].startswith("certify: error:") and where in lines[0], lines
+        assert "Traceback" not in result.output
+    assert CliRunner().invoke(main, ["scan", "--report", str(_folder(tmp_path, genuine))]).exit_code == 0
+
+
+@pytest.mark.parametrize("axes, key, limit", [
+    ("arrival_rate = {from = 1e308, to = -1e308, count = 3}", "axes.arrival_rate.from", "MAX_RANGE_END"),
+    ("arrival_rate = {from = 1, to = " + "9" * 400 + ", count = 3}", "axes.arrival_rate.to", "MAX_RANGE_END"),
+    ('arrival_rate = {from = 1e-300, to = 1e300, count = 3, spacing = "log"}', "axes.arrival_rate.to", "MAX_RANGE_END"),
+    ("arrival_rate = {from = 0.1, to = 0.2, count = " + "9" * 40 + "}", "axes.arrival_rate.count", "MAX_AXIS_VALUES"),
+    ('arrival_rate = {from = 0.1, to = 0.2, count = 10000}\n"throughput.alpha" = {from = 0.1, to = 2, count = 10000}',
+     "axes", "MAX_CELLS"),
+    # refused as the file is read (certify.games.numbers), before any key is looked at
+    ("arrival_rate = [0.1, inf]", None, "finite"),
+    ("arrival_rate = [0.1, 1e400]", None, "finite"),
+])
+def test_overflowing_ranges_are_one_line_exit_2(tmp_path, axes, key, limit):
+    """Ranges whose ends or sizes overflow a float, or a grid too large to expand: one line naming the
+    key and the limit, exit 2, nothing written (they were tracebacks: OverflowError, ValueError)."""
+    path = scan_file(tmp_path, axes, name="overflow")
+    result = CliRunner().invoke(main, ["scan", str(path), "--out", str(tmp_path / "out")])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output + result.stderr
+    assert lines[0].startswith(f"certify: error: {path}: {key}:" if key else f"certify: error: {path}:"), lines
+    assert limit in lines[0], lines
+    assert not (tmp_path / "out").exists()
+
+
+def test_relabelled_bundle_keeps_its_trusted_cells(tmp_path):
+    """Cells written by run_cell (no cluster) are trusted; renaming a bundle's label in the scan file
+    keeps the cell's parameters and id, so the same files stay trusted under the new label, while a
+    file filed under the other cell's id is not."""
+    from certify.report.results import write_json
+
+    axes = 'law = [{label = "exp", sizes = "exponential"}, {label = "det", sizes = "deterministic"}]'
+    scan = scans.load_scan(scan_file(tmp_path, axes, name="labels"))
+    out = tmp_path / "out"
+    (out / "cells").mkdir(parents=True)
+    write_json(scan.to_json(), out / "scan.json")
+    for cell in scan.cells:
+        write_json(scans.run_cell(cell.to_json())["document"], scans.cell_path(out, cell.id))
+    assert [(row["law"], row["status"]) for row in scans.read_rows(out)] == [("exp", "done"), ("det", "done")]
+    renamed = scans.load_scan(scan_file(tmp_path, axes.replace('"exp"', '"exponential"'), name="labels"))
+    assert [cell.id for cell in renamed.cells] == [cell.id for cell in scan.cells]
+    write_json(renamed.to_json(), out / "scan.json")
+    scans._CHECKED.clear()  # as a new process would read the folder: no verdict remembered
+    scans._EXPECTED.clear()
+    assert [(row["law"], row["status"]) for row in scans.read_rows(out)] == [("exponential", "done"), ("det", "done")]
+    first, second = (scans.cell_path(out, cell.id) for cell in scan.cells)
+    second.write_text(first.read_text())
+    assert [row["status"] for row in scans.read_rows(out)] == ["done", "failed"]
+
+
+def test_wide_log_range_is_computed_without_overflow(tmp_path):
+    """Ends 1e-12 and 1e12 (the limit) on a log scale: high / low would be 1e24, harmless, but the
+    values come from the logarithms' convex combination, which cannot overflow whatever the ends."""
+    path = scan_file(tmp_path, 'arrival_rate = {from = 1e-12, to = 1e12, count = 5, spacing = "log"}', name="wide")
+    assert [label for label, _ in scans.load_scan(path).axes[0].values] == [1e-12, 1e-06, 1.0, 1e6, 1e12]
+
+
 # Last in the module: the killed worker's nanny starts a new one, which the tests above need not wait for.
 def test_killed_worker_mid_scan_still_completes_every_cell(workers, tmp_path):
     """SIGKILL to a worker process while it runs a cell: Dask reschedules the cell, none is lost

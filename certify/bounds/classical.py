@@ -27,7 +27,7 @@ import numpy as np
 
 from . import lp
 from ..proofs.classical import check_classical, check_nosignalling, nosignalling_rows
-from ..proofs.exact import rational_strings, sense_sign
+from ..proofs.exact import lagrangian, rational_strings, sense_sign
 from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
 from ..errors import BadInput, SolverFailed
 from ..games.limits import check_strategies
@@ -213,21 +213,69 @@ def _scaled(constraint):
 
 
 def _constrained(game):
+    """(certificate, solver, method) of the constrained LP, solved for the game without its constant part.
+
+    A part of the objective that every behaviour pays alike, m_xy on every
+    answer pair of questions (x, y), adds K = sum_xy m_xy to every value,
+    because sum_ab p(a,b|x,y) = 1. Floating point cannot see the rest beside
+    a large such part (the dual-work W at a lognormal sigma of 7 adds
+    f E[S^2] ~ 1e20 to every strategy, and HiGHS ends "unknown"), so the LP
+    is solved for (c - m) / 2^k, m_xy the least entry of c at (x, y) and 2^k
+    near the largest entry of c - m, and the exact certificate mapped back:
+    the mixture is the same, the dual constant t becomes 2^k t + s K (s the
+    sense sign), the multipliers 2^k mu and the value 2^k v + K, because
+    s c - 2^k mu.d = 2^k (s (c - m) / 2^k - mu.d) + s m. check_classical
+    re-checks the result against the game as written.
+    """
+    from dataclasses import replace
+
+    sign = sense_sign(game)
+    least = np.empty(game.objective_exact.shape, dtype=object)
+    offset = Fraction(0)
+    for x in range(game.inputs[0]):
+        for y in range(game.inputs[1]):
+            m = min(game.objective_exact[:, :, x, y].flat)
+            least[:, :, x, y] = m
+            offset += m
+    rest = game.objective_exact - least
+    largest = max((abs(v) for v in rest.flat), default=Fraction(0))
+    # and divided by a power of two near its largest entry: HiGHS's tolerances (1e-7) are absolute,
+    # so a game whose entries are all 1e-200 (sizes of mean 1e-200) would look like the zero game
+    scale = Fraction(2) ** (largest.numerator.bit_length() - largest.denominator.bit_length()) if largest else Fraction(1)
+    if offset == 0 and scale == 1 and all(v == 0 for v in least.flat):
+        return _constrained_lp(game)
+    certificate, solver, method = _constrained_lp(replace(game, objective_exact=rest / scale))
+    dual = certificate["dual"]
+    dual["constant"] = str(Fraction(dual["constant"]) * scale + sign * offset)
+    dual["multipliers"] = {name: str(Fraction(mu) * scale) for name, mu in dual["multipliers"].items()}
+    if "value" in certificate:
+        certificate["value"] = str(Fraction(certificate["value"]) * scale + offset)
+    return certificate, solver, method
+
+
+def _constrained_lp(game):
     relations = ["=="] + [c.relation for c in game.constraints]
     total = strategy_count(game.inputs, game.outputs)
-    if total <= LIST_ALL_LIMIT:
+    listed = total <= LIST_ALL_LIMIT
+    if listed:
         strategies = all_strategies(game.inputs, game.outputs)
-        method = f"LP over all {total} deterministic strategies"
     else:
         strategies = _generate_columns(game, relations)
+    for _ in range(_MAX_ROUNDS):
+        solution, duals = _restricted_lp(game, strategies, relations)
+        if listed:
+            break
+        entering = _exact_pricing(game, strategies, duals)
+        if entering is None:
+            break
+        strategies.append(entering)
+    else:
+        raise SolverFailed("HiGHS", "iteration limit", f"exact pricing did not settle in {_MAX_ROUNDS} rounds")
+    if listed:
+        method = f"LP over all {total} deterministic strategies"
+    else:
         method = f"LP by column generation ({len(strategies)} of {total} strategies)"
-    costs, rows, rhs = _constraint_table(game, strategies, exact=False)
-    exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
-    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
-    duals = solution.duals
-    if duals is None:  # float duals are for the scaled rows (_scale)
-        duals = lp.rationalise(solution.float_duals)
-        duals = duals[:1] + [mu / _scale(c) for mu, c in zip(duals[1:], game.constraints)]
+    exact_costs = _constraint_table(game, strategies, exact=True)[0]
     mixture = []
     if solution.primal is not None:
         mixture = [
@@ -247,6 +295,50 @@ def _constrained(game):
         value = sum(w * c for w, c in zip(solution.primal, exact_costs))
         certificate["value"] = str(value * sense_sign(game))
     return certificate, solution.solver, method
+
+
+def _restricted_lp(game, strategies, relations):
+    """(solution, exact duals) of the LP over the listed strategies.
+
+    The duals are the exact ones of HiGHS's optimal basis, or, when that
+    rebuild fails, HiGHS's float duals as rationals (mapped back from the
+    scaled rows, ``_scale``): any multipliers give a valid bound once the
+    checker accepts them.
+    """
+    costs, rows, rhs = _constraint_table(game, strategies, exact=False)
+    exact_costs, exact_rows, exact_rhs = _constraint_table(game, strategies, exact=True)
+    solution = lp.solve(costs, rows, relations, rhs, exact_costs, exact_rows, exact_rhs)
+    duals = solution.duals
+    if duals is None:  # float duals are for the scaled rows (_scale)
+        duals = lp.rationalise(solution.float_duals)
+        duals = duals[:1] + [mu / _scale(c) for mu, c in zip(duals[1:], game.constraints)]
+    return solution, duals
+
+
+def _exact_pricing(game, strategies, duals):
+    """A deterministic strategy that the exact duals do not price out, or None.
+
+    The certificate's dual (constant t, multipliers mu) is valid exactly when
+    max_s (s c - mu.d)(s) <= t over every deterministic strategy s, the test
+    certify.proofs.classical.check_classical makes. Column generation prices
+    with the float duals of a penalised LP (artificial columns keep it
+    feasible), and a degenerate final LP can return another optimal dual
+    vertex, one that a strategy outside the restricted set violates: at a
+    split of 0 on a 256 x 256 strategy game the split multiplier came out too
+    small to penalise splitting. Pricing again with the final exact duals, by
+    the same exact best response as the checker, and adding the violator
+    until none is left, is column generation with exact pricing: it ends at
+    a dual the checker accepts (or raises when the violator is already a
+    column, which an optimal basis cannot allow).
+    """
+    multipliers = dict(zip((c.name for c in game.constraints), duals[1:]))
+    tensor, _ = lagrangian(game, multipliers)
+    best, strategy = best_deterministic(tensor)
+    if best <= duals[0]:
+        return None
+    if strategy in strategies:
+        raise SolverFailed("HiGHS", "inexact", "the LP's duals do not price out one of its own columns exactly")
+    return strategy
 
 
 def _generate_columns(game, relations):

@@ -70,6 +70,7 @@ this rational game, and its dense form (stored in every JSON result) is what
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -318,8 +319,47 @@ def _size_distribution(table, source):
         return SizeDistribution(kind, mean, branches=tuple(zip(probabilities, means)))
     mean = _positive(table, "mean_size", source, default=1.0)
     if kind == "lognormal":
-        return SizeDistribution(kind, mean, sigma=_positive(table, "sigma", source))
+        sigma = _positive(table, "sigma", source)
+        # E[S^2] = mu^2 e^(sigma^2) must be a finite double (the workload term of W is f E[S^2]);
+        # sigma is squared only once it is known to be small enough to square
+        exponent = sigma * sigma + 2 * math.log(mean) if sigma < 1e6 else math.inf
+        if not exponent < _LOG_FLOAT_MAX:
+            shown = f"e^{exponent:.6g}" if math.isfinite(exponent) else "infinite in floating point"
+            raise BadInput(source, "model.sigma", f"sigma = {sigma:.6g} gives E[S^2] = mean^2 e^(sigma^2) = {shown}, "
+                                                  f"beyond floating point (sigma^2 + 2 ln mean must stay below "
+                                                  f"{_LOG_FLOAT_MAX:.1f})")
+        return SizeDistribution(kind, mean, sigma=sigma)
     return SizeDistribution(kind, mean)
+
+
+_LOG_FLOAT_MAX = math.log(sys.float_info.max)  # 709.78: e^x is a finite double below it
+CLASS_MEAN_TOLERANCE = 1e-9  # relative: sum_c q_c m_c must give E[S] this closely (check_class_data)
+
+
+def check_class_data(sizes, q_exact, m_exact, mean_exact, source):
+    """Refuse class data that floating point could not resolve (BadInput naming the key).
+
+    q_c and m_c are computed in floating point and then taken as exact
+    rationals (the module docstring); the last class's q is 1 minus the
+    others. When a class of tiny probability carries a large share of the
+    mean (a lognormal of large sigma: at sigma = 40 and threshold 1 the class
+    above 1 has probability 3e-89 and conditional mean 4e88, half of E[S]),
+    1 minus the others rounds its probability to 0 and the game would be one
+    for another size law. So sum_c q_c m_c, exactly from the rationals used,
+    must reproduce E[S] to CLASS_MEAN_TOLERANCE relative, and every q_c and
+    m_c must be finite; otherwise the model is refused rather than computed
+    for a law it does not describe.
+    """
+    for name, values in (("class probability", q_exact), ("class mean", m_exact)):
+        if any(not math.isfinite(float(v)) for v in values):
+            raise BadInput(source, "model.thresholds", f"a {name} is not finite in floating point")
+    first = sum((q * m for q, m in zip(q_exact, m_exact)), Fraction(0))
+    if abs(first - mean_exact) > CLASS_MEAN_TOLERANCE * mean_exact:
+        key = "model.sigma" if sizes.kind == "lognormal" else "model.thresholds"
+        raise BadInput(source, key, f"the size classes cannot be resolved in floating point: their probabilities and "
+                                    f"means give E[S] = {float(first):.6g}, not the law's {float(mean_exact):.6g} "
+                                    "(a class of negligible probability carries the mean; use a smaller sigma or "
+                                    "thresholds nearer the bulk of the sizes)")
 
 
 def _thresholds(table, source):
@@ -391,6 +431,7 @@ def model_from_table(data, source, throughput_override=None):
     if q_exact[-1] < 0:
         raise BadInput(source, "model.thresholds", "class probabilities do not sum to 1")
     m_exact = [Fraction(v) for v in m]
+    check_class_data(sizes, q_exact, m_exact, mean_exact, source)
     return DualWorkModel(
         sizes=sizes, thresholds=thresholds, arrival_rate=arrival_rate, throughput=throughput,
         split=split, q=q, m=m, q_exact=tuple(q_exact), m_exact=tuple(m_exact),

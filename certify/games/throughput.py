@@ -37,9 +37,10 @@ from ..errors import BadInput
 from .expressions import ExpressionError, throughput_expression
 
 FAMILIES = ("power", "exponential", "linear")
-# Convexity is checked where R ~ Exp(r) has all but e^-30 of its mass.
-_MASS_SCALE = 30.0
-_GRID = 4001
+# 10001 points over [0, 80 / r_min]: spacing 0.008 / r_min, as fine as the 4001 points over
+# [0, 30 / r_min] that the check used before it covered the whole range.
+_GRID = 10001
+# The quadrature of E[T(R)] runs over u = r t in [0, _TAIL]; T is checked convex on all of it.
 _TAIL = 80.0
 
 
@@ -124,17 +125,34 @@ def parse_throughput(value, source, key):
 
 @functools.lru_cache(maxsize=64)  # loading a model asks for every load and file again
 def check_throughput(throughput, smallest_rate, source, key):
-    """T(0) = 0, finite, and convex on [0, 30 / r_min]; raises BadInput saying where it fails.
+    """T(0) = 0, finite, and convex on the whole range used, [0, 80 / r_min]; raises BadInput saying where it fails.
 
-    Convexity is tested by second differences on a uniform grid of 4001
-    points, with a tolerance of 1e-9 times the local scale of T. Returns
-    True when T is strictly convex there (every second difference clearly
-    positive), False when only convex (e.g. linear T, for which Theta does
-    not depend on p).
+    The range used. Every throughput figure is E[T(R)] for R ~ Exp(r), r >= r_min
+    (r_min = lambda / 2, at p = 0), computed by ``expected_run_value`` as the
+    integral of T(u / r) e^-u over u in [0, 80]: T is evaluated at t <= 80 / r
+    <= 80 / r_min only, and beyond, the tail test there requires T's weight at
+    u = 80 to be below 1e-12 of the value (e^-80 ~ 2e-35 of the mass lies
+    further out). So [0, 80 / r_min] is every t at which T enters a figure, and
+    convexity is checked on all of it (it used to stop at 30 / r_min, and a T
+    that bends down just beyond, inside the quadrature's range, passed).
+
+    Why convexity there suffices: Theta falls with p when r E[T(R)] =
+    E[T(E / r) / (1 / r)] (E ~ Exp(1)) falls as r grows, which holds when
+    T(t) / t is non-decreasing, which convexity with T(0) = 0 gives, on the
+    t the figures use. The named families (power, exponential, linear) are
+    convex by their closed forms. A general expression is tested by second
+    differences on a uniform grid of 10001 points over that range, with a
+    tolerance of 1e-9 times the local scale of T (rounding in T's own
+    evaluation, e.g. exp(0.02*t) - 1 near 0, stays below it): a test at that
+    resolution, not a proof for a T that wiggles between grid points.
+
+    Returns True when T is strictly convex there (every second difference
+    clearly positive), False when only convex (e.g. linear T, for which
+    Theta does not depend on p).
     """
     if not (smallest_rate > 0 and math.isfinite(smallest_rate)):
         raise BadInput(source, key, f"interruption rate {smallest_rate} must be positive")
-    upper = _MASS_SCALE / smallest_rate
+    upper = _TAIL / smallest_rate
     grid = np.linspace(0.0, upper, _GRID)
     try:
         with np.errstate(all="ignore"):
@@ -147,8 +165,11 @@ def check_throughput(throughput, smallest_rate, source, key):
         raise BadInput(source, key, f"T({throughput.text}) is not finite at t = {where:.6g}")
     if abs(values[0]) > 1e-12:
         raise BadInput(source, key, f"T(0) = {values[0]:.6g}, but a run of length 0 must yield 0")
-    second = values[2:] - 2 * values[1:-1] + values[:-2]
+    with np.errstate(all="ignore"):
+        second = values[2:] - 2 * values[1:-1] + values[:-2]
     scale = 1e-9 * (np.abs(values[2:]) + np.abs(values[1:-1]) + np.abs(values[:-2]) + 1e-300)
+    if not np.all(np.isfinite(second)):
+        raise BadInput(source, key, f"T(t) = {throughput.text} is too steep to check on [0, {upper:.4g}]")
     concave = second < -scale
     if concave.any():
         index = int(np.argmax(concave)) + 1
@@ -157,12 +178,13 @@ def check_throughput(throughput, smallest_rate, source, key):
             f"T(t) = {throughput.text} is not convex on the range used [0, {upper:.4g}]: "
             f"it bends down near t = {grid[index]:.4g}",
         )
+    strictly = bool(np.all(second > scale))
     # The slowest interruptions give the longest runs: E[T(R)] must be finite there.
     try:
         expected_run_value(throughput, smallest_rate)
     except BadInput as error:
         raise BadInput(source, key, error.message) from None
-    return bool(np.all(second > scale))
+    return strictly
 
 
 # 20-point Gauss-Legendre rule on [-1, 1] (exact for polynomials of degree 39)

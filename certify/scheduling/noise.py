@@ -182,6 +182,9 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
         level = str(level)
         parse_level(level)
     werner_form(game)  # a game the Werner bounds cannot take is bad input before any work
+    from .workers import check_noise_work
+
+    check_noise_work(game.inputs, points, game.source or str(problem))
     visibilities = tuple(Fraction(v) for v in visibilities)
     jobs_list = [
         NoisyJob(PointJob(game.with_fixed({"split": p}), p,

@@ -54,10 +54,18 @@ cell returns them as data and is recorded as failed at once; any other
 exception is retried by Dask and then recorded. The client writes every
 finished cell atomically to ``DIR/cells/<id>.json`` (id: the first 16 hex
 digits of the SHA-256 of the cell's canonical parameters), a failed one to
-``DIR/cells/<id>.failed.json``; re-running skips cells whose document exists
-(failed cells are tried again), so a killed client loses only the cells in
-flight. ``DIR/results.csv`` is the table of all recorded cells, rewritten
-atomically at the end of every run.
+``DIR/cells/<id>.failed.json``; re-running skips the cells whose document is
+trusted (failed cells are tried again), so a killed client loses only the
+cells in flight. ``DIR/results.csv`` is the table of all recorded cells,
+rewritten atomically at the end of every run.
+
+A cell file is trusted, by the resume logic, the table and ``scan --report``
+alike, only when the checker of ``certify verify`` accepts it and it is the
+frontier of the cell it is filed under (``check_cell``): the grid is generated
+again from the definition that scan.json carries (``scan_from_json``), and the
+document's game, model, options and noise settings must be the ones that
+cell's parameters generate. Any other file is reported as a failed cell,
+moved to ``DIR/rejected/`` by the next run and computed again.
 """
 
 from __future__ import annotations
@@ -172,10 +180,17 @@ class Scan:
     cells: list = field(default_factory=list)
 
     def to_json(self):
+        """scan.json: the grid's definition (enough to generate every cell again) and its cells."""
         return {
             "name": self.name, "description": self.description, "source": self.source,
             "problem": self.problem,
             "axes": [{"key": axis.key, "values": [label for label, _ in axis.values]} for axis in self.axes],
+            "definition": {
+                "base": self.base, "options": self.options,
+                "axes": [{"key": axis.key, "values": [{"label": label, "settings": settings}
+                                                      for label, settings in axis.values]}
+                         for axis in self.axes],
+            },
             "cells": [{"id": cell.id, "index": cell.index, "parameters": cell.parameters} for cell in self.cells],
         }
 
@@ -204,10 +219,17 @@ def _range(table, source, key):
             raise BadInput(source, f"{key}.{name}", "missing (a range is {from, to, count[, spacing]})")
     low, high, count = table["from"], table["to"], table["count"]
     for name, value in (("from", low), ("to", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise BadInput(source, f"{key}.{name}", f"expected a finite number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BadInput(source, f"{key}.{name}", f"expected a finite number, got {_short(value)}")
+        # compared as given (an int of 400 digits is not converted to a float first)
+        if isinstance(value, float) and not math.isfinite(value) or not -MAX_RANGE_END <= value <= MAX_RANGE_END:
+            raise BadInput(source, f"{key}.{name}", f"{_short(value)} is outside the limit of a range's ends, "
+                                                    f"[-{MAX_RANGE_END:g}, {MAX_RANGE_END:g}] "
+                                                    "(certify.scheduling.scan.MAX_RANGE_END)")
+    low, high = float(low), float(high)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_AXIS_VALUES:
-        raise BadInput(source, f"{key}.count", f"expected an integer from 1 to {MAX_AXIS_VALUES}, got {count!r}")
+        raise BadInput(source, f"{key}.count", f"expected an integer from 1 to {MAX_AXIS_VALUES} "
+                                               f"(certify.scheduling.scan.MAX_AXIS_VALUES), got {_short(count)}")
     if count == 1 and low != high:
         raise BadInput(source, f"{key}.count", "a range from one value to another needs count >= 2")
     spacing = table.get("spacing", "linear")
@@ -220,9 +242,42 @@ def _range(table, source, key):
     values = []
     for i in range(count):
         t = i / (count - 1)
-        v = low * (high / low) ** t if spacing == "log" else low + (high - low) * t
+        # convex combinations (of the ends, or of their logarithms): never beyond the ends, so
+        # no overflow however far apart they are (high - low or high / low could overflow)
+        if spacing == "log":
+            v = math.exp((1 - t) * math.log(low) + t * math.log(high)) if 0 < i < count - 1 else (low, high)[i > 0]
+        else:
+            v = (1 - t) * low + t * high
         values.append(float(f"{v:.12g}"))
     return values
+
+
+MAX_RANGE_END = 1e12  # a range's ends, in absolute value: every parameter of the model lies far inside
+
+
+def _short(value):
+    """A value quoted in an error message, shortened (a 400-digit integer is not printed whole)."""
+    from ..games.limits import shorten
+
+    return shorten(repr(value))
+
+
+def _finite(value, source, where):
+    """Refuse what a cell's JSON cannot hold: a non-finite number (TOML inf, nan, 1e400).
+
+    Every value of a scan file ends in cell ids, scan.json and cell documents,
+    all JSON; NaN and infinity are not JSON, and no model parameter is infinite.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadInput(source, where, f"expected a finite number, got {value!r}")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _finite(item, source, f"{where}.{name}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _finite(item, source, f"{where}[{index}]")
+    elif not isinstance(value, (bool, int, float, str)) and value is not None:
+        raise BadInput(source, where, f"expected a number, string, list or table, got {type(value).__name__}")
 
 
 def _link_keys():
@@ -303,6 +358,7 @@ def load_scan(path):
     for key in data:
         if key not in SCAN_KEYS:
             raise BadInput(source, key, f"unknown key (allowed: {', '.join(sorted(SCAN_KEYS))})")
+        _finite(data[key], source, key)
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str) or not name:
         raise BadInput(source, "name", "expected a non-empty string")
@@ -399,23 +455,127 @@ def load_scan(path):
                 raise BadInput(source, where, f"'{setting}' is also set by axis '{assigned[setting]}'")
             assigned[setting] = key
         axes.append(Axis(key, entries))
+    _check_count(axes, source, "axes")
+    _finite(base, source, "problem")  # the base problem file's own numbers, too, end in JSON
+    return expand(Scan(name, description, source, problem, base, base_options, axes), "axes")
+
+
+def _check_count(axes, source, key):
     count = math.prod(len(axis.values) for axis in axes)
     if count > MAX_CELLS:
-        raise BadInput(source, "axes", f"{count} cells, more than the limit {MAX_CELLS} (certify.scheduling.scan.MAX_CELLS)")
-    scan = Scan(name, description, source, problem, base, base_options, axes)
-    for index, combination in enumerate(itertools.product(*(axis.values for axis in axes))):
-        problem_map = copy.deepcopy(base)
-        cell_options = dict(base_options)
+        raise BadInput(source, key, f"{count} cells, more than the limit {MAX_CELLS} (certify.scheduling.scan.MAX_CELLS)")
+
+
+def expand(scan, key="axes", source=None):
+    """The scan with its cells: every combination of its axes' values, in grid order.
+
+    The one expansion for a scan file and for its scan.json (``scan_from_json``):
+    a cell's problem mapping and options, hence its id, are a function of the
+    definition (base mapping, options, axes) alone.
+    """
+    defaults = frontier_options()
+    scan.cells = []
+    for index, combination in enumerate(itertools.product(*(axis.values for axis in scan.axes))):
+        problem_map = copy.deepcopy(scan.base)
+        cell_options = dict(scan.options)
         parameters = {}
-        for axis, (label, settings) in zip(axes, combination):
+        for axis, (label, settings) in zip(scan.axes, combination):
             parameters[axis.key] = label
             for setting_key, value in settings.items():
-                _assign(problem_map, cell_options, setting_key, value, source, f"axes.{axis.key}", defaults)
+                _assign(problem_map, cell_options, setting_key, value, source or scan.source, f"{key}.{axis.key}",
+                        defaults)
         scan.cells.append(Cell(index, parameters, problem_map, cell_options))
     ids = [cell.id for cell in scan.cells]
     if len(set(ids)) != len(ids):
-        raise BadInput(source, "axes", "two cells have the same parameters")
+        raise BadInput(source or scan.source, key, "two cells have the same parameters")
     return scan
+
+
+def scan_from_json(data, source):
+    """The Scan a scan.json describes, its cells generated again from its definition.
+
+    scan.json is read as untrusted input: its definition (base problem
+    mapping, options, axes with each value's label and settings) is checked
+    as a scan file's is, the grid is expanded by ``expand`` (the same code as
+    for the scan file), and the cell list it carries must be exactly that
+    grid, so that no label can be moved to another cell's parameters. Any
+    other content is BadInput naming the file and the key.
+    """
+    if not isinstance(data, dict):
+        raise BadInput(source, None, "not a scan.json written by certify scan (expected a JSON object)")
+    for key in ("name", "axes", "cells"):
+        if key not in data:
+            raise BadInput(source, key, "missing: not a scan.json written by certify scan")
+    if "definition" not in data:
+        raise BadInput(source, "definition", "missing: written by an older certify, or not by certify scan; "
+                                             "run certify scan on the scan file again (cells that verify are kept)")
+    name, description = data["name"], data.get("description", "")
+    if not isinstance(name, str) or not name:
+        raise BadInput(source, "name", "expected a non-empty string")
+    for key in ("description", "source", "problem"):
+        if not isinstance(data.get(key, ""), str):
+            raise BadInput(source, key, "expected a string")
+    definition = data["definition"]
+    if not isinstance(definition, dict) or set(definition) != {"base", "options", "axes"}:
+        raise BadInput(source, "definition", "expected a table with exactly base, options and axes")
+    _finite(definition, source, "definition")
+    base, options, table = definition["base"], definition["options"], definition["axes"]
+    if not isinstance(base, dict) or not isinstance(base.get("model"), dict):
+        raise BadInput(source, "definition.base", "expected a problem mapping with a [model] table")
+    models, defaults = model_keys(), frontier_options()
+    if not isinstance(options, dict):
+        raise BadInput(source, "definition.options", "expected a table of frontier options")
+    for key, value in options.items():
+        if key not in defaults:
+            raise BadInput(source, f"definition.options.{key}", f"unknown option (allowed: {', '.join(sorted(defaults))})")
+        _check_option(key, value, source, f"definition.options.{key}")
+    if not isinstance(table, list) or not table:
+        raise BadInput(source, "definition.axes", "expected a list of at least one axis")
+    axes, assigned = [], {}
+    for index, axis in enumerate(table):
+        where = f"definition.axes[{index}]"
+        if not isinstance(axis, dict) or set(axis) != {"key", "values"} or not isinstance(axis["key"], str) \
+                or not isinstance(axis["values"], list) or not axis["values"]:
+            raise BadInput(source, where, "expected {key, values} with a non-empty list of values")
+        if len(axis["values"]) > MAX_AXIS_VALUES:
+            raise BadInput(source, f"{where}.values", f"{len(axis['values'])} values, more than the limit {MAX_AXIS_VALUES}")
+        entries = []
+        for number, entry in enumerate(axis["values"]):
+            at = f"{where}.values[{number}]"
+            if not isinstance(entry, dict) or set(entry) != {"label", "settings"} \
+                    or not isinstance(entry["settings"], dict) or not entry["settings"] \
+                    or not isinstance(entry["label"], (bool, int, float, str)):
+                raise BadInput(source, at, "expected {label, settings} with a plain label and a table of settings")
+            for key, value in entry["settings"].items():
+                _check_key(key, source, f"{at}.settings.{key}", models, defaults)
+                if key in defaults:
+                    _check_option(key, value, source, f"{at}.settings.{key}")
+            entries.append((entry["label"], entry["settings"]))
+        if len(set(map(canonical_json, (label for label, _ in entries)))) != len(entries):
+            raise BadInput(source, where, "two values have the same label")
+        for setting in sorted({setting for _, settings in entries for setting in settings}):
+            if setting in assigned:
+                raise BadInput(source, where, f"'{setting}' is also set by axis '{assigned[setting]}'")
+            assigned[setting] = axis["key"]
+        axes.append(Axis(axis["key"], entries))
+    _check_count(axes, source, "definition.axes")
+    scan = expand(Scan(name, description, data.get("source", ""), data.get("problem", ""), base, options, axes),
+                  "definition.axes", source)
+    listed = scan.to_json()
+    for key in ("axes", "cells"):
+        if canonical_json(data[key]) != canonical_json(listed[key]):
+            raise BadInput(source, key, "not the grid that the file's definition generates (the file was edited); "
+                                        "run certify scan on the scan file again")
+    return scan
+
+
+def load_folder(directory):
+    """The Scan of a scan folder (its scan.json, ``scan_from_json``); BadInput for anything else."""
+    directory = Path(directory)
+    path = directory / "scan.json"
+    if not path.is_file():
+        raise BadInput(None, "--report", f"'{directory}' holds no scan (no scan.json): run certify scan first")
+    return scan_from_json(read_mapping(path), str(path))
 
 
 # ---------------------------------------------------------------------------
@@ -428,6 +588,38 @@ def cell_frontier(problem, options, label="cell"):
     The plain frontier, or the noisy one (Werner pairs) when the options set
     one of its own parameters; ``visibility`` = V stands for visibilities =
     [V], each visibility read exactly as written ("0.8" is 4/5).
+    """
+    with _problem_file(problem) as path:
+        try:
+            function, options = _resolved(path, options)
+            return function(path, None, jobs=1, **options)
+        except BadInput as error:
+            raise BadInput(label, error.key, error.message) from None
+
+
+class _problem_file:
+    """A cell's problem mapping as a private temporary JSON file (the frontier and the link
+    model load their problem by path; workers need no shared file system)."""
+
+    def __init__(self, problem: dict):
+        self.problem = problem
+
+    def __enter__(self) -> str:
+        handle, self.path = tempfile.mkstemp(prefix="certify-cell-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(self.problem, stream)
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        os.unlink(self.path)
+
+
+def _resolved(path: str, options: dict):
+    """(frontier function, its keyword options) for a cell's options, its problem at ``path``.
+
+    Aliases become the frontier's parameters, visibilities and supply exact
+    rationals as written; ``link = true`` takes supply and visibility from
+    the problem's [link] table (its operating point at the model's load).
     """
     from ..bounds.noise import supply_value, visibility_value
     from .noise import link_operating_point
@@ -445,23 +637,12 @@ def cell_frontier(problem, options, label="cell"):
     link = options.pop("link", False)
     own = set(inspect.signature(noisy).parameters) - set(inspect.signature(plain).parameters)
     function = noisy if link or own & set(options) else plain
-    # The frontier loads its problem by path: a private temporary file on
-    # this worker (workers need no shared file system).
-    handle, path = tempfile.mkstemp(prefix="certify-cell-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(problem, stream)
-        try:
-            if link:
-                if "supply" in options or "visibilities" in options:
-                    raise BadInput(None, "link", "the link gives the supply and visibility; drop supply/visibility")
-                _, options["supply"], visibility = link_operating_point(path)
-                options["visibilities"] = [visibility]
-            return function(path, None, jobs=1, **options)
-        except BadInput as error:
-            raise BadInput(label, error.key, error.message) from None
-    finally:
-        os.unlink(path)
+    if link:
+        if "supply" in options or "visibilities" in options:
+            raise BadInput(None, "link", "the link gives the supply and visibility; drop supply/visibility")
+        _, options["supply"], visibility = link_operating_point(path)
+        options["visibilities"] = [visibility]
+    return function, options
 
 
 def run_cell(cell):
@@ -544,12 +725,149 @@ def cell_path(directory, identifier, failed=False):
     return Path(directory) / "cells" / (f"{identifier}.failed.json" if failed else f"{identifier}.json")
 
 
-def finished_cells(directory):
-    """Ids of the cells whose document is on disk."""
-    folder = Path(directory) / "cells"
-    if not folder.is_dir():
-        return set()
-    return {p.name[:-5] for p in folder.glob("*.json") if not p.name.endswith(".failed.json")}
+@dataclass(frozen=True)
+class CellCheck:
+    """What a scan folder holds for one cell, after the trusted checker has read it.
+
+    status "done": a document that ``certify verify`` accepts and that is the
+    frontier of this very cell (its game, model, options and noise settings
+    are the ones the cell's parameters generate); "failed": a failure record,
+    or a document that is not that (``rejected``, with the reason); "missing".
+    """
+
+    status: str
+    document: dict | None = None
+    message: str = ""
+    rejected: bool = False
+
+
+_CHECKED = {}  # (cell id, SHA-256 of the cell file's bytes) -> CellCheck: a run and its table read each file once
+_EXPECTED = {}  # cell id -> what its document must hold (the id is a hash of the cell's parameters)
+
+
+def check_cell(directory, cell):
+    """The CellCheck of one cell of a scan folder (see CellCheck).
+
+    A cell file is trusted only after two checks: the checker of ``certify
+    verify`` (certify.proofs.verify.verify_document, with the dual-work model
+    figures) accepts every claim in it, and the frontier it certifies is the
+    one filed under this cell: same game (SHA-256 of the exact definition the
+    cell's problem mapping generates), same model block (throughput, sizes,
+    load), same frontier options, same visibilities and supply. A genuine
+    document of another cell (two files swapped) passes the first check and
+    fails the second; an edited number fails the first.
+    """
+    path = cell_path(directory, cell.id)
+    if path.exists():
+        try:
+            from ..games.limits import limit
+
+            if path.stat().st_size > limit("CERTIFY_MAX_FILE_MB") * 2**20:
+                return _rejected(f"{path.name} is larger than CERTIFY_MAX_FILE_MB")
+            content = path.read_bytes()
+        except OSError as error:
+            return _rejected(f"{path.name} cannot be read ({error.strerror})")
+        key = (cell.id, hashlib.sha256(content).hexdigest())
+        if key not in _CHECKED:
+            if len(_CHECKED) > 4096:
+                _CHECKED.clear()
+            _CHECKED[key] = _check_document(path, content, cell)
+        return _CHECKED[key]
+    failed = cell_path(directory, cell.id, failed=True)
+    if failed.exists():
+        try:
+            record = read_mapping(failed)
+            message = f"{record['error']}: {record['message']}"
+        except (BadInput, KeyError) as error:
+            message = f"{failed.name} is not a failure record ({error})"
+        return CellCheck("failed", message=message)
+    return CellCheck("missing")
+
+
+def _rejected(reason):
+    from ..games.limits import shorten
+
+    return CellCheck("failed", message=f"cell file rejected: {shorten(reason, 200)}", rejected=True)
+
+
+def _check_document(path, content, cell):
+    """The CellCheck of a cell file's bytes (see check_cell)."""
+    from ..proofs.document import parse_document
+    from ..proofs.verify import checked_game, first_problem, verify_document
+    from .figures import model_figures
+
+    try:
+        data = parse_document(content.decode("utf-8"), str(path))
+    except UnicodeDecodeError:
+        return _rejected(f"{path.name} is not UTF-8 text")
+    except BadInput as error:
+        return _rejected(f"{path.name} is not a result document ({error.message})")
+    try:
+        items = verify_document(data, str(path), model_figures)
+    except CertifyError as error:  # a work limit met while checking: not trusted
+        return _rejected(f"{path.name} cannot be verified ({error})")
+    problem = first_problem(items)
+    if problem is not None:
+        return _rejected(f"{path.name} does not verify: {problem}")
+    expected = _expected(cell)
+    if isinstance(expected, str):
+        return _rejected(f"this cell's parameters do not make a frontier ({expected})")
+    game = checked_game(items)
+    summary = data.get("summary")
+    noise = [(entry.get("visibility_exact"), entry.get("supply", 1.0)) for entry in summary.get("noise", [])
+             if isinstance(entry, dict)] if isinstance(summary, dict) else None
+    if game is None or game.sha256 != expected["sha256"]:
+        return _rejected(f"{path.name} certifies another game than this cell's parameters generate")
+    if canonical_json(data.get("model")) != expected["model"]:
+        return _rejected(f"{path.name} has another model (throughput, sizes or load) than this cell")
+    options = data.get("options")
+    # the axis labels a document carries are descriptive (the report shows the scan's own); the
+    # frontier options, and the cell id they hash to with the problem, are what it computed
+    options = {k: v for k, v in options.items() if k != "parameters"} if isinstance(options, dict) else options
+    if canonical_json(options) != expected["options"]:
+        return _rejected(f"{path.name} has other frontier options than this cell")
+    if noise != expected["noise"]:
+        return _rejected(f"{path.name} has other visibilities or supply than this cell")
+    if "critical_visibility" in summary and not data["options"].get("critical"):
+        return _rejected(f"{path.name} reports a critical visibility this cell did not ask for")
+    return CellCheck("done", document=data)
+
+
+def _expected(cell):
+    """What the document of a cell must hold, from its parameters alone (a message if they are bad).
+
+    Built by the code that runs the cell: the game and model the problem
+    mapping generates (certify.games.game_from_mapping, model_from_table),
+    the options run_cell records, and the (visibility, supply) settings
+    ``_resolved`` gives the noisy frontier (none for the plain one).
+    """
+    if cell.id in _EXPECTED:
+        return _EXPECTED[cell.id]
+    from ..games.game import game_from_mapping
+    from .model import model_from_table
+
+    label = f"cell {cell.id}"
+    try:
+        game = game_from_mapping(copy.deepcopy(cell.problem), label)
+        model = model_from_table(copy.deepcopy(cell.problem), label).to_json()
+        with _problem_file(cell.problem) as path:
+            function, options = _resolved(path, cell.options)
+        noise = []
+        if function is not _frontier_functions()[0]:
+            supply = options.get("supply", 1)
+            noise = [(str(v), float(supply)) for v in options.get("visibilities", ())]
+        expected = {
+            "sha256": game.sha256,
+            "model": canonical_json(json.loads(json.dumps(model))),
+            "options": canonical_json({"cell": cell.id, **cell.options}),
+            "noise": noise,
+        }
+    except CertifyError as error:
+        expected = str(error)
+    if len(_EXPECTED) > 4096:
+        _EXPECTED.clear()
+    _EXPECTED[cell.id] = expected
+    return expected
 
 
 @dataclass
@@ -608,8 +926,9 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
 
     start = time.perf_counter()
     directory = Path(directory)
-    finished = finished_cells(directory)
-    todo = [cell for cell in scan.cells if cell.id not in finished]
+    # a cell is finished when its file is trusted (check_cell), not merely when it exists
+    checks = {cell.id: check_cell(directory, cell) for cell in scan.cells}
+    todo = [cell for cell in scan.cells if checks[cell.id].status != "done"]
     skipped = len(scan.cells) - len(todo)
     failed, uncertified, done = [], [], 0
     worker_count = 0
@@ -620,6 +939,10 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
     try:
         (directory / "cells").mkdir(parents=True, exist_ok=True)
         write_json(scan.to_json(), directory / "scan.json")
+        for cell in todo:  # a rejected file is kept for inspection, out of the way of the cell's new result
+            if checks[cell.id].rejected:
+                (directory / "rejected").mkdir(exist_ok=True)
+                os.replace(cell_path(directory, cell.id), directory / "rejected" / f"{cell.id}.json")
         if progress:
             progress(0, 0, 0, len(todo))
         if todo:
@@ -649,7 +972,9 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
                         if stale.exists():
                             stale.unlink()
                         done += 1
-                        if not outcome["document"]["certified"]:
+                        # the trusted checker's verdict on the file as written, not the document's own flag
+                        check = check_cell(directory, cell)
+                        if check.status != "done" or not check.document["certified"]:
                             uncertified.append(cell)
                     else:
                         record = _failure_record(cell, outcome["error"], outcome["message"])
@@ -676,22 +1001,27 @@ def run_scan(scan, directory, scheduler=None, workers=None, retries=1, progress=
 # The results table and the report
 
 
-def read_rows(directory, scan_json=None):
-    """One row per recorded cell (done or failed), in grid order."""
+def read_rows(directory, scan=None):
+    """One row per recorded cell (done or failed), in grid order.
+
+    ``scan``: the Scan (default: the folder's scan.json, ``load_folder``). A
+    cell counts as done only when its file passes ``check_cell``; a file
+    that does not is a failed row saying why.
+    """
     directory = Path(directory)
-    scan_json = scan_json or read_mapping(directory / "scan.json")
+    scan = load_folder(directory) if scan is None else scan
     rows = []
-    for cell in scan_json["cells"]:
-        row = {"cell": cell["id"], **{key: value for key, value in cell["parameters"].items()}}
-        path = cell_path(directory, cell["id"])
-        failed_path = cell_path(directory, cell["id"], failed=True)
-        if path.exists():
-            values = {"status": "done", **summary_row(read_mapping(path)), "error": ""}
-        elif failed_path.exists():
-            record = read_mapping(failed_path)
-            values = {"status": "failed", "error": f"{record['error']}: {record['message']}"}
-        else:
+    for cell in scan.cells:
+        row = {"cell": cell.id, **cell.parameters}
+        check = check_cell(directory, cell)
+        if check.status == "missing":
             continue
+        values = {"status": "failed", "error": check.message}
+        if check.status == "done":
+            try:
+                values = {"status": "done", **summary_row(check.document), "error": ""}
+            except (KeyError, TypeError, ValueError, IndexError) as error:
+                values = {"status": "failed", "error": f"cell file rejected: no frontier summary ({error!r})"}
         row.update({key: value for key, value in values.items() if key not in row})  # axis columns win
         rows.append(row)
     return rows
@@ -700,7 +1030,7 @@ def read_rows(directory, scan_json=None):
 def write_table(directory, scan):
     """DIR/results.csv: every recorded cell, atomically."""
     directory = Path(directory)
-    rows = read_rows(directory, scan.to_json() if isinstance(scan, Scan) else None)
+    rows = read_rows(directory, scan)
     columns = []
     for row in rows:
         for key in row:
@@ -757,11 +1087,11 @@ def report_table(directory, top=30):
     """A rich table of a scan's cells, sorted by advantage (percentages rounded down)."""
     from rich.table import Table
 
-    scan_json = read_mapping(Path(directory) / "scan.json")
-    axes = [axis["key"] for axis in scan_json["axes"]]
-    rows = ranked(read_rows(directory, scan_json))
+    scan = load_folder(directory)
+    axes = [axis.key for axis in scan.axes]
+    rows = ranked(read_rows(directory, scan))
     shown = rows[:top] if top else rows
-    table = Table(title=f"Scan {scan_json['name']}: {len(rows)} of {len(scan_json['cells'])} cells recorded, "
+    table = Table(title=f"Scan {scan.name}: {len(rows)} of {len(scan.cells)} cells recorded, "
                         "by certified throughput gain")
     table.caption = ("gain: throughput gain at equal waiting; W cut: waiting reduction at equal throughput "
                      "(relative, absolute); rounded down")
@@ -808,15 +1138,15 @@ def heatmap(directory, x_axis, y_axis, path):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    scan_json = read_mapping(Path(directory) / "scan.json")
-    axes = {axis["key"]: axis["values"] for axis in scan_json["axes"]}
+    scan = load_folder(directory)
+    axes = {axis.key: [label for label, _ in axis.values] for axis in scan.axes}
     for key, option in ((x_axis, "--heatmap"), (y_axis, "--heatmap")):
         if key is not None and key not in axes:
-            raise BadInput(None, option, f"'{key}' is not an axis of scan {scan_json['name']} (axes: {', '.join(axes)})")
+            raise BadInput(None, option, f"'{key}' is not an axis of scan {scan.name} (axes: {', '.join(axes)})")
     xs = [canonical_json(v) for v in axes[x_axis]]
     ys = [canonical_json(v) for v in axes[y_axis]] if y_axis else [canonical_json(None)]
-    rows = [row for row in read_rows(directory, scan_json) if row["status"] == "done"]
-    parameters = {cell["id"]: cell["parameters"] for cell in scan_json["cells"]}
+    rows = [row for row in read_rows(directory, scan) if row["status"] == "done"]
+    parameters = {cell.id: cell.parameters for cell in scan.cells}
     metrics = dict(METRICS)
     if any(row.get("waiting_reduction_noisy") is not None for row in rows):
         metrics["waiting_reduction_noisy"] = "certified waiting reduction, Werner pairs at the visibility (%)"
@@ -844,7 +1174,7 @@ def heatmap(directory, x_axis, y_axis, path):
         figure.colorbar(image, ax=panel)
     others = [key for key in axes if key not in (x_axis, y_axis)]
     note = f"; largest over {', '.join(others)}" if others else ""
-    figure.suptitle(f"Scan {scan_json['name']}{note} (blank: not computed or failed)", fontsize=9)
+    figure.suptitle(f"Scan {scan.name}{note} (blank: not computed or failed)", fontsize=9)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
@@ -854,10 +1184,7 @@ def heatmap(directory, x_axis, y_axis, path):
 def report(directory, heatmaps=(), fmt="png"):
     """Heatmaps over the named axis pairs (default: the first two axes) -> the files written."""
     directory = Path(directory)
-    if not (directory / "scan.json").is_file():
-        raise BadInput(None, "--report", f"'{directory}' holds no scan (no scan.json): run certify scan first")
-    scan_json = read_mapping(directory / "scan.json")
-    keys = [axis["key"] for axis in scan_json["axes"]]
+    keys = [axis.key for axis in load_folder(directory).axes]
     pairs = list(heatmaps) or [(keys[0], keys[1] if len(keys) > 1 else None)]
     written = []
     for x_axis, y_axis in pairs:
@@ -907,7 +1234,7 @@ def outcome_text(outcome, directory, scan):
         f"{outcome.skipped} finished before, {len(outcome.failed)} failed; {outcome.seconds:.1f} s",
         f"Cells in {Path(directory) / 'cells'}, table in {Path(directory) / 'results.csv'}",
     ]
-    rows = read_rows(directory, scan.to_json())
+    rows = read_rows(directory, scan)
     axes = [axis.key for axis in scan.axes]
     gain, waiting = best_cells(rows)
     if gain is not None:
