@@ -14,6 +14,13 @@ CERTIFY_MAX_DIGITS         4000        digits of any number read (numerator,
                                        any exact number an expression computes
 CERTIFY_MAX_DEPTH          100         nesting of JSON/TOML files and of expressions
 CERTIFY_MAX_FILE_MB        64          size of a problem or result file
+CERTIFY_MAX_VALUES         2000000     values (numbers, strings, lists, tables) in one
+                                       problem or result file, counted before parsing
+CERTIFY_MAX_TABLE_DIGITS   4000        digits of the common denominator of the rationals
+                                       of one table of a file (a nested list of numbers,
+                                       or one field of a list's objects such as a
+                                       mixture's weights): what exact sums over it cost
+                                       (a result must stay within CERTIFY_MAX_DIGITS)
 CERTIFY_MAX_EXPRESSION     10000       characters of one expression
 CERTIFY_MAX_GAME_SIZE      40000       entries oA*oB*iA*iB of a game's tensor (each
                                        payoff entry is an exact expression evaluation)
@@ -43,6 +50,8 @@ DEFAULTS = {
     "CERTIFY_MAX_DIGITS": 4000,
     "CERTIFY_MAX_DEPTH": 100,
     "CERTIFY_MAX_FILE_MB": 64,
+    "CERTIFY_MAX_VALUES": 2 * 10**6,
+    "CERTIFY_MAX_TABLE_DIGITS": 4000,
     "CERTIFY_MAX_EXPRESSION": 10000,
     "CERTIFY_MAX_GAME_SIZE": 40000,
     "CERTIFY_MAX_STRATEGIES": 10**7,
@@ -80,6 +89,8 @@ UNITS = {
     "CERTIFY_MAX_DIGITS": "digits",
     "CERTIFY_MAX_DEPTH": "levels",
     "CERTIFY_MAX_FILE_MB": "MB",
+    "CERTIFY_MAX_VALUES": "values",
+    "CERTIFY_MAX_TABLE_DIGITS": "digits",
     "CERTIFY_MAX_EXPRESSION": "characters",
     "CERTIFY_MAX_GAME_SIZE": "entries",
     "CERTIFY_MAX_STRATEGIES": "strategies",
