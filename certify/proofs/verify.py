@@ -148,13 +148,40 @@ def document_kind(data):
     return None
 
 
+def other_document(data) -> str | None:
+    """What a JSON file certify writes is, when it is not a result document (None otherwise):
+    verify refuses it as bad input naming it, instead of failing it as a certificate."""
+    if not isinstance(data, dict) or document_kind(data) is not None:
+        return None
+    if "certificate" in data or any(key in data for key in ("classical", "quantum_lower", "quantum_upper")):
+        return None  # a result document with a part missing or forged: its check says what fails
+    if isinstance(data.get("cells"), list) and "axes" in data:
+        return "a scan manifest; verify its cells with certify verify on each cell file (cells/ID.json)"
+    if isinstance(data.get("axes"), dict) and "problem" in data:
+        return "a scan file; run certify scan on it and verify the cell files it writes"
+    if data.get("status") == "failed" and "parameters" in data:
+        return "a scan's record of a failed cell: it holds an error, no certificate"
+    if data.get("command") == "verify" and "checks" in data:
+        return "the output of certify verify --json; verify the result document it names"
+    if data.get("command") == "regress" and "bounds" in data:
+        return "the output of certify regress --json"
+    if "objective" in data or "model" in data:
+        return "a problem file; run a command on it (certify classical FILE --json OUT.json) and verify OUT.json"
+    return None
+
+
 def verify_document(data, source="result", model_figures=None):
     """Re-check every claim of a result document; returns the list of Verified nodes.
 
     A document is accepted when every item is ok. ``model_figures``
     (document, game) -> {path: value} recomputes the dual-work model figures
-    (see the module docstring).
+    (see the module docstring). A JSON file certify writes that is no result
+    document (a scan manifest, a verify report, a problem file) is BadInput
+    naming what it is (``other_document``).
     """
+    what = other_document(data)
+    if what is not None:
+        raise BadInput(source, None, f"not a result document: {what}")
     # only parse_document makes objects with repeated keys, and it marks the top level
     duplicates = duplicate_key_problems(data) if isinstance(data, DuplicateKeys) else []
     kind = document_kind(data)
@@ -171,6 +198,8 @@ def verify_document(data, source="result", model_figures=None):
             items = verify_simulation(data, source, model_figures)
         else:
             items = [Verified("", "?", False, None, ["certificate: no certificate of a known kind, and not a gap document"])]
+    except Malformed as error:  # a node read where no check caught it: still one line naming the key
+        items = [Verified("", str(kind), False, None, [str(error)])]
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as error:
         # a value of the wrong type somewhere no check expected: still a rejection, never a traceback
         items = [Verified("", str(kind), False, None, [f"(document): malformed ({type(error).__name__}: {error})"])]
