@@ -305,11 +305,18 @@ def _npa_claims(node, game, certificate):
     rows = node.data.get("levels")
     prefix = ""
     if isinstance(rows, list) and node.has("levels"):  # several --level values: "best of NPA levels 1, 2: ..."
-        prefix = NPA_LEVELS_PREFIX.format(levels=", ".join(str(row.get("level")) if isinstance(row, dict) else "?"
-                                                           for row in rows))
+        prefix = NPA_LEVELS_PREFIX.format(levels=", ".join(_row_level(row) for row in rows))
     _check_method(node, METHOD_TEMPLATES["npa"], {"level": level.name, "size": pattern.size,
                                                   "moments": pattern.count - 2}, prefix)
     return level.name
+
+
+def _row_level(row) -> str:
+    """The canonical level of one row of several NPA levels, from its certificate."""
+    try:
+        return parse_level(row["certificate"]["level"]).name
+    except (BadInput, KeyError, TypeError):
+        return "?"
 
 
 def _npa_levels(node, game, check, level):

@@ -42,7 +42,7 @@ from ..errors import BadInput
 from ..games.game import bundled_path, bundled_problems, load_game
 from .exact import NEAREST
 from .document import (
-    DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game,
+    DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game, same,
     short_text,
 )
 from .frontier import verify_frontier, verify_loads
@@ -53,6 +53,7 @@ from .result import CHECKS, check_options, verify_gap, verify_result
 # Simulation (certify simulate)
 
 SIMULATION_STRATEGIES = {"classical": {"classical"}, "quantum": {"correlation-strategy", "seesaw"}}
+SIMULATION_NOTE = "waiting and throughput are estimates, not bounds"  # the certificate's "note", word for word
 
 
 def verify_simulation(data, source="result", model_figures=None):
@@ -72,7 +73,7 @@ def verify_simulation(data, source="result", model_figures=None):
         strategy = certificate.get("strategy")
         if strategy not in SIMULATION_STRATEGIES:
             raise Malformed(certificate.key("strategy"), f"expected 'classical' or 'quantum', got {short_text(strategy)}")
-        certificate.descriptive("note")
+        certificate.expect("note", SIMULATION_NOTE, optional=True)  # fixed text: it may say nothing else
         inner = verify_result(certificate.get("strategy_result"), certificate.key("strategy_result"), source, game,
                               SIMULATION_STRATEGIES[strategy])
         certificate.finish()
@@ -98,8 +99,20 @@ def verify_simulation(data, source="result", model_figures=None):
             continue
         _estimate(estimate, node.data.get("value") if name == "waiting" else None)
     check_model_figures(node, game, model_figures, "simulation", node.problems)
+    _restated_model(node)
     node.finish()
     return [Verified("", "simulation", not problems, inner.value, problems, inner.check, inner.direction, game)]
+
+
+def _restated_model(node):
+    """``details`` holds the run's measurements (descriptive), but the model inputs it restates
+    (load, arrival rate, waiting model) must be the model block's, which its figures check."""
+    details, model = node.data.get("details"), node.data.get("model")
+    if not isinstance(details, dict) or not isinstance(model, dict):
+        return
+    for key, source in (("load", "load"), ("arrival_rate", "arrival_rate"), ("waiting_model", "waiting_model")):
+        if key in details and not same(details[key], model.get(source)):
+            node.fail(f"details.{key}", f"{short_text(details[key])} is not the model's {short_text(model.get(source))}")
 
 
 def _estimate(node, model):
