@@ -224,3 +224,32 @@ def test_an_underflowing_float_in_a_result_document_is_refused(tmp_path):
     path = _write(tmp_path, "tiny.json", text)
     result = CliRunner().invoke(main, ["verify", str(path)])
     assert_refused(result.exit_code, result.stderr, "1e-400", "below the smallest double")
+
+
+def test_a_decimal_literal_in_an_expression_is_taken_as_written(tmp_path):
+    """The payoff 0.2500000000000000001 [CHSH wins]: the classical value is 3/4 of that
+    decimal exactly (CHSH's classical value is 3/4), not 3/16 through a double."""
+    path = tmp_path / "scaled.toml"
+    path.write_text(CHSH_SPLIT_TOML.split("[[constraints]]")[0].replace(
+        'payoff = "(a ^ b) == (x & y)"', 'payoff = "0.2500000000000000001 * ((a ^ b) == (x & y))"'))
+    out = tmp_path / "scaled.json"
+    result = CliRunner().invoke(main, ["classical", str(path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Fraction(json.loads(out.read_text())["exact"]) == Fraction(3, 4) * Fraction("0.2500000000000000001")
+    path.write_text(path.read_text().replace("0.2500000000000000001", "2.5e-99999"))
+    refused = CliRunner().invoke(main, ["classical", str(path)])
+    assert_refused(refused.exit_code, refused.stderr, "2.5e-99999", "CERTIFY_MAX_DIGITS")
+
+
+@pytest.mark.parametrize("where", ["key", "name"])
+def test_a_lone_surrogate_in_a_document_is_refused_in_one_line(tmp_path, where):
+    """A JSON escape \\ud800 with no partner is no character: printing it in verify's line
+    raised UnicodeEncodeError (a traceback); it is refused as bad input naming the key."""
+    text = json.dumps(_document(tmp_path, ["classical", "chsh"]))
+    if where == "key":
+        text = text.replace('"tool"', '"\\ud800tool"', 1)
+    else:
+        text = text.replace('"CHSH"', '"CH\\ud800SH"', 1)
+    path = _write(tmp_path, "surrogate.json", text)
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert_refused(result.exit_code, result.stderr, "lone surrogate U+D800", "game.name" if where == "name" else "tool")
