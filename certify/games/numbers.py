@@ -273,10 +273,15 @@ def _check_tree(data, source):
             if depth > deepest:
                 raise too_large("CERTIFY_MAX_DEPTH", source, None, f"tables and lists nest more than {deepest} deep")
             if isinstance(node, dict):
+                for key in node:
+                    if not key.isascii():
+                        _check_characters(key, f"{path}.{key!r}" if path else repr(key), source)
                 stack.extend((child, depth + 1, f"{path}.{key}" if path else str(key)) for key, child in node.items())
             else:
                 stack.extend((child, depth + 1, f"{path}[{index}]") for index, child in enumerate(node))
         elif isinstance(node, str):
+            if not node.isascii():
+                _check_characters(node, path, source)
             rational = _RATIONAL.fullmatch(node) if "/" in node and len(node) <= 2 * limit("CERTIFY_MAX_DIGITS") + 20 else None
             if rational and _digits(rational.group(3)) <= limit("CERTIFY_MAX_DIGITS"):
                 _grow_common(common, _table_of(path), int(rational.group(3)), common_bits, source)
@@ -284,6 +289,17 @@ def _check_tree(data, source):
             raise too_large("CERTIFY_MAX_DIGITS", source, None, "an integer has too many digits")
         elif isinstance(node, float) and not math.isfinite(node):
             raise BadInput(source, None, f"{node} is not a finite number")
+
+
+def _check_characters(text: str, path: str, source) -> None:
+    """Refuse a lone surrogate (a JSON escape such as \\ud800 with no partner): it is no
+    character, cannot be printed or written as UTF-8, and no file certify writes holds one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        point = ord(text[error.start])
+        raise BadInput(source, path.encode("ascii", "backslashreplace").decode() or None,
+                       f"holds a lone surrogate U+{point:04X}, which is not a character") from None
 
 
 _TRAILING_POSITIONS = re.compile(r"(?:\[\d+\])+$")
