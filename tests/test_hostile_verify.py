@@ -253,3 +253,15 @@ def test_a_lone_surrogate_in_a_document_is_refused_in_one_line(tmp_path, where):
     path = _write(tmp_path, "surrogate.json", text)
     result = CliRunner().invoke(main, ["verify", str(path)])
     assert_refused(result.exit_code, result.stderr, "lone surrogate U+D800", "game.name" if where == "name" else "tool")
+
+
+def test_a_float_with_more_digits_than_a_double_is_refused_in_a_document(tmp_path):
+    """"value": 0.75000000000000000001 was read as the double 0.75 and accepted as CHSH's
+    exact 3/4: a float in a result document is a double, which 17 significant digits name."""
+    text = json.dumps(_document(tmp_path, ["classical", "chsh"]))
+    assert '"value": 0.75' in text
+    path = _write(tmp_path, "long-float.json", text.replace('"value": 0.75', '"value": 0.75000000000000000001', 1))
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert_refused(result.exit_code, result.stderr, "0.75000000000000000001", "significant digits")
+    path.write_text(text.replace('"value": 0.75', '"value": 7.5e-1', 1))  # another spelling of the same double
+    assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0

@@ -35,7 +35,7 @@ from ..errors import BadInput
 from .models import game_from_model_table
 from .expressions import ExpressionError, game_expression, tabulate
 from .limits import check, limit, shorten, too_large
-from .numbers import bounded_fraction, load_json, load_toml, written_fraction
+from .numbers import bounded_fraction, load_json, load_toml, read_regular_text, written_fraction
 
 RELATIONS = ("==", "<=", ">=")
 SENSES = ("max", "min")
@@ -265,14 +265,7 @@ def read_mapping(path):
     (certify.games.numbers).
     """
     path = Path(path)
-    try:
-        if path.stat().st_size > limit("CERTIFY_MAX_FILE_MB") * 2**20:
-            raise too_large("CERTIFY_MAX_FILE_MB", path, None, f"the file is {path.stat().st_size / 2**20:.0f} MB")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BadInput(path, None, f"cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(path, None, "not a UTF-8 text file") from None
+    text = read_regular_text(path, path)  # a regular file of at most CERTIFY_MAX_FILE_MB (a FIFO would hang)
     if path.suffix.lower() == ".json":
         data = load_json(text, path)
     else:

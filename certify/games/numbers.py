@@ -152,7 +152,9 @@ def _decimal_text(text: str, source, exact: bool) -> float:
 
     Refused in one line: more than CERTIFY_MAX_DIGITS digits for its exact value (mantissa
     plus exponent, as bounded_fraction counts them), a double that is infinite (1e400) or
-    zero though the text is not (1e-400), and the words inf and nan.
+    zero though the text is not (1e-400), and the words inf and nan; in a result document,
+    more than 17 significant digits, which no double needs (0.75000000000000000001 would
+    be read as the double 0.75, not as written).
     """
     if len(text) > 2 * limit("CERTIFY_MAX_DIGITS") + 20:
         raise too_large("CERTIFY_MAX_DIGITS", source, None, f"the number {shorten(text)} is too long")
@@ -172,7 +174,20 @@ def _decimal_text(text: str, source, exact: bool) -> float:
     if value == 0 and written != 0:
         raise BadInput(source, None, f"{shorten(text)} is below the smallest double and would read as 0 (write it "
                                      f"as a string \"p/q\" where an exact number is meant)")
+    if not exact and _significant_digits(plain) > DOUBLE_DIGITS:
+        raise BadInput(source, None, f"{shorten(text)} has more significant digits than a double holds "
+                                     f"({DOUBLE_DIGITS}): a float of a result document is a double, and an exact "
+                                     "number is written as a string")
     return WrittenFloat(plain) if exact else value
+
+
+DOUBLE_DIGITS = 17  # significant digits that name any double exactly (repr never writes more)
+
+
+def _significant_digits(text: str) -> int:
+    """Significant digits of a decimal literal's mantissa (leading and trailing zeros aside)."""
+    mantissa = re.split(r"[eE]", text.lstrip("+-"))[0].replace(".", "")
+    return len(mantissa.strip("0"))
 
 
 def checked_fraction(text):
