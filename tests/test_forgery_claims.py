@@ -128,6 +128,10 @@ TEXT_FORGERIES = [
     ("simulate", ["details", "arrival_rate"], 0.5, "details.arrival_rate"),
     ("gap", ["statement"], lambda t: t.replace("at least", "exactly"), "statement"),
     ("quantum_levels", ["levels", 1, "level"], "2", "levels[1].level"),
+    ("quantum_levels", ["levels", 0, "certificate", "kind"], "npa (proved optimal)", "levels[0].certificate"),
+    ("classical", ["tool", "name"], "certify (proved optimal)", "tool"),
+    ("gap", ["quantum_upper", "tool", "version"], "0.1.0 proved optimal", "quantum_upper.tool"),
+    ("simulate", ["options", "strategy"], "classical", "options"),
     # dimensions_tried: the witness's dimension must carry the document's value; no other may beat it
     ("seesaw_dims", ["dimensions_tried", "3"], lambda v: v - 0.01, "dimensions_tried"),
     ("seesaw_dims", ["dimensions_tried", "2"], 3.0, "dimensions_tried"),

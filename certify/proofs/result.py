@@ -335,6 +335,9 @@ def _npa_levels(node, game, check, level):
             if not isinstance(certificate, dict):
                 raise Malformed(row.key("certificate"), "expected an NPA certificate")
             check_certificate_keys(row, certificate, "npa")
+            if certificate.get("kind") != "npa":  # the check below is NPA's whatever the kind says
+                row.fail("certificate", f"kind {short_text(certificate.get('kind'))} is not 'npa'")
+                continue
             level_check = check_npa(game, certificate)
             if not level_check.ok or level_check.bound is None:
                 row.fail("certificate", "; ".join(level_check.problems) or "proves no bound")

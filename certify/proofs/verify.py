@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from fractions import Fraction
 
 from ..errors import BadInput
@@ -81,6 +82,9 @@ def verify_simulation(data, source="result", model_figures=None):
         return [Verified("", "simulation", False, None, problems + [str(error)])]
     problems += inner.problems
     node.expect("strategy", strategy)
+    options = node.data.get("options")
+    if isinstance(options, dict) and "strategy" in options and not same(options["strategy"], strategy):
+        node.fail("options", f"strategy {short_text(options['strategy'])} is not the certificate's {strategy!r}")
     if "split" in game.fixed:
         node.expect_float("split", Fraction(game.fixed["split"]), NEAREST)
     else:
@@ -216,9 +220,38 @@ def verify_document(data, source="result", model_figures=None):
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as error:
         # a value of the wrong type somewhere no check expected: still a rejection, never a traceback
         items = [Verified("", str(kind), False, None, [f"(document): malformed ({type(error).__name__}: {error})"])]
+    tools = tool_problems(data)
+    if tools:
+        items.insert(0, Verified("", "tool", False, None, tools))
     if duplicates:
         items.insert(0, Verified("", "duplicate keys", False, None, duplicates))
     return items
+
+
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+!_-]{0,39}", re.ASCII)
+
+
+def tool_problems(data) -> list:
+    """Every "tool" block of a document (the top level's and each part's) names the tool that
+    wrote it, nothing else: exactly {"name": "certify", "version": V} with V a version
+    string (PEP 440 characters, at most 40), so that no text rides in it."""
+    problems, stack = [], [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                where = f"{path}.{key}" if path else str(key)
+                if key == "tool" and isinstance(node.get("certificate", node.get("classical")), dict):
+                    if not (isinstance(child, dict) and set(child) == {"name", "version"} and child["name"] == "certify"
+                            and isinstance(child["version"], str) and _VERSION.fullmatch(child["version"])):
+                        problems.append(f"{where}: expected {{\"name\": \"certify\", \"version\": \"X.Y.Z\"}}, "
+                                        f"got {short_text(child)}")
+                elif isinstance(child, (dict, list)) and key not in ("definition", "solver", "details"):
+                    stack.append((child, where))
+        elif isinstance(node, list):
+            stack.extend((child, f"{path}[{index}]") for index, child in enumerate(node)
+                         if isinstance(child, (dict, list)))
+    return sorted(problems)
 
 
 def first_problem(items):
