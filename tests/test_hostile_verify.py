@@ -265,3 +265,16 @@ def test_a_float_with_more_digits_than_a_double_is_refused_in_a_document(tmp_pat
     assert_refused(result.exit_code, result.stderr, "0.75000000000000000001", "significant digits")
     path.write_text(text.replace('"value": 0.75', '"value": 7.5e-1', 1))  # another spelling of the same double
     assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0
+
+
+def test_werner_bounds_with_too_many_measurement_patterns_are_refused(tmp_path, monkeypatch):
+    """A Werner-pair bound is checked pattern by pattern, 2^(iA + iB) exact PSD blocks (a
+    2.2 kB document on a many-question game took over a minute). The dual-work frontier at
+    visibility 0.9 has 2 x 2 size classes, 16 patterns: refused below that limit, checked at it."""
+    document = _document(tmp_path, ["pareto", "--points", "3", "--level", "none", "--jobs", "1", "--visibility", "0.9"])
+    path = _write(tmp_path, "werner.json", document)
+    monkeypatch.setenv("CERTIFY_MAX_PATTERNS", "8")
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert_refused(result.exit_code, result.stderr, "2^4 measurement patterns", "CERTIFY_MAX_PATTERNS")
+    monkeypatch.setenv("CERTIFY_MAX_PATTERNS", "16")
+    assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0

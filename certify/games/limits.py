@@ -29,6 +29,8 @@ CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies listed (best res
 CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
 CERTIFY_MAX_MOMENT_MATRIX  1000        side of an NPA moment matrix
 CERTIFY_MAX_DIM            16          see-saw local dimension
+CERTIFY_MAX_PATTERNS       4096        measurement patterns 2^(iA + iB) of a Werner-pair
+                                       bound (one exact PSD block each)
 CERTIFY_MAX_RESTARTS       10000       see-saw restarts
 CERTIFY_MAX_PAIRS          4000000     simulated request pairs (about 300 bytes each)
 CERTIFY_MAX_POINTS         1001        points of a frontier (each solves LPs and SDPs)
@@ -58,6 +60,7 @@ DEFAULTS = {
     "CERTIFY_MAX_LP_ENTRIES": 2 * 10**7,
     "CERTIFY_MAX_MOMENT_MATRIX": 1000,
     "CERTIFY_MAX_DIM": 16,
+    "CERTIFY_MAX_PATTERNS": 4096,
     "CERTIFY_MAX_RESTARTS": 10000,
     "CERTIFY_MAX_PAIRS": 4 * 10**6,
     "CERTIFY_MAX_POINTS": 1001,
@@ -97,6 +100,7 @@ UNITS = {
     "CERTIFY_MAX_LP_ENTRIES": "entries",
     "CERTIFY_MAX_MOMENT_MATRIX": "rows",
     "CERTIFY_MAX_DIM": "",
+    "CERTIFY_MAX_PATTERNS": "patterns",
     "CERTIFY_MAX_RESTARTS": "restarts",
     "CERTIFY_MAX_PAIRS": "pairs",
     "CERTIFY_MAX_POINTS": "points",

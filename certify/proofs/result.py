@@ -190,8 +190,9 @@ def check_work(node, game, kind, certificate, source=None):
     """The work limits of the commands (certify.games.limits), applied to what a certificate
     would make the checker build, before any exact arithmetic: the NPA moment matrix
     (CERTIFY_MAX_MOMENT_MATRIX, counted in closed form from the stated level), the local
-    dimension of see-saw and Werner witnesses (CERTIFY_MAX_DIM, from the stored operators'
-    sizes) and the strategies best response lists (CERTIFY_MAX_STRATEGIES). A document
+    dimension of see-saw witnesses (CERTIFY_MAX_DIM, from the stored operators' sizes), the
+    measurement patterns of a Werner-pair bound (CERTIFY_MAX_PATTERNS) and the strategies
+    best response lists (CERTIFY_MAX_STRATEGIES). A document
     beyond them is refused as bad input (LimitExceeded, exit status 2) naming the key, as
     the command would have refused to make it."""
     from ..games.limits import check, check_strategies, limit
@@ -199,6 +200,10 @@ def check_work(node, game, kind, certificate, source=None):
     where = node.key("certificate")
     if kind in ("classical", "noisy-witness", "werner-dual", "werner-strategy") or (kind == "seesaw" and not game.constraints):
         check_strategies(game.inputs, game.outputs, source)
+    if kind == "werner-dual":  # one block per pair of subsets of questions answered projectively
+        check("CERTIFY_MAX_PATTERNS", 2 ** min(sum(game.inputs), 64), source, where,
+              f"a Werner-pair bound on {game.inputs[0]}x{game.inputs[1]} questions has 2^{sum(game.inputs)} "
+              "measurement patterns to check")
     if kind == "npa":
         try:
             level = parse_level(certificate.get("level"), key=f"{where}.level")
