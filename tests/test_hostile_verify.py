@@ -208,7 +208,7 @@ def test_a_decimal_that_no_double_holds_is_refused_in_one_line(tmp_path, suffix,
     else:
         path.write_text(json.dumps(load_game("chsh_split").canonical()).replace('"value": "1/4"', f'"value": {literal}'))
     result = CliRunner().invoke(main, ["classical", str(path)])
-    assert_refused(result.exit_code, result.stderr, str(path), literal, *words)
+    assert_refused(result.exit_code, result.stderr, str(path), "constraints[0].value", literal, *words)
 
 
 def test_a_huge_integer_in_a_problem_file_is_refused(tmp_path):

@@ -181,6 +181,24 @@ def _decimal_text(text: str, source, exact: bool) -> float:
     return WrittenFloat(plain) if exact else value
 
 
+class _Refused:
+    """A decimal the parser met and refused; the refusal is raised by _check_tree, which
+    knows the key it stands under (the parser's hook sees only the text)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BadInput):
+        self.error = error
+
+
+def _deferred(text: str, source, exact: bool):
+    """_decimal_text for a parser's hook: a refusal is kept, to be raised naming the key."""
+    try:
+        return _decimal_text(text, None, exact)
+    except BadInput as error:
+        return _Refused(error)
+
+
 DOUBLE_DIGITS = 17  # significant digits that name any double exactly (repr never writes more)
 
 
@@ -304,6 +322,8 @@ def _check_tree(data, source):
             raise too_large("CERTIFY_MAX_DIGITS", source, None, "an integer has too many digits")
         elif isinstance(node, float) and not math.isfinite(node):
             raise BadInput(source, None, f"{node} is not a finite number")
+        elif isinstance(node, _Refused):
+            raise type(node.error)(source, path or None, node.error.message)
 
 
 def _check_characters(text: str, path: str, source) -> None:
@@ -385,7 +405,7 @@ def _json_int(source):
 
 def _json_float(source, exact=False):
     def parse(text):
-        return _decimal_text(text, source, exact)
+        return _deferred(text, source, exact)
 
     return parse
 
@@ -421,7 +441,7 @@ def load_toml(text, source):
     """tomllib.loads with every size checked (see the module docstring); raises BadInput."""
     _check_text(text, _TOML_OPAQUE, source)
     try:
-        data = tomllib.loads(text, parse_float=lambda literal: _decimal_text(literal, source, True))
+        data = tomllib.loads(text, parse_float=lambda literal: _deferred(literal, source, True))
     except tomllib.TOMLDecodeError as error:
         raise BadInput(source, None, f"invalid TOML: {error}") from None
     except RecursionError:
