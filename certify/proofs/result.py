@@ -8,6 +8,7 @@ import math
 import re
 
 from ..errors import BadInput
+from ..games.limits import check, check_strategies, limit, too_large
 from .classical import check_classical, check_nosignalling
 from .correlator import check_correlation_dual, check_correlation_strategy
 from .deterministic import best_deterministic, strategy_count
@@ -195,8 +196,6 @@ def check_work(node, game, kind, certificate, source=None):
     best response lists (CERTIFY_MAX_STRATEGIES). A document
     beyond them is refused as bad input (LimitExceeded, exit status 2) naming the key, as
     the command would have refused to make it."""
-    from ..games.limits import check, check_strategies, limit
-
     where = node.key("certificate")
     if kind in ("classical", "noisy-witness", "werner-dual", "werner-strategy") or (kind == "seesaw" and not game.constraints):
         check_strategies(game.inputs, game.outputs, source)
@@ -215,27 +214,39 @@ def check_work(node, game, kind, certificate, source=None):
         name = level.name if len(level.name) <= 20 else level.name[:20] + "..."
         check("CERTIFY_MAX_MOMENT_MATRIX", rows, source, f"{where}.level",
               f"NPA level {name} on {game.inputs[0]}x{game.inputs[1]} questions and {game.outputs[0]}x{game.outputs[1]} "
-              f"answers needs a moment matrix of {shown} rows", "the command would refuse it too")
+              f"answers needs a moment matrix of {shown} rows")
         factor = certificate.get("factor")
         bits = factor.get("bits") if isinstance(factor, dict) else None
         if isinstance(bits, int) and not isinstance(bits, bool):  # 2^bits scales every entry of the factor
             check("CERTIFY_MAX_DIGITS", bits * math.log10(2), source, f"{where}.factor.bits", f"a factor over 2^{bits}")
     witness = certificate.get("witness") if kind == "noisy-witness" else certificate
     if kind in ("seesaw", "noisy-witness") and isinstance(witness, dict):
-        largest = limit("CERTIFY_MAX_DIM")
-        for index, component in enumerate(witness.get("components") or []):
-            state = component.get("state") if isinstance(component, dict) else None
-            entries = state.get("re") if isinstance(state, dict) else None
-            if isinstance(entries, list) and len(entries) > largest**2:
-                check("CERTIFY_MAX_DIM", math.isqrt(len(entries)), source, f"{where}.components[{index}].state",
-                      f"a state of {len(entries)} entries, so local dimensions of about {math.isqrt(len(entries))}")
-            for player in ("A", "B"):
-                for row in component.get(player) or [] if isinstance(component, dict) else []:
-                    for operator in row if isinstance(row, list) else []:
-                        real = operator.get("re") if isinstance(operator, dict) else None
-                        if isinstance(real, list):
-                            check("CERTIFY_MAX_DIM", len(real), source, f"{where}.components[{index}].{player}",
-                                  f"operators of local dimension {len(real)}")
+        _witness_dimensions(witness, where, source)
+
+
+def _witness_dimensions(witness: dict, where: str, source) -> None:
+    """Refuse a see-saw witness whose stored operators or state exceed CERTIFY_MAX_DIM, from the
+    sizes of the lists alone: the check repairs d x d rational operators and forms
+    (dA dB)-entry states, so a dimension-200 witness would take most of a minute."""
+    largest = limit("CERTIFY_MAX_DIM")
+    components = witness.get("components")
+    for index, component in enumerate(components if isinstance(components, list) else []):
+        if not isinstance(component, dict):
+            continue
+        here = f"{where}.components[{index}]"
+        state = component.get("state")
+        entries = state.get("re") if isinstance(state, dict) else None
+        if isinstance(entries, list) and len(entries) > largest**2:  # dA dB entries: one side is above the limit
+            raise too_large("CERTIFY_MAX_DIM", source, f"{here}.state",
+                            f"a state of {len(entries)} entries needs a local dimension above {largest}")
+        for player in ("A", "B"):
+            rows = component.get(player)
+            operators = [op for row in rows if isinstance(row, list) for op in row] if isinstance(rows, list) else []
+            for operator in operators:
+                real = operator.get("re") if isinstance(operator, dict) else None
+                if isinstance(real, list):
+                    check("CERTIFY_MAX_DIM", len(real), source, f"{here}.{player}",
+                          f"operators of local dimension {len(real)}")
 
 
 def check_certificate_keys(node, certificate, kind, name="certificate"):
