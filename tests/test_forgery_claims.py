@@ -31,7 +31,7 @@ COMMANDS = {
     "seesaw": ["seesaw", "chsh", "--restarts", "2"],
     "seesaw_split": ["seesaw", "chsh_split", "--restarts", "1"],
     "seesaw_dims": ["seesaw", "cglmp3", "--restarts", "1"],
-    "seesaw_noise": ["seesaw", "chsh", "--restarts", "1", "--visibility", "0.9"],
+    "seesaw_noise": ["seesaw", "chsh", "--restarts", "1", "--visibility", "0.9", "--dim", "2"],
     "gap": ["gap", "chsh", "--level", "1", "--restarts", "2"],
     "simulate": ["simulate", "--split", "1/2", "--pairs", "2000", "--strategy", "quantum"],
     "pareto": ["pareto", "--points", "3", "--level", "none", "--jobs", "1", "--visibility", "0.9"],
@@ -119,6 +119,9 @@ TEXT_FORGERIES = [
     ("seesaw_dims", ["method"], lambda t: t.replace("2 to 3", "2 to 4"), "method"),
     ("quantum_levels", ["method"], lambda t: t.replace("best of NPA levels 1, 1+AB: ", ""), "method"),
     ("seesaw_noise", ["white_noise", "method"], lambda t: t.replace("9/10", "1"), "white_noise.method"),
+    ("seesaw", ["method"], lambda t: t.replace("seed 0", "seed 7"), "method"),  # options.seed is 0
+    ("seesaw", ["options", "restarts"], 5, "method"),
+    ("seesaw_noise", ["options", "dim"], 3, "options"),
     # the other texts
     ("simulate", ["certificate", "strategy_result", "certificate", "realisation"],
      lambda t: t.replace("maximally entangled", "product"), "certificate.strategy_result.certificate.realisation"),

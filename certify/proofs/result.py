@@ -622,7 +622,18 @@ def _seesaw_method(node, game, dimension):
     if isinstance(tried, dict) and tried:
         names = list(tried)
         suffix += SEESAW_DIMENSIONS_SUFFIX.format(first=names[0], last=names[-1])
-    _check_method(node, templates, checked, suffix=suffix)
+    options = node.data.get("options")
+    options = options if isinstance(options, dict) else {}
+
+    def stated(found: dict) -> bool:
+        """The search the method states is the one the options record (where they record it)."""
+        return all(not isinstance(options.get(key), int) or isinstance(options.get(key), bool)
+                   or str(options[key]) == found.get(key) for key in ("restarts", "seed"))
+
+    _check_method(node, templates, checked, suffix=suffix, numbers=stated)
+    dim = options.get("dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and dim != dimension:
+        node.fail("options", f"dim {dim} is not the witness's local dimension {dimension}")
 
 
 def _dimensions_tried(node, game, local):
