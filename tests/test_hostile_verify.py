@@ -278,3 +278,13 @@ def test_werner_bounds_with_too_many_measurement_patterns_are_refused(tmp_path, 
     assert_refused(result.exit_code, result.stderr, "2^4 measurement patterns", "CERTIFY_MAX_PATTERNS")
     monkeypatch.setenv("CERTIFY_MAX_PATTERNS", "16")
     assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0
+
+
+def test_a_problem_file_is_not_a_result_document_but_a_result_missing_its_certificate_fails(tmp_path):
+    problem = _write(tmp_path, "game.json", load_game("chsh").canonical())
+    code, stderr = _verify_limited(tmp_path, problem)
+    assert_refused(code, stderr, "not a result document", "a problem file")
+    document = _document(tmp_path, ["simulate", "--split", "1/2", "--pairs", "2000"])  # it has a "model" block
+    del document["certificate"]
+    result = CliRunner().invoke(main, ["verify", str(_write(tmp_path, "no-certificate.json", document))])
+    assert result.exit_code == 1 and "not a result document" not in result.stderr, result.stderr

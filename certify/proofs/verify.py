@@ -170,7 +170,8 @@ def other_document(data) -> str | None:
     verify refuses it as bad input naming it, instead of failing it as a certificate."""
     if not isinstance(data, dict) or document_kind(data) is not None:
         return None
-    if "certificate" in data or any(key in data for key in ("classical", "quantum_lower", "quantum_upper")):
+    if ("certificate" in data or any(key in data for key in ("classical", "quantum_lower", "quantum_upper"))
+            or data.get("command") not in (None, "verify", "regress")):
         return None  # a result document with a part missing or forged: its check says what fails
     if isinstance(data.get("cells"), list) and "axes" in data:
         return "a scan manifest; verify its cells with certify verify on each cell file (cells/ID.json)"
