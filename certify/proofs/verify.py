@@ -215,7 +215,13 @@ def verify_document(data, source="result", model_figures=None):
         elif kind == "simulation":
             items = verify_simulation(data, source, model_figures)
         else:
-            items = [Verified("", "?", False, None, ["certificate: no certificate of a known kind, and not a gap document"])]
+            parts = ("classical", "quantum_lower", "quantum_upper")
+            missing = [part for part in parts if part not in data] if isinstance(data, dict) else []
+            if isinstance(data, dict) and "certificate" not in data and len(missing) < len(parts):
+                problem = f"{missing[0]}: missing (a gap document holds {', '.join(parts)})"
+            else:
+                problem = "certificate: no certificate of a known kind, and not a gap document"
+            items = [Verified("", "?", False, None, [problem])]
     except Malformed as error:  # a node read where no check caught it: still one line naming the key
         items = [Verified("", str(kind), False, None, [str(error)])]
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as error:
