@@ -25,7 +25,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..errors import BadInput
 from .limits import limit, limit_message
+from .numbers import bounded_fraction
 
 GAME_VARIABLES = ("a", "b", "x", "y")
 THROUGHPUT_VARIABLES = ("t",)
@@ -64,9 +66,6 @@ def _largest_bits():
 def _written_decimal(literal: str) -> Fraction:
     """The exact rational of a decimal literal as written (0.2500000000000000001, 2.5e-3,
     1_000.5), its size bounded first (certify.games.numbers); never its double."""
-    from .numbers import bounded_fraction
-    from ..errors import BadInput
-
     try:
         return bounded_fraction(literal.replace("_", ""))
     except BadInput as error:
