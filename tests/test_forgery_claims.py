@@ -182,6 +182,18 @@ def test_a_lookalike_key_beside_the_true_one_is_unknown(documents, tmp_path, lab
     assert f"{LOOKALIKES[label]}: unknown key" in lines[0] and "byte for byte" in lines[0], lines
 
 
+@pytest.mark.parametrize("name, block, key", [("quantum", "options", "l\u0435vel"), ("gap", "options", "\uff4cevel"),
+                                             ("simulate", "details", "arrival_r\u0430te")])
+def test_a_lookalike_option_name_is_refused(documents, tmp_path, name, block, key):
+    """options (and a simulation's details) are descriptive blocks that the checks partly read
+    (options.level must be the NPA level): a lookalike "l\u0435vel" stating level 3 would be
+    read by no check, so their names must be plain ASCII option names."""
+    forged = copy.deepcopy(documents[name])
+    forged[block][key] = "3"
+    code, lines = verify_text(tmp_path, forged)
+    assert code == 1 and len(lines) == 1 and f"{block}.{key}: not an option name" in lines[0], lines
+
+
 @pytest.mark.parametrize("label", ["cyrillic a", "fullwidth v"])
 def test_a_key_renamed_to_a_lookalike_is_missing_and_named(documents, tmp_path, label):
     doc = documents["classical"]

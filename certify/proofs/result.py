@@ -262,6 +262,19 @@ def check_certificate_keys(node, certificate, kind, name="certificate"):
                          if not line.endswith("unknown key") or line.count(".") > where.count(".") + 1)
 
 
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+
+
+def option_names(node, name: str, block: dict) -> None:
+    """The names in a descriptive block that the checks partly read (``options``: fix, level,
+    split, dim, ...) are command-line option names, plain ASCII: a lookalike spelling
+    ("l\u0435vel" with a Cyrillic e) would state a level no check reads."""
+    for key in block:
+        if not (isinstance(key, str) and _OPTION_NAME.fullmatch(key)):
+            node.fail(f"{name}.{key}", "not an option name (lower-case ASCII letters, digits and _): "
+                                       "keys are compared byte for byte, without Unicode normalisation")
+
+
 def check_options(node, game, levels, frontier=False):
     """"options" records the invocation (descriptive), but a constraint value or an NPA
     level stated there must be the one the certificates are for."""
@@ -269,6 +282,7 @@ def check_options(node, game, levels, frontier=False):
     if not isinstance(options, dict):
         node.fail("options", "expected an object")
         return
+    option_names(node, "options", options)
     asked = dict(game.fixed)
     requested = node.data.get("requested")
     if isinstance(requested, dict):

@@ -47,7 +47,7 @@ from .document import (
     short_text,
 )
 from .frontier import verify_frontier, verify_loads
-from .result import CHECKS, check_options, verify_gap, verify_result
+from .result import CHECKS, check_options, option_names, verify_gap, verify_result
 
 
 
@@ -112,6 +112,8 @@ def _restated_model(node):
     """``details`` holds the run's measurements (descriptive), but the model inputs it restates
     (load, arrival rate, waiting model) must be the model block's, which its figures check."""
     details, model = node.data.get("details"), node.data.get("model")
+    if isinstance(details, dict):
+        option_names(node, "details", details)
     if not isinstance(details, dict) or not isinstance(model, dict):
         return
     for key, source in (("load", "load"), ("arrival_rate", "arrival_rate"), ("waiting_model", "waiting_model")):
