@@ -288,3 +288,14 @@ def test_a_problem_file_is_not_a_result_document_but_a_result_missing_its_certif
     del document["certificate"]
     result = CliRunner().invoke(main, ["verify", str(_write(tmp_path, "no-certificate.json", document))])
     assert result.exit_code == 1 and "not a result document" not in result.stderr, result.stderr
+
+
+def test_a_no_signalling_check_beyond_the_lp_limit_is_refused(tmp_path, monkeypatch):
+    """The no-signalling check spans every no-signalling row and behaviour entry, as the LP
+    does: I3322's 45 x 36 table is refused under a limit of 100 entries, checked at 1620."""
+    path = _write(tmp_path, "ns.json", _document(tmp_path, ["nosignal", "i3322"]))
+    monkeypatch.setenv("CERTIFY_MAX_LP_ENTRIES", "100")
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert_refused(result.exit_code, result.stderr, "45 x 36", "CERTIFY_MAX_LP_ENTRIES")
+    monkeypatch.setenv("CERTIFY_MAX_LP_ENTRIES", "1620")
+    assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0

@@ -192,13 +192,19 @@ def check_work(node, game, kind, certificate, source=None):
     would make the checker build, before any exact arithmetic: the NPA moment matrix
     (CERTIFY_MAX_MOMENT_MATRIX, counted in closed form from the stated level), the local
     dimension of see-saw witnesses (CERTIFY_MAX_DIM, from the stored operators' sizes), the
-    measurement patterns of a Werner-pair bound (CERTIFY_MAX_PATTERNS) and the strategies
-    best response lists (CERTIFY_MAX_STRATEGIES). A document
+    measurement patterns of a Werner-pair bound (CERTIFY_MAX_PATTERNS), the no-signalling
+    table (CERTIFY_MAX_LP_ENTRIES, as the command counts it) and the strategies best
+    response lists (CERTIFY_MAX_STRATEGIES). A document
     beyond them is refused as bad input (LimitExceeded, exit status 2) naming the key, as
     the command would have refused to make it."""
     where = node.key("certificate")
     if kind in ("classical", "noisy-witness", "werner-dual", "werner-strategy") or (kind == "seesaw" and not game.constraints):
         check_strategies(game.inputs, game.outputs, source)
+    if kind == "nosignalling":  # the dual's residual r = s c - lambda N - mu d spans every row and entry
+        oA, oB, iA, iB = game.shape
+        rows, columns = iA * iB + iA * oA * iB + iB * oB * iA + len(game.constraints), oA * oB * iA * iB
+        check("CERTIFY_MAX_LP_ENTRIES", rows * columns, source, where,
+              f"the no-signalling rows and behaviour entries make a {rows} x {columns} table")
     if kind == "werner-dual":  # one block per pair of subsets of questions answered projectively
         check("CERTIFY_MAX_PATTERNS", 2 ** min(sum(game.inputs), 64), source, where,
               f"a Werner-pair bound on {game.inputs[0]}x{game.inputs[1]} questions has 2^{sum(game.inputs)} "
