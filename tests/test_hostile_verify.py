@@ -299,3 +299,13 @@ def test_a_no_signalling_check_beyond_the_lp_limit_is_refused(tmp_path, monkeypa
     assert_refused(result.exit_code, result.stderr, "45 x 36", "CERTIFY_MAX_LP_ENTRIES")
     monkeypatch.setenv("CERTIFY_MAX_LP_ENTRIES", "1620")
     assert CliRunner().invoke(main, ["verify", str(path)]).exit_code == 0
+
+
+def test_a_witness_of_too_many_components_is_refused(tmp_path):
+    """A CHSH witness copied into 5000 components (about 3 ms each to check exactly, 15 s in
+    all; certify's own witnesses mix a few) is refused before the check."""
+    document = _document(tmp_path, ["seesaw", "chsh", "--restarts", "1", "--dim", "2"])
+    component = document["certificate"]["components"][0]
+    document["certificate"]["components"] = [dict(component, weight="1/5000") for _ in range(5000)]
+    code, stderr = _verify_limited(tmp_path, _write(tmp_path, "components.json", document))
+    assert_refused(code, stderr, "certificate.components", "CERTIFY_MAX_COMPONENTS")

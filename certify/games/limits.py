@@ -29,6 +29,8 @@ CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies listed (best res
 CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
 CERTIFY_MAX_MOMENT_MATRIX  1000        side of an NPA moment matrix
 CERTIFY_MAX_DIM            16          see-saw local dimension
+CERTIFY_MAX_COMPONENTS     1000        parts of a see-saw witness's mixture (each is
+                                       checked exactly; certify's own have a few)
 CERTIFY_MAX_PATTERNS       4096        measurement patterns 2^(iA + iB) of a Werner-pair
                                        bound (one exact PSD block each)
 CERTIFY_MAX_RESTARTS       10000       see-saw restarts
@@ -60,6 +62,7 @@ DEFAULTS = {
     "CERTIFY_MAX_LP_ENTRIES": 2 * 10**7,
     "CERTIFY_MAX_MOMENT_MATRIX": 1000,
     "CERTIFY_MAX_DIM": 16,
+    "CERTIFY_MAX_COMPONENTS": 1000,
     "CERTIFY_MAX_PATTERNS": 4096,
     "CERTIFY_MAX_RESTARTS": 10000,
     "CERTIFY_MAX_PAIRS": 4 * 10**6,
@@ -100,6 +103,7 @@ UNITS = {
     "CERTIFY_MAX_LP_ENTRIES": "entries",
     "CERTIFY_MAX_MOMENT_MATRIX": "rows",
     "CERTIFY_MAX_DIM": "",
+    "CERTIFY_MAX_COMPONENTS": "components",
     "CERTIFY_MAX_PATTERNS": "patterns",
     "CERTIFY_MAX_RESTARTS": "restarts",
     "CERTIFY_MAX_PAIRS": "pairs",

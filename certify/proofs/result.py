@@ -231,11 +231,14 @@ def check_work(node, game, kind, certificate, source=None):
 
 
 def _witness_dimensions(witness: dict, where: str, source) -> None:
-    """Refuse a see-saw witness whose stored operators or state exceed CERTIFY_MAX_DIM, from the
-    sizes of the lists alone: the check repairs d x d rational operators and forms
+    """Refuse a see-saw witness of more than CERTIFY_MAX_COMPONENTS parts, or whose stored
+    operators or state exceed CERTIFY_MAX_DIM, from the sizes of the lists alone: the check repairs d x d rational operators and forms
     (dA dB)-entry states, so a dimension-200 witness would take most of a minute."""
     largest = limit("CERTIFY_MAX_DIM")
     components = witness.get("components")
+    if isinstance(components, list):  # about 3 ms each for qubits, far more in higher dimensions
+        check("CERTIFY_MAX_COMPONENTS", len(components), source, f"{where}.components",
+              f"a mixture of {len(components)} strategies")
     for index, component in enumerate(components if isinstance(components, list) else []):
         if not isinstance(component, dict):
             continue
