@@ -285,45 +285,77 @@ def _bracket_depth(text, opaque):
 
 
 def _check_tree(data, source):
-    """Depth of parsed tables and lists, the size of their integers, and the common
-    denominator of the rationals under each key (no recursion).
+    """Depth of parsed tables and lists, the size of their integers, the characters of their
+    strings, and the common denominator of the rationals of each table (no recursion).
 
-    Rationals "p/q" of one table (``_table_of``: every entry of
-    ``objective.coefficients``, every ``mixture[].weight``) are the terms that exact
-    sums and products combine, so their least common multiple bounds the size of
-    those sums: 400 entries with distinct 4000-digit denominators add up to a
-    1.6-million-digit one (minutes and gigabytes). It is grown one distinct
-    denominator at a time and refused as soon as it passes CERTIFY_MAX_TABLE_DIGITS.
+    Rationals "p/q" of one table (a nested list of numbers such as
+    ``objective.coefficients[][][][]``, or one field of the objects of a list such as
+    ``mixture[].weight``; other list positions stay, so the points of a frontier are
+    separate tables) are the terms that exact sums and products combine, so their least
+    common multiple bounds the size of those sums: 400 entries with distinct 4000-digit
+    denominators add up to a 1.6-million-digit one (minutes and gigabytes). It is grown
+    one distinct denominator at a time and refused as soon as it passes
+    CERTIFY_MAX_TABLE_DIGITS. Key paths are built only for messages (``_render``).
     """
     deepest = limit("CERTIFY_MAX_DEPTH")
-    bits = math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
+    digits = limit("CERTIFY_MAX_DIGITS")
+    bits = math.ceil(digits * math.log2(10))
     common_bits = math.ceil(limit("CERTIFY_MAX_TABLE_DIGITS") * math.log2(10))
-    common = {}  # key path (list positions dropped) -> (lcm of its denominators, denominators seen)
-    stack = [(data, 1, "")]
+    longest = 2 * digits + 20
+    common = {}  # table -> (lcm of its denominators, denominators seen)
+
+    def scalar(value, chain, table):
+        kind = type(value)
+        if kind is str:
+            if not value.isascii():
+                _check_characters(value, _render(chain), source)
+            elif "/" in value and len(value) <= longest:
+                # the denominator's digits (a text that is no rational p/q is refused where it is read)
+                denominator = value.rpartition("/")[2].strip()
+                if denominator.isdigit() and (len(denominator) <= digits or _digits(denominator) <= digits):
+                    _grow_common(common, table, denominator, common_bits, source)
+        elif kind is int and value.bit_length() > bits:
+            raise too_large("CERTIFY_MAX_DIGITS", source, _render(chain) or None, "an integer has too many digits")
+        elif kind is float and not math.isfinite(value):
+            raise BadInput(source, _render(chain) or None, f"{value} is not a finite number")
+        elif kind is _Refused:
+            raise type(value.error)(source, _render(chain) or None, value.error.message)
+
+    # (container, depth, key chain, table of its scalars, prefix of its containers)
+    stack = [(data, 1, None, "", "")]
     while stack:
-        node, depth, path = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > deepest:
-                raise too_large("CERTIFY_MAX_DEPTH", source, None, f"tables and lists nest more than {deepest} deep")
-            if isinstance(node, dict):
-                for key in node:
-                    if not key.isascii():
-                        _check_characters(key, f"{path}.{key!r}" if path else repr(key), source)
-                stack.extend((child, depth + 1, f"{path}.{key}" if path else str(key)) for key, child in node.items())
-            else:
-                stack.extend((child, depth + 1, f"{path}[{index}]") for index, child in enumerate(node))
-        elif isinstance(node, str):
-            if not node.isascii():
-                _check_characters(node, path, source)
-            rational = _RATIONAL.fullmatch(node) if "/" in node and len(node) <= 2 * limit("CERTIFY_MAX_DIGITS") + 20 else None
-            if rational and _digits(rational.group(3)) <= limit("CERTIFY_MAX_DIGITS"):
-                _grow_common(common, _table_of(path), int(rational.group(3)), common_bits, source)
-        elif isinstance(node, int) and not isinstance(node, bool) and node.bit_length() > bits:
-            raise too_large("CERTIFY_MAX_DIGITS", source, None, "an integer has too many digits")
-        elif isinstance(node, float) and not math.isfinite(node):
-            raise BadInput(source, None, f"{node} is not a finite number")
-        elif isinstance(node, _Refused):
-            raise type(node.error)(source, path or None, node.error.message)
+        node, depth, chain, table, deep = stack.pop()
+        if depth > deepest:
+            raise too_large("CERTIFY_MAX_DEPTH", source, None, f"tables and lists nest more than {deepest} deep")
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if not key.isascii():
+                    _check_characters(key, _render((chain, key)), source)
+                if isinstance(child, (dict, list)):
+                    inner = f"{deep}.{key}" if deep else str(key)
+                    stack.append((child, depth + 1, (chain, key), inner, inner))
+                else:
+                    scalar(child, (chain, key), f"{table}.{key}" if table else str(key))
+        elif isinstance(node, list):
+            inner = table + "[]"  # every position of the list: one table
+            for index, child in enumerate(node):
+                if isinstance(child, dict):  # its fields are a column of the list; deeper, it is itself
+                    stack.append((child, depth + 1, (chain, index), inner, f"{deep}[{index}]"))
+                elif isinstance(child, list):
+                    stack.append((child, depth + 1, (chain, index), inner, inner))
+                else:
+                    scalar(child, (chain, index), inner)
+        else:
+            scalar(node, chain, table)
+
+
+def _render(chain) -> str:
+    """A key chain (parent chain, key) as a path: constraints[0].value."""
+    parts = []
+    while chain is not None:
+        chain, key = chain
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".")
 
 
 def _check_characters(text: str, path: str, source) -> None:
@@ -337,37 +369,26 @@ def _check_characters(text: str, path: str, source) -> None:
                        f"holds a lone surrogate U+{point:04X}, which is not a character") from None
 
 
-_TRAILING_POSITIONS = re.compile(r"(?:\[\d+\])+$")
-_ENTRY_FIELD = re.compile(r"\[\d+\](\.[^.\[]+)$")
-
-
-def _table_of(path: str) -> str:
-    """The table a number at ``path`` belongs to, the terms exact sums combine: a nested
-    list of numbers is one table (``coefficients[0][1][0][1]`` -> ``coefficients[]``), and
-    so is one field of the objects of a list (``mixture[3].weight`` -> ``mixture[].weight``,
-    the weights a mixture sums); any other list position stays (the points of a frontier
-    are separate certificates)."""
-    table = _TRAILING_POSITIONS.sub("[]", path)
-    return table if table != path else _ENTRY_FIELD.sub(r"[]\1", path)
-
-
-def _grow_common(common, path, denominator, common_bits, source):
-    """Fold one denominator into the common denominator of ``path``'s rationals (each distinct
-    one once), refusing when it passes ``common_bits`` bits (CERTIFY_MAX_TABLE_DIGITS)."""
-    if denominator <= 1:
-        return
-    lcm, seen = common.get(path, (1, None))
-    if seen is None:
-        seen = set()
-    elif denominator in seen:
+def _grow_common(common, table, denominator: str, common_bits, source):
+    """Fold one denominator (its digits) into the common denominator of ``table``'s rationals,
+    each distinct one once, refusing when it passes ``common_bits`` bits
+    (CERTIFY_MAX_TABLE_DIGITS)."""
+    entry = common.get(table)
+    if entry is None:
+        entry = common[table] = [1, set()]
+    seen = entry[1]
+    if denominator in seen:
         return
     seen.add(denominator)
-    lcm = lcm * denominator // math.gcd(lcm, denominator) if lcm % denominator else lcm
-    if lcm.bit_length() > common_bits:
-        raise too_large("CERTIFY_MAX_TABLE_DIGITS", source, path or None,
-                        f"its rationals have a common denominator of more than {limit('CERTIFY_MAX_TABLE_DIGITS')} digits "
-                        f"({len(seen)} distinct denominators)")
-    common[path] = (lcm, seen)
+    value = int(denominator)
+    lcm = entry[0]
+    if value > 1 and lcm % value:
+        lcm = lcm * value // math.gcd(lcm, value)
+        if lcm.bit_length() > common_bits:
+            raise too_large("CERTIFY_MAX_TABLE_DIGITS", source, table or None,
+                            f"its rationals have a common denominator of more than {limit('CERTIFY_MAX_TABLE_DIGITS')} "
+                            f"digits ({len(seen)} distinct denominators)")
+        entry[0] = lcm
 
 
 def _count_values(text, opaque):
