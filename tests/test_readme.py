@@ -99,3 +99,59 @@ def test_readme_python_examples_run():
     assert examples
     for example in examples:
         exec(compile(example, "README.md", "exec"), {})
+
+
+# ---------------------------------------------------------------------------
+# Every genuine document verifies
+
+PRODUCING = {"classical", "nosignal", "quantum", "seesaw", "gap", "pareto", "simulate"}
+FILE_OPTIONS = {"--json", "--plot", "--table"}  # outputs beside the JSON: written elsewhere or not at all
+# named in the README's prose rather than in a console block
+PROSE_COMMANDS = ["certify seesaw cglmp3"]
+BUNDLED_COMMANDS = (["classical"], ["nosignal"], ["quantum", "--level", "1"], ["seesaw", "--restarts", "2"])
+
+
+def _json_command(command):
+    """A README command's words with its output files dropped (the document is the same)."""
+    words = shlex.split(command)[1:]
+    kept, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in FILE_OPTIONS:
+            skip = True
+        elif word.split("=")[0] not in FILE_OPTIONS:
+            kept.append(word)
+    return kept
+
+
+def _documents_commands():
+    from certify.games.game import bundled_problems
+
+    readme = [command for steps in blocks() for command, _ in steps] + PROSE_COMMANDS
+    commands = [_json_command(c) for c in readme if shlex.split(c)[1] in PRODUCING]
+    for name in bundled_problems():
+        commands += [[words[0], name, *words[1:]] for words in BUNDLED_COMMANDS]
+    return commands
+
+
+def test_every_readme_example_and_bundled_problem_writes_a_document_that_verifies(tmp_path, monkeypatch):
+    """The JSON of every README example command (its --json, --plot and --table outputs aside)
+    and of every bundled problem under classical, nosignal, quantum (level 1) and seesaw
+    (2 restarts) verifies: exit status 0, no failed certificate. A genuine document that
+    verify rejects (the README's own `seesaw cglmp3`, whose dimensions_tried was once an
+    unknown key) is a checker that cannot be trusted either way."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "problems").symlink_to(README.parent / "problems")
+    runner = CliRunner()
+    commands = _documents_commands()
+    assert ["seesaw", "cglmp3"] in commands and any(c[0] == "pareto" for c in commands)
+    rejected = []
+    for index, words in enumerate(commands):
+        path = tmp_path / f"document-{index}.json"
+        made = runner.invoke(main, words + ["--json", str(path)])
+        assert made.exit_code == 0, (words, made.output)
+        checked = runner.invoke(main, ["verify", str(path)])
+        if checked.exit_code != 0:
+            rejected.append((" ".join(words), checked.stderr.strip()))
+    assert not rejected, rejected

@@ -25,7 +25,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..errors import BadInput
 from .limits import limit, limit_message
+from .numbers import bounded_fraction
 
 GAME_VARIABLES = ("a", "b", "x", "y")
 THROUGHPUT_VARIABLES = ("t",)
@@ -59,6 +61,15 @@ _LARGEST_EXPONENT = 1000  # keeps "2**10**10" from hanging the parser's caller
 
 def _largest_bits():
     return math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
+
+
+def _written_decimal(literal: str) -> Fraction:
+    """The exact rational of a decimal literal as written (0.2500000000000000001, 2.5e-3,
+    1_000.5), its size bounded first (certify.games.numbers); never its double."""
+    try:
+        return bounded_fraction(literal.replace("_", ""))
+    except BadInput as error:
+        raise ExpressionError(error.message) from None
 
 
 def _bounded(value, what="a number computed"):
@@ -161,8 +172,9 @@ class Expression:
         self.functions = dict(_EXACT_FUNCTIONS if functions is None else functions)
         if len(text) > limit("CERTIFY_MAX_EXPRESSION"):
             raise ExpressionError(limit_message("CERTIFY_MAX_EXPRESSION", f"the expression is {len(text)} characters long"))
+        self._source = text.strip()  # the literals' own digits (see _check)
         try:
-            tree = ast.parse(text.strip(), mode="eval")
+            tree = ast.parse(self._source, mode="eval")
         except SyntaxError as error:
             if "digits" in str(error.msg):  # Python's own int/str conversion limit
                 raise ExpressionError(limit_message("CERTIFY_MAX_DIGITS", "a number in the expression is too long")) from None
@@ -177,7 +189,9 @@ class Expression:
 
     def _check(self, node):
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or isinstance(node.value, (int, float)):
+            if isinstance(node.value, float):  # a decimal literal is the rational its digits denote, not its double
+                node.value = _written_decimal(ast.get_source_segment(self._source, node) or repr(node.value))
+            if isinstance(node.value, bool) or isinstance(node.value, (int, Fraction)):
                 _bounded(node.value, "a number in the expression")
                 return
             raise ExpressionError(f"'{node.value!r}' is not a number")
@@ -240,7 +254,7 @@ class Expression:
                 return int(node.value)
             if isinstance(node.value, int):
                 return node.value
-            return Fraction(repr(node.value))  # a decimal literal, taken as written
+            return node.value  # a decimal literal, read as written by _check
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.BinOp):

@@ -36,7 +36,7 @@ from ..errors import BadInput
 from .models import game_from_model_table
 from .expressions import ExpressionError, game_expression, tabulate
 from .limits import check, limit, shorten, too_large
-from .numbers import bounded_fraction, load_json, load_toml
+from .numbers import bounded_fraction, load_json, load_toml, read_regular_text, written_fraction
 
 RELATIONS = ("==", "<=", ">=")
 SENSES = ("max", "min")
@@ -207,7 +207,8 @@ def _rational_strings(array):
 def parse_number(value, source, key):
     """A TOML/JSON number or a string "p/q" (or decimal) as an exact Fraction.
 
-    A float is taken as the decimal literal it was written as (0.1 -> 1/10).
+    A float is taken as the decimal literal it was written as (0.1 -> 1/10; a
+    problem file's 0.2500000000000000001 is not 1/4: certify.games.numbers).
     Strings and integers are bounded first (certify.games.numbers): a number
     of more than CERTIFY_MAX_DIGITS digits, or an exponent such as 1e999999999,
     is refused before any exact arithmetic.
@@ -218,10 +219,8 @@ def parse_number(value, source, key):
         if value.bit_length() > math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10)):
             raise too_large("CERTIFY_MAX_DIGITS", source, key, "the integer has too many digits")
         return Fraction(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise BadInput(source, key, f"{value} is not a finite number")
-        return Fraction(repr(value))
+    if isinstance(value, float):  # a file's decimal as written (numbers.WrittenFloat), never its double
+        return written_fraction(value, source, key)
     if isinstance(value, str):
         text = value.strip()
         if text.lower() in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}:
@@ -312,14 +311,7 @@ def read_mapping(path):
     (certify.games.numbers).
     """
     path = Path(path)
-    try:
-        if path.stat().st_size > limit("CERTIFY_MAX_FILE_MB") * 2**20:
-            raise too_large("CERTIFY_MAX_FILE_MB", path, None, f"the file is {path.stat().st_size / 2**20:.0f} MB")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BadInput(path, None, f"cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(path, None, "not a UTF-8 text file") from None
+    text = read_regular_text(path, path)  # a regular file of at most CERTIFY_MAX_FILE_MB (a FIFO would hang)
     if path.suffix.lower() == ".json":
         data = load_json(text, path)
     else:

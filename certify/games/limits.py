@@ -14,6 +14,13 @@ CERTIFY_MAX_DIGITS         4000        digits of any number read (numerator,
                                        any exact number an expression computes
 CERTIFY_MAX_DEPTH          100         nesting of JSON/TOML files and of expressions
 CERTIFY_MAX_FILE_MB        64          size of a problem or result file
+CERTIFY_MAX_VALUES         2000000     values (numbers, strings, lists, tables) in one
+                                       problem or result file, counted before parsing
+CERTIFY_MAX_TABLE_DIGITS   4000        digits of the common denominator of the rationals
+                                       of one table of a file (a nested list of numbers,
+                                       or one field of a list's objects such as a
+                                       mixture's weights): what exact sums over it cost
+                                       (a result must stay within CERTIFY_MAX_DIGITS)
 CERTIFY_MAX_EXPRESSION     10000       characters of one expression
 CERTIFY_MAX_GAME_SIZE      40000       entries oA*oB*iA*iB of a game's tensor (each
                                        payoff entry is an exact expression evaluation)
@@ -22,6 +29,10 @@ CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies listed (best res
 CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
 CERTIFY_MAX_MOMENT_MATRIX  1000        side of an NPA moment matrix
 CERTIFY_MAX_DIM            16          see-saw local dimension
+CERTIFY_MAX_COMPONENTS     1000        parts of a see-saw witness's mixture (each is
+                                       checked exactly; certify's own have a few)
+CERTIFY_MAX_PATTERNS       4096        measurement patterns 2^(iA + iB) of a Werner-pair
+                                       bound (one exact PSD block each)
 CERTIFY_MAX_RESTARTS       10000       see-saw restarts
 CERTIFY_MAX_PAIRS          4000000     simulated request pairs (about 300 bytes each)
 CERTIFY_MAX_POINTS         1001        points of a frontier (each solves LPs and SDPs)
@@ -43,12 +54,16 @@ DEFAULTS = {
     "CERTIFY_MAX_DIGITS": 4000,
     "CERTIFY_MAX_DEPTH": 100,
     "CERTIFY_MAX_FILE_MB": 64,
+    "CERTIFY_MAX_VALUES": 2 * 10**6,
+    "CERTIFY_MAX_TABLE_DIGITS": 4000,
     "CERTIFY_MAX_EXPRESSION": 10000,
     "CERTIFY_MAX_GAME_SIZE": 40000,
     "CERTIFY_MAX_STRATEGIES": 10**7,
     "CERTIFY_MAX_LP_ENTRIES": 2 * 10**7,
     "CERTIFY_MAX_MOMENT_MATRIX": 1000,
     "CERTIFY_MAX_DIM": 16,
+    "CERTIFY_MAX_COMPONENTS": 1000,
+    "CERTIFY_MAX_PATTERNS": 4096,
     "CERTIFY_MAX_RESTARTS": 10000,
     "CERTIFY_MAX_PAIRS": 4 * 10**6,
     "CERTIFY_MAX_POINTS": 1001,
@@ -80,12 +95,16 @@ UNITS = {
     "CERTIFY_MAX_DIGITS": "digits",
     "CERTIFY_MAX_DEPTH": "levels",
     "CERTIFY_MAX_FILE_MB": "MB",
+    "CERTIFY_MAX_VALUES": "values",
+    "CERTIFY_MAX_TABLE_DIGITS": "digits",
     "CERTIFY_MAX_EXPRESSION": "characters",
     "CERTIFY_MAX_GAME_SIZE": "entries",
     "CERTIFY_MAX_STRATEGIES": "strategies",
     "CERTIFY_MAX_LP_ENTRIES": "entries",
     "CERTIFY_MAX_MOMENT_MATRIX": "rows",
     "CERTIFY_MAX_DIM": "",
+    "CERTIFY_MAX_COMPONENTS": "components",
+    "CERTIFY_MAX_PATTERNS": "patterns",
     "CERTIFY_MAX_RESTARTS": "restarts",
     "CERTIFY_MAX_PAIRS": "pairs",
     "CERTIFY_MAX_POINTS": "points",

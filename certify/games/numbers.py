@@ -17,6 +17,16 @@ environment variable that raises it):
   linear scan before the parser recurses, and the parsed tables (TOML dotted
   keys nest without brackets) likewise; its integers have at most
   CERTIFY_MAX_DIGITS digits and its floats are finite.
+
+Decimals are taken as written, never through a double: a problem file's
+bare decimal (TOML ``value = 0.2500000000000000001``, JSON ``0.25e-3``) is
+read as a ``WrittenFloat``, a float that keeps the text it was written as,
+so that ``written_fraction`` gives the exact rational of that text (the float
+is only for the application's floating-point model figures). A decimal whose
+exact value needs more than CERTIFY_MAX_DIGITS digits (``2.5e-99999``), or
+whose double is infinite (``1e400``) or zero although the text is not
+(``1e-400``), is refused in one line, in problem files and in result
+documents alike.
 """
 
 from __future__ import annotations
@@ -25,7 +35,9 @@ import functools
 import itertools
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from fractions import Fraction
 
@@ -96,6 +108,106 @@ def _read_fraction(text, largest, source, key):
     return value * 10**power if power >= 0 else value / 10**-power
 
 
+class WrittenFloat(float):
+    """A decimal read from a file: the nearest double, and the ``text`` it was written as.
+
+    It is a float for every floating-point use (model parameters, JSON output),
+    and ``written_fraction`` reads its exact value from ``text``, so a bare
+    decimal in a problem file means the rational its digits denote (0.1 is
+    1/10, 0.2500000000000000001 is not 1/4) and never the double it rounds to.
+    """
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str) -> "WrittenFloat":
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+    def __getnewargs__(self) -> tuple:  # pickling (scan cells travel to workers) keeps the text
+        return (self.text,)
+
+    def __getstate__(self) -> None:
+        return None
+
+    def __setstate__(self, state) -> None:
+        pass
+
+
+def written_fraction(value: float, source=None, key=None) -> Fraction:
+    """The exact rational a float read from a file denotes: its written text for a
+    ``WrittenFloat`` (bounded as any numeric string), else the shortest decimal that
+    rounds to it (a float built in Python, e.g. ``--arrival-rate`` or the API)."""
+    if isinstance(value, WrittenFloat):
+        return bounded_fraction(value.text, source, key)
+    if not math.isfinite(value):
+        raise BadInput(source, key, f"{value} is not a finite number")
+    return Fraction(repr(float(value)))
+
+
+def _decimal_text(text: str, source, exact: bool) -> float:
+    """A decimal literal of a file, read after its size is checked: a ``WrittenFloat``
+    keeping ``text`` when ``exact`` (problem files), else the plain float (result
+    documents, whose floats are summaries of exact numbers stored beside them).
+
+    Refused in one line: more than CERTIFY_MAX_DIGITS digits for its exact value (mantissa
+    plus exponent, as bounded_fraction counts them), a double that is infinite (1e400) or
+    zero though the text is not (1e-400), and the words inf and nan; in a result document,
+    more than 17 significant digits, which no double needs (0.75000000000000000001 would
+    be read as the double 0.75, not as written).
+    """
+    if len(text) > 2 * limit("CERTIFY_MAX_DIGITS") + 20:
+        raise too_large("CERTIFY_MAX_DIGITS", source, None, f"the number {shorten(text)} is too long")
+    plain = text.replace("_", "")  # TOML allows 1_000.5; the digits are what count
+    if plain.lstrip("+-").lower() in ("inf", "nan"):
+        raise BadInput(source, None, f"'{shorten(text)}' is not a finite number")
+    value = float(plain)
+    if not math.isfinite(value):
+        raise BadInput(source, None, f"{shorten(text)} is not a finite number: it is beyond the largest double "
+                                     f"(write it as a string \"p/q\" where an exact number is meant)")
+    try:
+        written = bounded_fraction(plain, source)
+    except LimitExceeded:
+        raise
+    except BadInput as error:
+        raise BadInput(source, None, error.message) from None
+    if value == 0 and written != 0:
+        raise BadInput(source, None, f"{shorten(text)} is below the smallest double and would read as 0 (write it "
+                                     f"as a string \"p/q\" where an exact number is meant)")
+    if not exact and _significant_digits(plain) > DOUBLE_DIGITS:
+        raise BadInput(source, None, f"{shorten(text)} has more significant digits than a double holds "
+                                     f"({DOUBLE_DIGITS}): a float of a result document is a double, and an exact "
+                                     "number is written as a string")
+    return WrittenFloat(plain) if exact else value
+
+
+class _Refused:
+    """A decimal the parser met and refused; the refusal is raised by _check_tree, which
+    knows the key it stands under (the parser's hook sees only the text)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BadInput):
+        self.error = error
+
+
+def _deferred(text: str, source, exact: bool):
+    """_decimal_text for a parser's hook: a refusal is kept, to be raised naming the key."""
+    try:
+        return _decimal_text(text, None, exact)
+    except BadInput as error:
+        return _Refused(error)
+
+
+DOUBLE_DIGITS = 17  # significant digits that name any double exactly (repr never writes more)
+
+
+def _significant_digits(text: str) -> int:
+    """Significant digits of a decimal literal's mantissa (leading and trailing zeros aside)."""
+    mantissa = re.split(r"[eE]", text.lstrip("+-"))[0].replace(".", "")
+    return len(mantissa.strip("0"))
+
+
 def checked_fraction(text):
     """``Fraction(str(text))`` for numbers stored in result documents, bounded first.
 
@@ -117,6 +229,44 @@ def checked_fraction(text):
 # ---------------------------------------------------------------------------
 # Documents
 
+
+def read_regular_text(path, source=None) -> str:
+    """The UTF-8 text of a regular file of at most CERTIFY_MAX_FILE_MB, or BadInput.
+
+    Anything but a regular file is refused before it is opened for reading
+    (opening a FIFO waits for a writer, forever; a device never ends), and
+    again on the descriptor, which is opened without blocking, so that a file
+    swapped in between is refused as well; the size is checked before reading.
+    """
+    source = source or str(path)
+    largest = limit("CERTIFY_MAX_FILE_MB") * 2**20
+    try:
+        _regular(source, os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            _regular(source, status.st_mode)
+            if status.st_size > largest:
+                raise too_large("CERTIFY_MAX_FILE_MB", source, None, f"the file is {status.st_size / 2**20:.0f} MB")
+            raw = stream.read(largest + 1)
+        if len(raw) > largest:
+            raise too_large("CERTIFY_MAX_FILE_MB", source, None, "the file is too large")
+        return raw.decode("utf-8")
+    except OSError as error:
+        raise BadInput(source, None, f"cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(source, None, "not a UTF-8 text file") from None
+
+
+def _regular(source, mode: int) -> None:
+    """Refuse anything but a regular file, naming what it is."""
+    if stat.S_ISREG(mode):
+        return
+    kinds = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    what = next((label for test, label in kinds if test(mode)), "not a regular file")
+    raise BadInput(source, None, f"{what}, not a regular file: only files saved on disk are read")
+
 # Strings and comments, whose brackets nest nothing; then every character but a bracket.
 _JSON_OPAQUE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _TOML_OPAQUE = re.compile(
@@ -135,30 +285,132 @@ def _bracket_depth(text, opaque):
 
 
 def _check_tree(data, source):
-    """Depth of parsed tables and lists, and the size of their integers (no recursion)."""
+    """Depth of parsed tables and lists, the size of their integers, the characters of their
+    strings, and the common denominator of the rationals of each table (no recursion).
+
+    Rationals "p/q" of one table (a nested list of numbers such as
+    ``objective.coefficients[][][][]``, or one field of the objects of a list such as
+    ``mixture[].weight``; other list positions stay, so the points of a frontier are
+    separate tables) are the terms that exact sums and products combine, so their least
+    common multiple bounds the size of those sums: 400 entries with distinct 4000-digit
+    denominators add up to a 1.6-million-digit one (minutes and gigabytes). It is grown
+    one distinct denominator at a time and refused as soon as it passes
+    CERTIFY_MAX_TABLE_DIGITS. Key paths are built only for messages (``_render``).
+    """
     deepest = limit("CERTIFY_MAX_DEPTH")
-    bits = math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
-    stack = [(data, 1)]
+    digits = limit("CERTIFY_MAX_DIGITS")
+    bits = math.ceil(digits * math.log2(10))
+    common_bits = math.ceil(limit("CERTIFY_MAX_TABLE_DIGITS") * math.log2(10))
+    longest = 2 * digits + 20
+    common = {}  # table -> (lcm of its denominators, denominators seen)
+
+    def scalar(value, chain, table):
+        kind = type(value)
+        if kind is str:
+            if not value.isascii():
+                _check_characters(value, _render(chain), source)
+            elif "/" in value and len(value) <= longest:
+                # the denominator's digits (a text that is no rational p/q is refused where it is read)
+                denominator = value.rpartition("/")[2].strip()
+                if denominator.isdigit() and (len(denominator) <= digits or _digits(denominator) <= digits):
+                    _grow_common(common, table, denominator, common_bits, source)
+        elif kind is int and value.bit_length() > bits:
+            raise too_large("CERTIFY_MAX_DIGITS", source, _render(chain) or None, "an integer has too many digits")
+        elif kind is float and not math.isfinite(value):
+            raise BadInput(source, _render(chain) or None, f"{value} is not a finite number")
+        elif kind is _Refused:
+            raise type(value.error)(source, _render(chain) or None, value.error.message)
+
+    # (container, depth, key chain, table of its scalars, prefix of its containers)
+    stack = [(data, 1, None, "", "")]
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > deepest:
-                raise too_large("CERTIFY_MAX_DEPTH", source, None, f"tables and lists nest more than {deepest} deep")
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-        elif isinstance(node, int) and not isinstance(node, bool) and node.bit_length() > bits:
-            raise too_large("CERTIFY_MAX_DIGITS", source, None, "an integer has too many digits")
-        elif isinstance(node, float) and not math.isfinite(node):
-            raise BadInput(source, None, f"{node} is not a finite number")
+        node, depth, chain, table, deep = stack.pop()
+        if depth > deepest:
+            raise too_large("CERTIFY_MAX_DEPTH", source, None, f"tables and lists nest more than {deepest} deep")
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if not key.isascii():
+                    _check_characters(key, _render((chain, key)), source)
+                if isinstance(child, (dict, list)):
+                    inner = f"{deep}.{key}" if deep else str(key)
+                    stack.append((child, depth + 1, (chain, key), inner, inner))
+                else:
+                    scalar(child, (chain, key), f"{table}.{key}" if table else str(key))
+        elif isinstance(node, list):
+            inner = table + "[]"  # every position of the list: one table
+            for index, child in enumerate(node):
+                if isinstance(child, dict):  # its fields are a column of the list; deeper, it is itself
+                    stack.append((child, depth + 1, (chain, index), inner, f"{deep}[{index}]"))
+                elif isinstance(child, list):
+                    stack.append((child, depth + 1, (chain, index), inner, inner))
+                else:
+                    scalar(child, (chain, index), inner)
+        else:
+            scalar(node, chain, table)
+
+
+def _render(chain) -> str:
+    """A key chain (parent chain, key) as a path: constraints[0].value."""
+    parts = []
+    while chain is not None:
+        chain, key = chain
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def _check_characters(text: str, path: str, source) -> None:
+    """Refuse a lone surrogate (a JSON escape such as \\ud800 with no partner): it is no
+    character, cannot be printed or written as UTF-8, and no file certify writes holds one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        point = ord(text[error.start])
+        raise BadInput(source, path.encode("ascii", "backslashreplace").decode() or None,
+                       f"holds a lone surrogate U+{point:04X}, which is not a character") from None
+
+
+def _grow_common(common, table, denominator: str, common_bits, source):
+    """Fold one denominator (its digits) into the common denominator of ``table``'s rationals,
+    each distinct one once, refusing when it passes ``common_bits`` bits
+    (CERTIFY_MAX_TABLE_DIGITS)."""
+    entry = common.get(table)
+    if entry is None:
+        entry = common[table] = [1, set()]
+    seen = entry[1]
+    if denominator in seen:
+        return
+    seen.add(denominator)
+    value = int(denominator)
+    lcm = entry[0]
+    if value > 1 and lcm % value:
+        lcm = lcm * value // math.gcd(lcm, value)
+        if lcm.bit_length() > common_bits:
+            raise too_large("CERTIFY_MAX_TABLE_DIGITS", source, table or None,
+                            f"its rationals have a common denominator of more than {limit('CERTIFY_MAX_TABLE_DIGITS')} "
+                            f"digits ({len(seen)} distinct denominators)")
+        entry[0] = lcm
+
+
+def _count_values(text, opaque):
+    """An upper bound on the values (numbers, strings, lists, objects) of a JSON text, from
+    its separators and brackets outside strings: each value but the first follows a comma or
+    opens a bracket (linear, in C loops)."""
+    bare = opaque.sub('""', text)
+    return bare.count(",") + bare.count("[") + bare.count("{") + bare.count("=") + 1  # "=": TOML key = value
 
 
 def _check_text(text, tokens, source):
+    """Size, bracket nesting and value count of a file's text, before any parser sees it: a
+    60 MB list of numbers would cost the parser over 30 s and gigabytes."""
     megabytes = len(text.encode("utf-8", "surrogatepass")) / 2**20
     if megabytes > limit("CERTIFY_MAX_FILE_MB"):
         raise too_large("CERTIFY_MAX_FILE_MB", source, None, f"the file is {megabytes:.0f} MB")
     depth = _bracket_depth(text, tokens)
     if depth > limit("CERTIFY_MAX_DEPTH"):
         raise too_large("CERTIFY_MAX_DEPTH", source, None, f"brackets nest {depth} deep")
+    values = _count_values(text, tokens)
+    if values > limit("CERTIFY_MAX_VALUES"):
+        raise too_large("CERTIFY_MAX_VALUES", source, None, f"the file holds about {values} values")
 
 
 def _json_int(source):
@@ -172,14 +424,9 @@ def _json_int(source):
     return parse
 
 
-def _json_float(source):
+def _json_float(source, exact=False):
     def parse(text):
-        if len(text) > 2 * limit("CERTIFY_MAX_DIGITS") + 20:
-            raise too_large("CERTIFY_MAX_DIGITS", source, None, f"the number {shorten(text)} is too long")
-        value = float(text)
-        if not math.isfinite(value):
-            raise BadInput(source, None, f"{shorten(text)} is not a finite number")
-        return value
+        return _deferred(text, source, exact)
 
     return parse
 
@@ -191,15 +438,17 @@ def _json_constant(source):
     return reject
 
 
-def load_json(text, source, **hooks):
+def load_json(text, source, exact_decimals=True, **hooks):
     """json.loads with every size checked (see the module docstring).
 
-    ``hooks`` pass on to json.loads (e.g. object_pairs_hook). Raises
-    BadInput, also for invalid JSON.
+    ``exact_decimals``: decimals become ``WrittenFloat`` (problem files: taken as
+    written); False gives plain floats (result documents, where a float is the
+    summary of an exact number and is compared as a double). ``hooks`` pass on
+    to json.loads (e.g. object_pairs_hook). Raises BadInput, also for invalid JSON.
     """
     _check_text(text, _JSON_OPAQUE, source)
     try:
-        data = json.loads(text, parse_int=_json_int(source), parse_float=_json_float(source),
+        data = json.loads(text, parse_int=_json_int(source), parse_float=_json_float(source, exact_decimals),
                           parse_constant=_json_constant(source), **hooks)
     except json.JSONDecodeError as error:
         raise BadInput(source, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
@@ -213,7 +462,7 @@ def load_toml(text, source):
     """tomllib.loads with every size checked (see the module docstring); raises BadInput."""
     _check_text(text, _TOML_OPAQUE, source)
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=lambda literal: _deferred(literal, source, True))
     except tomllib.TOMLDecodeError as error:
         raise BadInput(source, None, f"invalid TOML: {error}") from None
     except RecursionError:

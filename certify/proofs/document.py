@@ -12,8 +12,7 @@ from fractions import Fraction
 
 from ..errors import BadInput
 from ..games.game import game_from_mapping
-from ..games.limits import limit, too_large
-from ..games.numbers import load_json
+from ..games.numbers import load_json, read_regular_text
 from .exact import Check, remembered_per_object, safe_float_problem
 
 
@@ -78,7 +77,8 @@ def parse_document(text, source="result"):
 
     found = []
     # sizes (nesting, digits, exponents, non-finite floats) bounded as for problem files
-    data = load_json(text, source, object_pairs_hook=lambda pairs: _pairs(pairs, found))
+    # floats of a document are summaries, compared as doubles; exact numbers are strings
+    data = load_json(text, source, exact_decimals=False, object_pairs_hook=lambda pairs: _pairs(pairs, found))
     if not isinstance(data, dict):
         raise BadInput(source, None, "expected a JSON object at the top level")
     if found and not isinstance(data, DuplicateKeys):
@@ -87,20 +87,13 @@ def parse_document(text, source="result"):
 
 
 def read_document(path):
-    """Read a result document from a .json file (see parse_document)."""
+    """Read a result document from a .json file (see parse_document); only a regular file
+    (certify.games.numbers.read_regular_text: a FIFO would wait forever), at most
+    CERTIFY_MAX_FILE_MB."""
     path = str(path)
     if not path.lower().endswith(".json"):
         raise BadInput(path, None, "expected a .json file written by certify")
-    try:
-        with open(path, encoding="utf-8") as stream:
-            text = stream.read(limit("CERTIFY_MAX_FILE_MB") * 2**20 + 1)
-        if len(text) > limit("CERTIFY_MAX_FILE_MB") * 2**20:
-            raise too_large("CERTIFY_MAX_FILE_MB", path, None, "the file is too large")
-    except OSError as error:
-        raise BadInput(path, None, f"cannot read: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(path, None, "not a UTF-8 text file") from None
-    return parse_document(text, path)
+    return parse_document(read_regular_text(path), path)
 
 
 def duplicate_key_problems(node, path=""):
@@ -173,8 +166,10 @@ class Node:
 
     def expect(self, name, expected, optional=False):
         """The key must hold exactly ``expected`` (JSON equality; optional keys may be absent)."""
-        if optional and not self.has(name):
+        if not self.has(name):
             self.seen.add(name)
+            if not optional:  # a claim the document leaves out: one line naming it, not a traceback
+                self.fail(name, self.missing_message(name))
             return
         value = self.get(name)
         expected = _normal(expected)
@@ -183,8 +178,10 @@ class Node:
 
     def expect_float(self, name, exact, direction, optional=False):
         """The key must summarise the exact number on the safe side (exact.safe_float_problem)."""
-        if optional and not self.has(name):
+        if not self.has(name):
             self.seen.add(name)
+            if not optional:
+                self.fail(name, self.missing_message(name))
             return
         if exact is None:
             self.get(name)
@@ -194,13 +191,37 @@ class Node:
         if problem:
             self.fail(name, problem)
 
+    def missing_message(self, name: str) -> str:
+        """"missing", and the key that looks like it when there is one: the same text but for
+        characters outside ASCII (a Cyrillic a for a Latin one), which is still another key."""
+        for other in self.data:
+            if (isinstance(other, str) and len(other) == len(name) and other != name
+                    and all(a == b or not (" " <= a <= "~") for a, b in zip(other, name))):
+                strange = next(a for a, b in zip(other, name) if a != b)
+                return (f"missing (the object has {other!r} instead, whose U+{ord(strange):04X} only looks "
+                        "like the letter: keys are compared byte for byte, without Unicode normalisation)")
+        return "missing"
+
     def child(self, name):
         return Node(self.get(name), self.key(name), self.problems)
 
     def finish(self):
         for name in self.data:
             if name not in self.seen:
-                self.fail(name, "unknown key (not part of any certify document; see docs/certificates.md)")
+                self.fail(name, unknown_key_message(name))
+
+
+def unknown_key_message(name: str) -> str:
+    """Why a key is not read. Keys are compared byte for byte, never after Unicode
+    normalisation, so a key that only looks like a known one ("v\u0430lue" with a
+    Cyrillic a) is unknown; the message names its first character outside ASCII so
+    that the reader sees why."""
+    message = "unknown key (not part of any certify document; see docs/certificates.md)"
+    strange = next((c for c in str(name) if not (" " <= c <= "~")), None)
+    if strange is not None:
+        message += (f"; it holds U+{ord(strange):04X}, outside ASCII: keys are compared byte for byte, "
+                    "without Unicode normalisation")
+    return message
 
 
 def short_text(value, limit=60):

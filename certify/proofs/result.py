@@ -4,9 +4,11 @@ from the game definition and the certificate, whose check is the registry's for 
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..errors import BadInput
+from ..games.limits import check, check_strategies, limit, too_large
 from .classical import check_classical, check_nosignalling
 from .correlator import check_correlation_dual, check_correlation_strategy
 from .deterministic import best_deterministic, strategy_count
@@ -150,6 +152,112 @@ def strategy_rank(certificate):
     return max(ranks) if ranks else None
 
 
+def npa_rows(inputs, outputs, level, cap):
+    """The side of the NPA moment matrix of ``level`` for a game's shape, counted in closed
+    form without building it (more than ``cap`` is reported as cap + 1).
+
+    The rows are the words (A-part, B-part) of the level (certify.proofs.npa): a player
+    with q = i (o - 1) projectors has n(0) = 1 and n(L) = q ((i - 1)(o - 1))^(L - 1)
+    reduced words of length L (no two neighbours ask the same question), so the size is
+    the sum of n_A(i) n_B(j) over i + j <= length plus the extra families; the count
+    stops as soon as it passes ``cap``, so that even a level of a million costs nothing.
+    """
+    (iA, iB), (oA, oB) = inputs, outputs
+
+    def words(questions, answers, length):
+        q, r = questions * (answers - 1), (questions - 1) * (answers - 1)
+        if length == 0:
+            return 1
+        if q == 0 or (r == 0 and length > 1):
+            return 0
+        if r > 1 and (length - 1) * math.log2(r) > 64:
+            return cap + 1
+        return min(q * r ** (length - 1), cap + 1)
+
+    longest_a = level.length if (iA - 1) * (oA - 1) else min(level.length, 1)
+    longest_b = level.length if (iB - 1) * (oB - 1) else min(level.length, 1)
+    size = 0
+    for total in range(min(level.length, longest_a + longest_b) + 1):
+        for i in range(max(0, total - longest_b), min(total, longest_a) + 1):
+            size += words(iA, oA, i) * words(iB, oB, total - i)
+        if size > cap:
+            return cap + 1
+    for i, j in level.extras:
+        size += words(iA, oA, i) * words(iB, oB, j)
+    return min(size, cap + 1)
+
+
+def check_work(node, game, kind, certificate, source=None):
+    """The work limits of the commands (certify.games.limits), applied to what a certificate
+    would make the checker build, before any exact arithmetic: the NPA moment matrix
+    (CERTIFY_MAX_MOMENT_MATRIX, counted in closed form from the stated level), the local
+    dimension of see-saw witnesses (CERTIFY_MAX_DIM, from the stored operators' sizes), the
+    measurement patterns of a Werner-pair bound (CERTIFY_MAX_PATTERNS), the no-signalling
+    table (CERTIFY_MAX_LP_ENTRIES, as the command counts it) and the strategies best
+    response lists (CERTIFY_MAX_STRATEGIES). A document
+    beyond them is refused as bad input (LimitExceeded, exit status 2) naming the key, as
+    the command would have refused to make it."""
+    where = node.key("certificate")
+    if kind in ("classical", "noisy-witness", "werner-dual", "werner-strategy") or (kind == "seesaw" and not game.constraints):
+        check_strategies(game.inputs, game.outputs, source)
+    if kind == "nosignalling":  # the dual's residual r = s c - lambda N - mu d spans every row and entry
+        oA, oB, iA, iB = game.shape
+        rows, columns = iA * iB + iA * oA * iB + iB * oB * iA + len(game.constraints), oA * oB * iA * iB
+        check("CERTIFY_MAX_LP_ENTRIES", rows * columns, source, where,
+              f"the no-signalling rows and behaviour entries make a {rows} x {columns} table")
+    if kind == "werner-dual":  # one block per pair of subsets of questions answered projectively
+        check("CERTIFY_MAX_PATTERNS", 2 ** min(sum(game.inputs), 64), source, where,
+              f"a Werner-pair bound on {game.inputs[0]}x{game.inputs[1]} questions has 2^{sum(game.inputs)} "
+              "measurement patterns to check")
+    if kind == "npa":
+        try:
+            level = parse_level(certificate.get("level"), key=f"{where}.level")
+        except BadInput as error:
+            raise Malformed(f"{where}.level", error.message) from None
+        cap = limit("CERTIFY_MAX_MOMENT_MATRIX")
+        rows = npa_rows(game.inputs, game.outputs, level, cap)
+        shown = f"more than {cap}" if rows > cap else str(rows)
+        name = level.name if len(level.name) <= 20 else level.name[:20] + "..."
+        check("CERTIFY_MAX_MOMENT_MATRIX", rows, source, f"{where}.level",
+              f"NPA level {name} on {game.inputs[0]}x{game.inputs[1]} questions and {game.outputs[0]}x{game.outputs[1]} "
+              f"answers needs a moment matrix of {shown} rows")
+        factor = certificate.get("factor")
+        bits = factor.get("bits") if isinstance(factor, dict) else None
+        if isinstance(bits, int) and not isinstance(bits, bool):  # 2^bits scales every entry of the factor
+            check("CERTIFY_MAX_DIGITS", bits * math.log10(2), source, f"{where}.factor.bits", f"a factor over 2^{bits}")
+    witness = certificate.get("witness") if kind == "noisy-witness" else certificate
+    if kind in ("seesaw", "noisy-witness") and isinstance(witness, dict):
+        _witness_dimensions(witness, where, source)
+
+
+def _witness_dimensions(witness: dict, where: str, source) -> None:
+    """Refuse a see-saw witness of more than CERTIFY_MAX_COMPONENTS parts, or whose stored
+    operators or state exceed CERTIFY_MAX_DIM, from the sizes of the lists alone: the check repairs d x d rational operators and forms
+    (dA dB)-entry states, so a dimension-200 witness would take most of a minute."""
+    largest = limit("CERTIFY_MAX_DIM")
+    components = witness.get("components")
+    if isinstance(components, list):  # about 3 ms each for qubits, far more in higher dimensions
+        check("CERTIFY_MAX_COMPONENTS", len(components), source, f"{where}.components",
+              f"a mixture of {len(components)} strategies")
+    for index, component in enumerate(components if isinstance(components, list) else []):
+        if not isinstance(component, dict):
+            continue
+        here = f"{where}.components[{index}]"
+        state = component.get("state")
+        entries = state.get("re") if isinstance(state, dict) else None
+        if isinstance(entries, list) and len(entries) > largest**2:  # dA dB entries: one side is above the limit
+            raise too_large("CERTIFY_MAX_DIM", source, f"{here}.state",
+                            f"a state of {len(entries)} entries needs a local dimension above {largest}")
+        for player in ("A", "B"):
+            rows = component.get(player)
+            operators = [op for row in rows if isinstance(row, list) for op in row] if isinstance(rows, list) else []
+            for operator in operators:
+                real = operator.get("re") if isinstance(operator, dict) else None
+                if isinstance(real, list):
+                    check("CERTIFY_MAX_DIM", len(real), source, f"{here}.{player}",
+                          f"operators of local dimension {len(real)}")
+
+
 def check_certificate_keys(node, certificate, kind, name="certificate"):
     """The keys of a certificate of ``kind`` (node's ``name``): required ones present, no others,
     at any depth of its layout."""
@@ -163,6 +271,19 @@ def check_certificate_keys(node, certificate, kind, name="certificate"):
                          if not line.endswith("unknown key") or line.count(".") > where.count(".") + 1)
 
 
+_OPTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+
+
+def option_names(node, name: str, block: dict) -> None:
+    """The names in a descriptive block that the checks partly read (``options``: fix, level,
+    split, dim, ...) are command-line option names, plain ASCII: a lookalike spelling
+    ("l\u0435vel" with a Cyrillic e) would state a level no check reads."""
+    for key in block:
+        if not (isinstance(key, str) and _OPTION_NAME.fullmatch(key)):
+            node.fail(f"{name}.{key}", "not an option name (lower-case ASCII letters, digits and _): "
+                                       "keys are compared byte for byte, without Unicode normalisation")
+
+
 def check_options(node, game, levels, frontier=False):
     """"options" records the invocation (descriptive), but a constraint value or an NPA
     level stated there must be the one the certificates are for."""
@@ -170,6 +291,7 @@ def check_options(node, game, levels, frontier=False):
     if not isinstance(options, dict):
         node.fail("options", "expected an object")
         return
+    option_names(node, "options", options)
     asked = dict(game.fixed)
     requested = node.data.get("requested")
     if isinstance(requested, dict):
@@ -219,9 +341,21 @@ def _npa_claims(node, game, certificate):
     node.expect("level", level.name, optional=True)
     node.expect("moment_matrix_size", pattern.size, optional=True)
     node.expect("moments", pattern.count - 2, optional=True)
-    _method_words(node, {r"NPA level (\S+)": level.name, r"moment matrix (\d+)x": str(pattern.size),
-                         r"x(\d+), ": str(pattern.size), r"(\d+) moments": str(pattern.count - 2)})
+    rows = node.data.get("levels")
+    prefix = ""
+    if isinstance(rows, list) and node.has("levels"):  # several --level values: "best of NPA levels 1, 2: ..."
+        prefix = NPA_LEVELS_PREFIX.format(levels=", ".join(_row_level(row) for row in rows))
+    _check_method(node, METHOD_TEMPLATES["npa"], {"level": level.name, "size": pattern.size,
+                                                  "moments": pattern.count - 2}, prefix)
     return level.name
+
+
+def _row_level(row) -> str:
+    """The canonical level of one row of several NPA levels, from its certificate."""
+    try:
+        return parse_level(row["certificate"]["level"]).name
+    except (BadInput, KeyError, TypeError):
+        return "?"
 
 
 def _npa_levels(node, game, check, level):
@@ -240,6 +374,9 @@ def _npa_levels(node, game, check, level):
             if not isinstance(certificate, dict):
                 raise Malformed(row.key("certificate"), "expected an NPA certificate")
             check_certificate_keys(row, certificate, "npa")
+            if certificate.get("kind") != "npa":  # the check below is NPA's whatever the kind says
+                row.fail("certificate", f"kind {short_text(certificate.get('kind'))} is not 'npa'")
+                continue
             level_check = check_npa(game, certificate)
             if not level_check.ok or level_check.bound is None:
                 row.fail("certificate", "; ".join(level_check.problems) or "proves no bound")
@@ -264,16 +401,110 @@ def _npa_levels(node, game, check, level):
     node.expect("looser_levels", notes, optional=not notes)
 
 
-def _method_words(node, patterns):
-    """``method`` is descriptive text, but the levels and sizes it states must be the checked ones."""
-    method = node.get("method", "")
-    if not isinstance(method, str):
-        node.fail("method", "expected a string")
+# The method texts certify writes, per certificate kind. ``method`` describes how a number
+# was found, so it is free to say so, but never to claim anything: it must be exactly one
+# of these texts, with every {slot} that names a checked quantity (a level, a size, a
+# dimension, a rank, a visibility, a strategy count) filled with the checked value and the
+# search parameters (restarts, seed, rounds, strategies tried) plain whole numbers; {x_s}
+# is "s" unless {x} is 1. verify rebuilds the text from those values and compares it byte
+# for byte, so "the exact quantum value (proved optimal)" is no method of any certificate.
+METHOD_TEMPLATES = {
+    "classical": ("enumeration", "LP over all {strategies} deterministic strategies",
+                  "LP by column generation ({used} of {strategies} strategies)"),
+    "nosignalling": ("LP over no-signalling behaviours",),
+    "npa": ("NPA level {level} (moment matrix {size}x{size}, {moments} moments), rigorous dual bound",),
+    "seesaw": ("see-saw, dimension {dimension}, {restarts} restart{restarts_s} + deterministic start, seed {seed}",
+               "see-saw column generation ({rounds} round{rounds_s}, {pool} strategies), dimension {dimension}, "
+               "{restarts} restart{restarts_s}, seed {seed}"),
+    "correlation-strategy": ("Tsirelson vectors of rank {rank}, rounded to exact unit vectors",),
+    "correlation-dual": ("Tsirelson SDP dual (NPA level 1 on +-1 observables), shift {shift} x {observables}",),
+    "werner-dual": ("disjunctive SDP over measurement patterns on Werner pairs, v = {visibility}",
+                    "no advantage for any visibility <= {visibility}"),
+    "werner-strategy": ("qubit measurements on Werner pairs (v = {visibility}) mixed with fixed answers, exact weights",),
+    "noisy-witness": ("see-saw witness on its state under white noise, visibility {visibility}",),
+}
+NPA_LEVELS_PREFIX = "best of NPA levels {levels}: "
+SEESAW_MET_SUFFIX = ("; no mixture found meets the requested constraint levels exactly, so the witness is "
+                     "certified at the levels it meets ({levels})")
+SEESAW_DIMENSIONS_SUFFIX = "; best of dimensions {first} to {last}"
+# How a correlation strategy is realised (certificate "realisation"): rebuilt from its rank.
+CORRELATION_REALISATION = ("maximally entangled state of local dimension {dimension}; "
+                           "A_x = u_x . Gamma, B_y = v_y . Gamma^T (Gamma: Pauli matrices for r <= 3); "
+                           "flip both answers with a shared fair coin")
+WERNER_REALISATION = ("Werner pair rho_v = v |Phi+><Phi+| + (1 - v) I/4; A_x = u_x . sigma, B_y = w_y . sigma^T "
+                      "for Bloch vectors, a fixed answer for '+1'/'-1'; flip both answers with a shared fair coin")
+
+_SLOT = re.compile(r"\{(\w+)\}")
+_SEARCHED = r"(?:0|[1-9][0-9]{0,11})"  # a search parameter: a plain whole number
+
+
+def fill_template(template: str, checked: dict, text: str) -> dict | None:
+    """The search parameters of ``text`` when it is ``template`` with the ``checked`` slots
+    filled (and None when it is not): the text is rebuilt from the slots and compared
+    byte for byte, so nothing but the template's own words and whole numbers gets in."""
+    parts = _SLOT.split(template)
+    pattern, named = [], set()
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            pattern.append(re.escape(part))
+        elif part in checked:
+            pattern.append(re.escape(str(checked[part])))
+        elif part.endswith("_s"):
+            pattern.append("s?")
+        elif part in named:
+            pattern.append(f"(?P={part})")
+        else:
+            named.add(part)
+            pattern.append(f"(?P<{part}>{_SEARCHED})")
+    match = re.fullmatch("".join(pattern), text)
+    if match is None:
+        return None
+    values = {key: str(value) for key, value in checked.items()} | match.groupdict()
+    for slot in _SLOT.findall(template):
+        if slot.endswith("_s") and slot not in checked:
+            values[slot] = "" if values.get(slot[:-2]) == "1" else "s"
+    return match.groupdict() if template.format(**values) == text else None
+
+
+def method_problem(text, templates, checked: dict) -> str | None:
+    """Why ``text`` is not one of ``templates`` filled with ``checked`` (None when it is)."""
+    if not isinstance(text, str):
+        return "expected a string"
+    for template in templates:
+        found = fill_template(template, checked, text)
+        if found is not None:
+            return None
+    shown = _SLOT.sub(lambda m: str(checked.get(m.group(1), "N" if not m.group(1).endswith("_s") else "(s)")),
+                      templates[0])
+    return (f"{short_text(text)} is not the text certify writes for this certificate "
+            f"(for example {short_text(shown, 160)}): method may describe the search, not claim")
+
+
+def _check_method(node, templates, checked: dict, prefix: str = "", suffix: str = "", numbers=None) -> None:
+    """``method`` (optional: a document may leave it out) must be one of ``templates``
+    with the checked slots filled, between a rebuilt ``prefix`` and ``suffix``; ``numbers``
+    (search parameters -> bool) may reject impossible search parameters."""
+    if not node.has("method"):
+        node.descriptive("method")
         return
-    for pattern, expected in patterns.items():
-        for found in re.findall(pattern, method):
-            if found != expected:
-                node.fail("method", f"states {found!r} where the certificate gives {expected!r}")
+    text = node.get("method")
+    if isinstance(text, str) and prefix and text.startswith(prefix):
+        text = text[len(prefix):]
+    elif prefix:
+        node.fail("method", f"{short_text(text)} does not start with the rebuilt {short_text(prefix, 120)}")
+        return
+    if isinstance(text, str) and suffix:
+        if not text.endswith(suffix):
+            node.fail("method", f"{short_text(text)} does not end with the rebuilt {short_text(suffix, 120)}")
+            return
+        text = text[: len(text) - len(suffix)]
+    problem = method_problem(text, templates, checked)
+    if problem is None and numbers is not None:
+        found = next(filter(None, (fill_template(t, checked, text) for t in templates)), {})
+        if not numbers(found):
+            problem = f"{short_text(text)} states search figures that cannot be ({short_text(found)})"
+    if problem:
+        node.fail("method", problem)
 
 
 def verify_result(data, path, source="result", expected_game=None, kinds=None, classical=None):
@@ -297,12 +528,13 @@ def verify_result(data, path, source="result", expected_game=None, kinds=None, c
             raise Malformed(node.key("certificate.kind"),
                             f"a '{kind}' certificate cannot stand here (expected {' or '.join(sorted(kinds))})")
         check_certificate_keys(node, certificate, kind)
+        check_work(node, game, kind, certificate, source)
         check = CHECKS[kind](game, certificate)
     except Malformed as error:
         return Verified(path, "?", False, None, problems + [str(error)])
     problems += [f"{node.key('certificate')}: {line}" for line in check.problems]
     node.expect("command", COMMANDS[kind])
-    node.descriptive("tool", "method", "solver", "seconds")
+    node.descriptive("tool", "solver", "seconds")  # "method" is rebuilt by the kind's checks (METHOD_TEMPLATES)
     value, direction = proven(check, game)
     if value is None:
         node.fail("certificate", "proves no number")
@@ -313,6 +545,10 @@ def verify_result(data, path, source="result", expected_game=None, kinds=None, c
     node.expect("certified", True)
     node.expect("problems", [], optional=True)
     level = _details(node, game, kind, certificate, check, classical)
+    if node.has("method") and "method" not in node.seen:  # no template applies: the text is not certify's
+        node.get("method")
+        if not problems:
+            node.fail("method", "no method text of certify belongs to this certificate")
     levels = {level} if level else set()
     if kind == "npa" and isinstance(node.data.get("levels"), list):  # --level 1,2,3: every level asked
         levels |= {str(row.get("level")) for row in node.data["levels"] if isinstance(row, dict)}
@@ -332,15 +568,30 @@ def _details(node, game, kind, certificate, check, classical):
         if kind in ("werner-dual", "werner-strategy"):
             node.descriptive("sdp_value")  # the SDP's own optimum: not a claim
             visibility = str(certificate.get("visibility"))
-            _method_words(node, {r"v = ([0-9./]+)": visibility, r"visibility <= ([0-9./]+)": visibility})
+            _check_method(node, METHOD_TEMPLATES[kind], {"visibility": visibility})
+            if kind == "werner-strategy":
+                _check_realisation(node, certificate, WERNER_REALISATION)
         if kind == "classical":
             count = strategy_count(game.inputs, game.outputs)
-            _method_words(node, {r"all (\d+) deterministic": str(count)})
+            templates = METHOD_TEMPLATES["classical"]
+            # best response when there are no constraints, an LP over the strategies when there are
+            _check_method(node, templates[1:] if game.constraints else templates[:1], {"strategies": count},
+                          numbers=lambda found: int(found.get("used", 0)) <= count)
+        if kind == "nosignalling":
+            _check_method(node, METHOD_TEMPLATES["nosignalling"], {})
         if kind == "correlation-strategy":
             rank = strategy_rank(certificate)
             if "rank" in certificate and not same(certificate["rank"], rank):
                 node.fail("certificate.rank", f"{short_text(certificate['rank'])} is not the vectors' length {rank}")
-            _method_words(node, {r"rank (\d+)": str(rank)})
+            _check_method(node, METHOD_TEMPLATES[kind], {"rank": rank})
+            if isinstance(rank, int):
+                _check_realisation(node, certificate, CORRELATION_REALISATION.format(dimension=2 ** (rank // 2)))
+        if kind == "correlation-dual":
+            try:
+                shift = f"{float(fraction(certificate.get('shift'))):.2g}"
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                shift = None
+            _check_method(node, METHOD_TEMPLATES[kind], {"shift": shift, "observables": sum(game.inputs)})
     elif kind == "noisy-witness":
         _noisy_witness(node, game, certificate, check, classical)
     elif kind == "npa":
@@ -367,14 +618,95 @@ def _details(node, game, kind, certificate, check, classical):
         _seesaw_classical(node, game, classical)
         if node.has("white_noise"):  # the same witness evaluated under white noise
             _white_noise(node, "white_noise", game, certificate, classical)
-        dims = {tuple(note.get("dims", ())) for note in details.get("components", [])}
-        if len(dims) == 1:
-            _method_words(node, {r"dimension (\d+)": str(max(dims.pop()))})
+        _dimensions_tried(node, game, local)
+        _seesaw_method(node, game, max(local) if local else None)
     return None
+
+
+def _seesaw_method(node, game, dimension):
+    """A see-saw's method: the search (restarts, seed, column-generation rounds, which must be
+    the document's "rounds") in the witness's local dimension, and the notes the search adds
+    when the witness meets other levels than requested ("requested") or when several
+    dimensions were tried ("dimensions_tried"), rebuilt from those keys."""
+    templates = METHOD_TEMPLATES["seesaw"]
+    rounds = node.data.get("rounds")
+    checked = {"dimension": dimension}
+    if game.constraints:
+        templates = templates[1:]
+        checked["rounds"] = rounds if isinstance(rounds, int) and not isinstance(rounds, bool) else "?"
+    else:
+        templates = templates[:1]
+    suffix = ""
+    requested = node.data.get("requested")
+    if isinstance(requested, dict):
+        missed = [c.name for c in game.constraints if c.name in requested and str(requested[c.name]) != game.fixed[c.name]]
+        suffix += SEESAW_MET_SUFFIX.format(levels=", ".join(f"{name} = {requested[name]} requested" for name in missed))
+    tried = node.data.get("dimensions_tried")
+    if isinstance(tried, dict) and tried:
+        names = list(tried)
+        suffix += SEESAW_DIMENSIONS_SUFFIX.format(first=names[0], last=names[-1])
+    options = node.data.get("options")
+    options = options if isinstance(options, dict) else {}
+
+    def stated(found: dict) -> bool:
+        """The search the method states is the one the options record (where they record it)."""
+        return all(not isinstance(options.get(key), int) or isinstance(options.get(key), bool)
+                   or str(options[key]) == found.get(key) for key in ("restarts", "seed"))
+
+    _check_method(node, templates, checked, suffix=suffix, numbers=stated)
+    dim = options.get("dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and dim != dimension:
+        node.fail("options", f"dim {dim} is not the witness's local dimension {dimension}")
+
+
+def _dimensions_tried(node, game, local):
+    """``dimensions_tried`` (seesaw without --dim): the value the search reached in each local
+    dimension from 2 up. Only the witness's own dimension is certified, so that entry must be
+    the document's ``value``; every other entry is a search record (a float, or null where the
+    search failed) that may not beat it, since the witness is the best of them; the
+    dimensions are consecutive whole numbers, the witness's among them."""
+    if not node.has("dimensions_tried"):
+        return
+    tried = node.get("dimensions_tried")
+    if not isinstance(tried, dict) or not tried:
+        node.fail("dimensions_tried", "expected an object of local dimensions to values")
+        return
+    names = list(tried)
+    if not all(isinstance(n, str) and n.isascii() and n.isdigit() and n == str(int(n)) for n in names):
+        node.fail("dimensions_tried", f"keys {short_text(names)} are not local dimensions")
+        return
+    dims = [int(n) for n in names]
+    if dims != list(range(dims[0], dims[0] + len(dims))) or dims[0] < 1:
+        node.fail("dimensions_tried", f"dimensions {dims} are not consecutive from 1 or more")
+        return
+    own = str(max(local)) if local else None
+    value = node.data.get("value")
+    if own not in tried or not same(tried[own], value):
+        node.fail("dimensions_tried", f"the witness's dimension {own} must have the document's value {short_text(value)}")
+        return
+    sign = 1 if game.sense == "max" else -1
+    for name, reached in tried.items():
+        if reached is None:
+            continue
+        if not isinstance(reached, float) or not math.isfinite(reached) or sign * reached > sign * value:
+            node.fail("dimensions_tried", f"dimension {name}: {short_text(reached)} is not a value the witness "
+                                          "(the best of the dimensions tried) beats")
+            return
+
+
+def _check_realisation(node, certificate, expected):
+    """A certificate's "realisation" (how its correlations are realised) is rebuilt text."""
+    if "realisation" in certificate and not same(certificate["realisation"], expected):
+        node.fail("certificate.realisation", f"{short_text(certificate['realisation'])} is not the realisation "
+                                             f"of this certificate ({short_text(expected, 100)})")
 
 
 def _expect_rational(node, name, exact):
     """The key must be a text denoting exactly ``exact`` ("p/q" or a decimal), or null when it is None."""
+    if not node.has(name):
+        node.get(name, None)
+        node.fail(name, "missing")
+        return
     claimed = node.get(name)
     if exact is None or claimed is None:
         if claimed is not None or exact is not None:
@@ -415,7 +747,7 @@ def _noisy_witness(node, game, certificate, check, classical):
     else:
         node.expect_float("critical_visibility_float", fraction(critical), NEAREST, optional=True)
     visibility = str(certificate.get("visibility"))
-    _method_words(node, {r"visibility ([0-9./]+)": visibility})
+    _check_method(node, METHOD_TEMPLATES["noisy-witness"], {"visibility": visibility})
     claimed = certificate.get("classical")
     if claimed is not None:  # the classical optimum the critical visibility is measured against
         if classical is None and not game.constraints:

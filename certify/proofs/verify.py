@@ -35,23 +35,25 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from fractions import Fraction
 
 from ..errors import BadInput
 from ..games.game import bundled_path, bundled_problems, load_game
 from .exact import NEAREST
 from .document import (
-    DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game,
+    DuplicateKeys, Malformed, Node, Verified, check_model_figures, duplicate_key_problems, read_game, same,
     short_text,
 )
 from .frontier import verify_frontier, verify_loads
-from .result import CHECKS, check_options, verify_gap, verify_result
+from .result import CHECKS, check_options, option_names, verify_gap, verify_result
 
 
 
 # Simulation (certify simulate)
 
 SIMULATION_STRATEGIES = {"classical": {"classical"}, "quantum": {"correlation-strategy", "seesaw"}}
+SIMULATION_NOTE = "waiting and throughput are estimates, not bounds"  # the certificate's "note", word for word
 
 
 def verify_simulation(data, source="result", model_figures=None):
@@ -71,7 +73,7 @@ def verify_simulation(data, source="result", model_figures=None):
         strategy = certificate.get("strategy")
         if strategy not in SIMULATION_STRATEGIES:
             raise Malformed(certificate.key("strategy"), f"expected 'classical' or 'quantum', got {short_text(strategy)}")
-        certificate.descriptive("note")
+        certificate.expect("note", SIMULATION_NOTE, optional=True)  # fixed text: it may say nothing else
         inner = verify_result(certificate.get("strategy_result"), certificate.key("strategy_result"), source, game,
                               SIMULATION_STRATEGIES[strategy])
         certificate.finish()
@@ -79,6 +81,9 @@ def verify_simulation(data, source="result", model_figures=None):
         return [Verified("", "simulation", False, None, problems + [str(error)])]
     problems += inner.problems
     node.expect("strategy", strategy)
+    options = node.data.get("options")
+    if isinstance(options, dict) and "strategy" in options and not same(options["strategy"], strategy):
+        node.fail("options", f"strategy {short_text(options['strategy'])} is not the certificate's {strategy!r}")
     if "split" in game.fixed:
         node.expect_float("split", Fraction(game.fixed["split"]), NEAREST)
     else:
@@ -97,8 +102,22 @@ def verify_simulation(data, source="result", model_figures=None):
             continue
         _estimate(estimate, node.data.get("value") if name == "waiting" else None)
     check_model_figures(node, game, model_figures, "simulation", node.problems)
+    _restated_model(node)
     node.finish()
     return [Verified("", "simulation", not problems, inner.value, problems, inner.check, inner.direction, game)]
+
+
+def _restated_model(node):
+    """``details`` holds the run's measurements (descriptive), but the model inputs it restates
+    (load, arrival rate, waiting model) must be the model block's, which its figures check."""
+    details, model = node.data.get("details"), node.data.get("model")
+    if isinstance(details, dict):
+        option_names(node, "details", details)
+    if not isinstance(details, dict) or not isinstance(model, dict):
+        return
+    for key, source in (("load", "load"), ("arrival_rate", "arrival_rate"), ("waiting_model", "waiting_model")):
+        if key in details and not same(details[key], model.get(source)):
+            node.fail(f"details.{key}", f"{short_text(details[key])} is not the model's {short_text(model.get(source))}")
 
 
 def _estimate(node, model):
@@ -147,13 +166,41 @@ def document_kind(data):
     return None
 
 
+def other_document(data) -> str | None:
+    """What a JSON file certify writes is, when it is not a result document (None otherwise):
+    verify refuses it as bad input naming it, instead of failing it as a certificate."""
+    if not isinstance(data, dict) or document_kind(data) is not None:
+        return None
+    if ("certificate" in data or any(key in data for key in ("classical", "quantum_lower", "quantum_upper"))
+            or data.get("command") not in (None, "verify", "regress")):
+        return None  # a result document with a part missing or forged: its check says what fails
+    if isinstance(data.get("cells"), list) and "axes" in data:
+        return "a scan manifest; verify its cells with certify verify on each cell file (cells/ID.json)"
+    if isinstance(data.get("axes"), dict) and "problem" in data:
+        return "a scan file; run certify scan on it and verify the cell files it writes"
+    if data.get("status") == "failed" and "parameters" in data:
+        return "a scan's record of a failed cell: it holds an error, no certificate"
+    if data.get("command") == "verify" and "checks" in data:
+        return "the output of certify verify --json; verify the result document it names"
+    if data.get("command") == "regress" and "bounds" in data:
+        return "the output of certify regress --json"
+    if "objective" in data or "model" in data:
+        return "a problem file; run a command on it (certify classical FILE --json OUT.json) and verify OUT.json"
+    return None
+
+
 def verify_document(data, source="result", model_figures=None):
     """Re-check every claim of a result document; returns the list of Verified nodes.
 
     A document is accepted when every item is ok. ``model_figures``
     (document, game) -> {path: value} recomputes the dual-work model figures
-    (see the module docstring).
+    (see the module docstring). A JSON file certify writes that is no result
+    document (a scan manifest, a verify report, a problem file) is BadInput
+    naming what it is (``other_document``).
     """
+    what = other_document(data)
+    if what is not None:
+        raise BadInput(source, None, f"not a result document: {what}")
     # only parse_document makes objects with repeated keys, and it marks the top level
     duplicates = duplicate_key_problems(data) if isinstance(data, DuplicateKeys) else []
     kind = document_kind(data)
@@ -169,13 +216,50 @@ def verify_document(data, source="result", model_figures=None):
         elif kind == "simulation":
             items = verify_simulation(data, source, model_figures)
         else:
-            items = [Verified("", "?", False, None, ["certificate: no certificate of a known kind, and not a gap document"])]
+            parts = ("classical", "quantum_lower", "quantum_upper")
+            missing = [part for part in parts if part not in data] if isinstance(data, dict) else []
+            if isinstance(data, dict) and "certificate" not in data and len(missing) < len(parts):
+                problem = f"{missing[0]}: missing (a gap document holds {', '.join(parts)})"
+            else:
+                problem = "certificate: no certificate of a known kind, and not a gap document"
+            items = [Verified("", "?", False, None, [problem])]
+    except Malformed as error:  # a node read where no check caught it: still one line naming the key
+        items = [Verified("", str(kind), False, None, [str(error)])]
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as error:
         # a value of the wrong type somewhere no check expected: still a rejection, never a traceback
         items = [Verified("", str(kind), False, None, [f"(document): malformed ({type(error).__name__}: {error})"])]
+    tools = tool_problems(data)
+    if tools:
+        items.insert(0, Verified("", "tool", False, None, tools))
     if duplicates:
         items.insert(0, Verified("", "duplicate keys", False, None, duplicates))
     return items
+
+
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+!_-]{0,39}", re.ASCII)
+
+
+def tool_problems(data) -> list:
+    """Every "tool" block of a document (the top level's and each part's) names the tool that
+    wrote it, nothing else: exactly {"name": "certify", "version": V} with V a version
+    string (PEP 440 characters, at most 40), so that no text rides in it."""
+    problems, stack = [], [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                where = f"{path}.{key}" if path else str(key)
+                if key == "tool" and isinstance(node.get("certificate", node.get("classical")), dict):
+                    if not (isinstance(child, dict) and set(child) == {"name", "version"} and child["name"] == "certify"
+                            and isinstance(child["version"], str) and _VERSION.fullmatch(child["version"])):
+                        problems.append(f"{where}: expected {{\"name\": \"certify\", \"version\": \"X.Y.Z\"}}, "
+                                        f"got {short_text(child)}")
+                elif isinstance(child, (dict, list)) and key not in ("definition", "solver", "details"):
+                    stack.append((child, where))
+        elif isinstance(node, list):
+            stack.extend((child, f"{path}[{index}]") for index, child in enumerate(node)
+                         if isinstance(child, (dict, list)))
+    return sorted(problems)
 
 
 def first_problem(items):
