@@ -20,7 +20,7 @@ from .report.results import write_json
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def solver_names(npa_only=True):
+def solver_names(npa_only: bool = True) -> str:
     """The solvers of the one registry (certify.bounds.solvers.SOLVERS), in its order: the
     --solver help texts are made from it, so a solver added there is listed everywhere.
     With ``npa_only=False`` only those that take any SDP (a cvxpy name): the NPA-only ones
@@ -734,6 +734,43 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         click.echo(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}", err=True)
     if outcome.failed or outcome.uncertified:
         sys.exit(EXIT_FAILED)
+
+
+# ---------------------------------------------------------------------------
+# Notations and citation
+
+
+@main.command()
+@game_argument
+@click.option("--to", "notation", type=click.Choice(["collins-gisin", "correlators", "coefficients"]), required=True,
+              help="Notation of the objective: the Collins-Gisin table, the correlator table F (two-outcome games; "
+                   "F[x+1][y+1] weighs <A_x B_y>, row and column 0 the identity, A_x = P(a=0|x) - P(a=1|x)), "
+                   "or the dense c[a][b][x][y].")
+@fix_option
+@json_option
+@reports_errors
+def convert(game: str, notation: str, fix: tuple, json_path: str | None) -> None:
+    """Print the game as a problem file in another notation (TOML; JSON with --json), exact rationals as "p/q"."""
+    from .games.notations import convert as run, converted_mapping
+
+    loaded = load_game(game, _fixed(fix))
+    text, digest = run(loaded, notation, "toml", source=game)
+    if json_path:
+        write_json(converted_mapping(loaded, notation), json_path)
+    else:
+        click.echo(text, nl=False)
+    if digest != loaded.sha256:
+        click.echo(f"certify: note: the {notation} table fixes {loaded.name} on no-signalling behaviours only; "
+                   f"loaded back it is the game with the same classical, quantum and no-signalling values and "
+                   f"sha256 {digest[:12]}... (the source's: {loaded.sha256[:12]}...)", err=True)
+
+
+@main.command()
+def cite() -> None:
+    """Print BibTeX for certify and for the paper of its dual-work model (arXiv:2602.04588)."""
+    from .api import cite as entries
+
+    click.echo(entries(), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
