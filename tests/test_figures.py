@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import matplotlib
+import matplotlib.text
 import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
@@ -63,6 +64,14 @@ def assert_distinct_lines(figure):
     assert len(set(triples)) == len(triples), triples
 
 
+def assert_readable_in_a_column(figure):
+    """At most a column wide, and every piece of text between 5 and 9 pt at that size."""
+    assert figure.get_figwidth() <= plots.COLUMN_WIDTH
+    sizes = {text.get_fontsize() for text in figure.findobj(matplotlib.text.Text)
+             if text.get_visible() and text.get_text().strip()}
+    assert sizes and min(sizes) >= 5 and max(sizes) <= 9, sorted(sizes)
+
+
 def labels(figure):
     return [(axes.get_xlabel(), axes.get_ylabel()) for axes in figure.axes]
 
@@ -73,7 +82,7 @@ def test_frontier_pdf_type42_distinct_lines_units(tmp_path, saved_figures):
     assert_no_type3(pdf)
     (figure,) = saved_figures
     assert_distinct_lines(figure)
-    assert figure.get_figwidth() <= plots.COLUMN_WIDTH
+    assert_readable_in_a_column(figure)
     text = " ".join(x + " " + y for x, y in labels(figure))
     assert "W$ (in mean service times)" in text  # E[S] = 1 in the bundled model
     assert r"$\Theta$ (T per unit time)" in text
@@ -94,7 +103,7 @@ def test_noisy_pdf_type42_distinct_lines_units(tmp_path, saved_figures):
     assert_no_type3(pdf)
     (figure,) = saved_figures
     assert_distinct_lines(figure)
-    assert figure.get_figwidth() <= plots.COLUMN_WIDTH
+    assert_readable_in_a_column(figure)
     x_labels = [x for x, _ in labels(figure)]
     assert any("split probability" in x for x in x_labels) and any("visibility" in x for x in x_labels)
     assert all("% of classical" in y for _, y in labels(figure))
@@ -150,7 +159,7 @@ def test_scan_heatmap_names_axes_and_contrasts(tmp_path, saved_figures):
     scans.heatmap(out, "arrival_rate", "thresholds", pdf)
     assert_no_type3(pdf)
     (figure,) = saved_figures
-    assert figure.get_figwidth() <= plots.COLUMN_WIDTH
+    assert_readable_in_a_column(figure)
     panels = [axes for axes in figure.axes if axes.get_images()]
     assert len(panels) >= 2
     for axes in panels:

@@ -31,7 +31,6 @@ time, Theta is baseline output T per unit time.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 from typing import Any, Iterator, Sequence
 
@@ -355,6 +354,8 @@ def finish_heatmap(figure: Any, path: Any) -> Any:
     """
     with paper_style():
         for axes in figure.axes:
+            # every axes, colour bars included: their ticks were made before this style applied
+            axes.tick_params(labelsize=PAPER_RC["xtick.labelsize"])
             images = axes.get_images()
             if not images:
                 continue
@@ -368,8 +369,6 @@ def finish_heatmap(figure: Any, path: Any) -> Any:
             axes.set_xlabel(axis_name(axes.get_xlabel()) if axes.get_xlabel() else "")
             axes.set_ylabel(axis_name(axes.get_ylabel()) if axes.get_ylabel() else "")
             axes.title.set_fontsize(PAPER_RC["axes.titlesize"])
-            for label in itertools.chain(axes.get_xticklabels(), axes.get_yticklabels()):
-                label.set_fontsize(PAPER_RC["xtick.labelsize"])
             axes.xaxis.label.set_fontsize(PAPER_RC["axes.labelsize"])
             axes.yaxis.label.set_fontsize(PAPER_RC["axes.labelsize"])
         for text in figure.texts:  # the suptitle
