@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from certify import api
+import certify
 from certify.bounds.classical import classical_value, nosignalling_value
 from certify.cli import main
 from certify.games.game import dense_to_collins_gisin, load_game
@@ -147,7 +147,7 @@ def test_correlator_file_is_a_valid_problem_file(tmp_path):
 def test_json_to_stdout_and_the_api():
     data = json.loads(convert(["i3322", "--to", "collins-gisin", "--json", "-"]).stdout)
     assert data["objective"]["collins_gisin"] == [[0, -1, 0, 0], [-2, 1, 1, 1], [-1, 1, 1, -1], [0, 1, -1, 0]]
-    assert api.convert("chsh", to="correlators") == convert(["chsh", "--to", "correlators"]).stdout
+    assert certify.convert("chsh", to="correlators") == convert(["chsh", "--to", "correlators"]).stdout
 
 
 def test_a_correlator_file_loads_with_the_chsh_local_bound(tmp_path):
