@@ -15,7 +15,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from .api import (  # noqa: E402
+    cite,
     classical,
+    convert,
     frontier,
     game_from_arrays,
     gap,
@@ -28,6 +30,6 @@ from .api import (  # noqa: E402
 )
 
 __all__ = [
-    "classical", "frontier", "game_from_arrays", "gap", "load", "nosignal", "quantum", "seesaw", "simulate",
+    "cite", "classical", "convert", "frontier", "game_from_arrays", "gap", "load", "nosignal", "quantum", "seesaw", "simulate",
     "verify", "__version__",
 ]

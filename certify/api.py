@@ -115,3 +115,50 @@ def verify(document):
     if isinstance(document, (str, Path)):
         return verify_document(read_document(document), str(document))
     return verify_document(document, "document")
+
+
+def convert(game: str | Path | dict | Game, to: str = "collins-gisin", fmt: str = "toml",
+            fixed: dict | None = None) -> str:
+    """The game as a problem file in another notation (certify.games.notations): TOML or JSON
+    text with exact rationals as "p/q" strings. ``to`` is "collins-gisin", "correlators"
+    (two-outcome games only) or "coefficients". Loaded back, the text gives the same game on
+    every no-signalling behaviour, and the same canonical SHA-256 whenever the notation can
+    hold the game's tensor exactly (always for coefficients)."""
+    from .games.notations import convert as run
+
+    loaded = load(game, fixed)
+    return run(loaded, to, fmt, source=str(game) if isinstance(game, (str, Path)) else loaded.name)[0]
+
+
+# BibTeX of certify and of the paper its dual-work model comes from (certify cite).
+# The paper's metadata (title, authors, date 2026-02-04, quant-ph with cs.DC) as its
+# arXiv listing gives them.
+PAPER_BIBTEX = """@misc{ferreiradasilva2026entanglement,
+  title         = {Entanglement improves coordination in distributed systems},
+  author        = {Ferreira da Silva, Francisco and Wehner, Stephanie},
+  year          = {2026},
+  eprint        = {2602.04588},
+  archivePrefix = {arXiv},
+  primaryClass  = {quant-ph},
+  url           = {https://arxiv.org/abs/2602.04588},
+}
+"""
+
+
+def cite() -> str:
+    """BibTeX entries for certify (this version) and for the source of its dual-work model,
+    Ferreira da Silva and Wehner, arXiv:2602.04588."""
+    from . import __version__
+
+    # @misc, not biblatex's @software: plain BibTeX styles know it
+    software = (
+        "@misc{certify,\n"
+        "  title        = {certify: certified bounds for two-player non-local games},\n"
+        "  author       = {{The certify developers}},\n"
+        f"  howpublished = {{Python package, version {__version__}}},\n"
+        "  year         = {2026},\n"
+        "  note         = {Exact classical values, rigorous NPA bounds, see-saw strategies and the\n"
+        "                  dual-work frontier of arXiv:2602.04588, each re-checked by certify verify},\n"
+        "}\n"
+    )
+    return software + "\n" + PAPER_BIBTEX

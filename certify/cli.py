@@ -20,6 +20,16 @@ from .report.results import write_json
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def solver_names(npa_only: bool = True) -> str:
+    """The solvers of the one registry (certify.bounds.solvers.SOLVERS), in its order: the
+    --solver help texts are made from it, so a solver added there is listed everywhere.
+    With ``npa_only=False`` only those that take any SDP (a cvxpy name): the NPA-only ones
+    (ssnal) cannot solve a see-saw step or a correlator bound."""
+    from .bounds.solvers import SOLVERS
+
+    return ", ".join(name for name, (cvxpy_name, _, _) in SOLVERS.items() if npa_only or cvxpy_name is not None)
+
+
 class FixType(click.ParamType):
     """NAME=VALUE with VALUE a number or a rational p/q."""
 
@@ -305,7 +315,8 @@ def _print_after(noisy, json_path):
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
-@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes (default: the registry's choice).")
+@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes: "
+                                                         f"{solver_names(npa_only=False)} (default: the registry's choice).")
 @visibility_option
 @fix_option
 @json_option
@@ -344,7 +355,7 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the frontier table for a paper: .csv (exact rationals), .tex or .md.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: one, or more when the grid is large enough to pay for their start-up and cores are idle; the JSON says which and why).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
-@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the correlator and NPA bounds (default: the registry's choice).")
+@click.option("--solver", default=None, metavar="NAME", help=f"SDP solver of the correlator and NPA bounds: {solver_names(npa_only=False)} (default: the registry's choice).")
 @click.option("--visibility", "visibility", metavar="V[,V...]", default=None, help="Werner pairs of these visibilities: certified W bounds and explicit strategies.")
 @click.option("--fidelity", "fidelity", metavar="F[,F...]", default=None, help="Werner pairs of these fidelities, F = (1 + 3V)/4.")
 @click.option("--critical-visibility", "critical", is_flag=True, help="Per split, a certified interval for the least visibility that beats classical.")
@@ -607,7 +618,7 @@ class SolveStatus:
               help="NPA level: 1, 2, 3, ..., or with word families: 1+AB, 2+AAB+ABB; several as 1,2,3 "
                    "(the best certified bound is reported).")
 @click.option("--solver", default=None, metavar="NAME",
-              help="SDP solver: cvxopt, sdpa, clarabel, scs, mosek (default: by size, with fallbacks).")
+              help=f"SDP solver: {solver_names()} (default: by size, with fallbacks).")
 @fix_option
 @json_option
 @reports_errors
@@ -636,7 +647,7 @@ def quantum(game, level, solver, fix, json_path):
 @main.command()
 @game_argument
 @click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level of the upper bound.")
-@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the NPA bound.")
+@click.option("--solver", default=None, metavar="NAME", help=f"SDP solver of the NPA bound: {solver_names()} (default: by size, with fallbacks).")
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of the see-saw (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
@@ -723,6 +734,43 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         click.echo(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}", err=True)
     if outcome.failed or outcome.uncertified:
         sys.exit(EXIT_FAILED)
+
+
+# ---------------------------------------------------------------------------
+# Notations and citation
+
+
+@main.command()
+@game_argument
+@click.option("--to", "notation", type=click.Choice(["collins-gisin", "correlators", "coefficients"]), required=True,
+              help="Notation of the objective: the Collins-Gisin table, the correlator table F (two-outcome games; "
+                   "F[x+1][y+1] weighs <A_x B_y>, row and column 0 the identity, A_x = P(a=0|x) - P(a=1|x)), "
+                   "or the dense c[a][b][x][y].")
+@fix_option
+@json_option
+@reports_errors
+def convert(game: str, notation: str, fix: tuple, json_path: str | None) -> None:
+    """Print the game as a problem file in another notation (TOML; JSON with --json), exact rationals as "p/q"."""
+    from .games.notations import convert as run, converted_mapping
+
+    loaded = load_game(game, _fixed(fix))
+    text, digest = run(loaded, notation, "toml", source=game)
+    if json_path:
+        write_json(converted_mapping(loaded, notation), json_path)
+    else:
+        click.echo(text, nl=False)
+    if digest != loaded.sha256:
+        click.echo(f"certify: note: the {notation} table fixes {loaded.name} on no-signalling behaviours only; "
+                   f"loaded back it is the game with the same classical, quantum and no-signalling values and "
+                   f"sha256 {digest[:12]}... (the source's: {loaded.sha256[:12]}...)", err=True)
+
+
+@main.command()
+def cite() -> None:
+    """Print BibTeX for certify and for the paper of its dual-work model (arXiv:2602.04588)."""
+    from .api import cite as entries
+
+    click.echo(entries(), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

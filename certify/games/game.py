@@ -7,7 +7,7 @@ sum d[a,b,x,y] p(a,b|x,y) (==, <=, >=) v. Every coefficient is kept both as an
 exact Fraction (the game "as written") and as a float (for solvers).
 
 Problem files (TOML, or JSON with the same keys) give the objective in one of
-three notations, all reduced here to the dense tensor c[a,b,x,y]:
+four notations, all reduced here to the dense tensor c[a,b,x,y]:
 
 * ``payoff`` + ``distribution``: c[a,b,x,y] = pi(x,y) * payoff(a,b,x,y);
 * ``coefficients``: c itself, nested as c[a][b][x][y];
@@ -16,7 +16,10 @@ three notations, all reduced here to the dense tensor c[a,b,x,y]:
   but the last answer of each question. Marginals and the constant term are
   spread over the full behaviour (p_A(a|x) = (1/iB) sum_{b,y} p(a,b|x,y), the
   constant as c0/(iA iB) on every entry), which is exact on every
-  no-signalling behaviour, so every bound below is a bound on the table.
+  no-signalling behaviour, so every bound below is a bound on the table;
+* ``correlators`` (two answers per question): F[x+1][y+1] on <A_x B_y>, row
+  and column 0 the identity, A_x = P(a = 0|x) - P(a = 1|x); read through its Collins-Gisin
+  table (certify.games.notations, which also converts between all of them).
 """
 
 from __future__ import annotations
@@ -254,7 +257,7 @@ def _number_array(value, shape, source, key):
 
 _GAME_KEYS = {"name", "description", "inputs", "outputs", "sense", "objective", "constraints", "expected", "source"}
 _MODEL_FILE_KEYS = {"name", "description", "model", "expected", "source", "constraints", "link"}
-_OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin"}
+_OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin", "correlators"}
 _CONSTRAINT_KEYS = {"name", "description", "expression", "distribution", "coefficients", "relation", "value"}
 
 
@@ -417,9 +420,9 @@ def parse_distribution(value, inputs, source, key):
 
 def _objective(table, inputs, outputs, source):
     _check_keys(table, _OBJECTIVE_KEYS, source, "objective")
-    notations = [key for key in ("payoff", "coefficients", "collins_gisin") if key in table]
+    notations = [key for key in ("payoff", "coefficients", "collins_gisin", "correlators") if key in table]
     if len(notations) != 1:
-        raise BadInput(source, "objective", "give exactly one of payoff, coefficients, collins_gisin")
+        raise BadInput(source, "objective", "give exactly one of payoff, coefficients, collins_gisin, correlators")
     notation = notations[0]
     distribution = None
     if "distribution" in table:
@@ -432,9 +435,36 @@ def _objective(table, inputs, outputs, source):
         return payoff * distribution[None, None, :, :], distribution
     if notation == "coefficients":
         return _number_array(table["coefficients"], shape, source, "objective.coefficients"), distribution
+    if notation == "correlators":
+        if tuple(outputs) != (2, 2):
+            raise BadInput(source, "objective.correlators",
+                           f"correlators need two answers per question (outputs = [2, 2]), got {list(outputs)}")
+        table_f = _number_array(table["correlators"], (1 + inputs[0], 1 + inputs[1]), source, "objective.correlators")
+        return collins_gisin_to_dense(correlators_to_collins_gisin(table_f), inputs, outputs), distribution
     cg_shape = (1 + inputs[0] * (outputs[0] - 1), 1 + inputs[1] * (outputs[1] - 1))
     cg = _number_array(table["collins_gisin"], cg_shape, source, "objective.collins_gisin")
     return collins_gisin_to_dense(cg, inputs, outputs), distribution
+
+
+def correlators_to_collins_gisin(table: np.ndarray) -> np.ndarray:
+    """The Collins-Gisin table of a two-outcome game in correlator form.
+
+    F[0][0] is the constant, F[i][0] the weight of <A_(i-1)>, F[0][j] of <B_(j-1)>,
+    F[i][j] of <A_(i-1) B_(j-1)>, with A_x = P(a = 0) - P(a = 1) (certify.games.notations).
+    Substituting <A_x> = 2 p_A(0|x) - 1, <B_y> = 2 p_B(0|y) - 1 and
+    <A_x B_y> = 4 p(00|xy) - 2 p_A(0|x) - 2 p_B(0|y) + 1 and collecting terms:
+    cg[0][0] = F00 - sum_x F_x0 - sum_y F_0y + sum_xy F_xy, cg[x][0] = 2 F_x0 - 2 sum_y F_xy,
+    cg[0][y] = 2 F_0y - 2 sum_x F_xy, cg[x][y] = 4 F_xy. Exact on Fraction arrays.
+    """
+    f = table
+    cg = np.empty(f.shape, dtype=object)
+    cg[0, 0] = f[0, 0] - sum(f[1:, 0], Fraction(0)) - sum(f[0, 1:], Fraction(0)) + sum(f[1:, 1:].flat, Fraction(0))
+    for x in range(1, f.shape[0]):
+        cg[x, 0] = 2 * f[x, 0] - 2 * sum(f[x, 1:], Fraction(0))
+    for y in range(1, f.shape[1]):
+        cg[0, y] = 2 * f[0, y] - 2 * sum(f[1:, y], Fraction(0))
+    cg[1:, 1:] = 4 * f[1:, 1:]
+    return cg
 
 
 def collins_gisin_to_dense(cg, inputs, outputs):

@@ -216,53 +216,10 @@ def noisy_frontier_json(result, options):
 
 
 def plot_noisy_frontier(result, path):
-    """Certified W reduction against classical (in %) over p, one curve per visibility; with three or
-    more visibilities also the reduction against v at p = 0.8 (or the split of the largest ideal
-    reduction), with the certified critical visibility there when computed."""
-    import matplotlib
+    """The noisy frontier's figure (drawn by certify.scheduling.plots, with the other figures)."""
+    from .plots import plot_noisy_frontier as draw
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    suffix = str(path).rsplit(".", 1)[-1].lower()
-    if suffix not in ("png", "svg", "pdf"):
-        raise BadInput(None, "--plot", f"expected a .pdf, .png or .svg file, got '{path}'")
-    splits = [p["split"] for p in result.points]
-    entries = list(enumerate(result.summary["noise"]))
-    second = len(entries) >= 3
-    figure, axes = plt.subplots(1, 2 if second else 1, figsize=(11 if second else 6.4, 4.4), dpi=150)
-    axis = axes[0] if second else axes
-    if not any(entry["visibility_exact"] == "1" for _, entry in entries):
-        axis.plot(splits, [100 * p["relative_advantage"] for p in result.points], "s-", color="black",
-                  markersize=3, label="ideal pairs (v = 1)")
-    for index, entry in sorted(entries, key=lambda item: -item[1]["visibility"]):
-        axis.plot(splits, [100 * p["noise"][index]["relative_advantage"] for p in result.points], "o-", markersize=3,
-                  label=f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g})"
-                        + (f", supply {entry['supply']:g}" if entry["supply"] != 1 else ""))
-    axis.set_xlabel("split probability p (fixes the throughput)")
-    axis.set_ylabel("certified waiting reduction vs classical (%)")
-    axis.set_title(f"{result.game.name}: Werner pairs, $\\lambda$ = {result.model.arrival_rate:g}")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
-    if second:
-        point = next((p for p in result.points if p["split_exact"] == "4/5"),
-                     max(result.points, key=lambda p: p["relative_advantage"]))
-        order = sorted(range(len(entries)), key=lambda i: point["noise"][i]["visibility"])
-        right = axes[1]
-        right.plot([point["noise"][i]["visibility"] for i in order],
-                   [100 * point["noise"][i]["relative_advantage"] for i in order], "o-", color="tab:red", markersize=4)
-        interval = point.get("critical_visibility") or {}
-        if interval.get("upper") is not None:
-            right.axvline(interval["upper"], color="gray", linestyle="--",
-                          label=f"critical visibility {interval['upper']:.6f} (certified)")
-            right.legend(fontsize=8)
-        right.set_xlabel("visibility v of the Werner pairs (fidelity (1 + 3v)/4)")
-        right.set_ylabel("certified waiting reduction vs classical (%)")
-        right.set_title(f"at p = {point['split_exact']}")
-        right.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    return draw(result, path)
 
 
 # ---------------------------------------------------------------------------

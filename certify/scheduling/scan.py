@@ -1138,6 +1138,8 @@ def heatmap(directory, x_axis, y_axis, path):
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from .plots import finish_heatmap, heatmap_panels
+
     scan = load_folder(directory)
     axes = {axis.key: [label for label, _ in axis.values] for axis in scan.axes}
     for key, option in ((x_axis, "--heatmap"), (y_axis, "--heatmap")):
@@ -1150,8 +1152,7 @@ def heatmap(directory, x_axis, y_axis, path):
     metrics = dict(METRICS)
     if any(row.get("waiting_reduction_noisy") is not None for row in rows):
         metrics["waiting_reduction_noisy"] = "certified waiting reduction, Werner pairs at the visibility (%)"
-    figure, panels = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 0.6 * len(ys) + 2.6), dpi=150,
-                                  squeeze=False)
+    figure, panels = heatmap_panels(len(metrics), len(ys))
     for panel, (metric, title) in zip(panels[0], metrics.items()):
         grid = np.full((len(ys), len(xs)), np.nan)
         for row in rows:
@@ -1175,8 +1176,7 @@ def heatmap(directory, x_axis, y_axis, path):
     others = [key for key in axes if key not in (x_axis, y_axis)]
     note = f"; largest over {', '.join(others)}" if others else ""
     figure.suptitle(f"Scan {scan.name}{note} (blank: not computed or failed)", fontsize=9)
-    figure.tight_layout()
-    figure.savefig(path)
+    finish_heatmap(figure, path)
     plt.close(figure)
     return path
 
