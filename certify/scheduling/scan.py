@@ -794,8 +794,6 @@ def _check_document(path, content, cell):
     """The CellCheck of a cell file's bytes (see check_cell)."""
     from ..proofs.document import parse_document
     from ..proofs.verify import checked_game, first_problem, verify_document
-    from .figures import model_figures
-
     try:
         data = parse_document(content.decode("utf-8"), str(path))
     except UnicodeDecodeError:
@@ -803,7 +801,7 @@ def _check_document(path, content, cell):
     except BadInput as error:
         return _rejected(f"{path.name} is not a result document ({error.message})")
     try:
-        items = verify_document(data, str(path), model_figures)
+        items = verify_document(data, str(path))
     except CertifyError as error:  # a work limit met while checking: not trusted
         return _rejected(f"{path.name} cannot be verified ({error})")
     problem = first_problem(items)
