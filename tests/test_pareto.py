@@ -396,3 +396,74 @@ def test_gap_table_export(tmp_path):
     assert decimal_down(lower) in tex and decimal_up(upper) in tex
     result = CliRunner().invoke(main, ["gap", "chsh", "--table", str(tmp_path / "g.xls")])
     assert result.exit_code == 2 and "--table" in result.output
+
+
+def _model_with(tmp_path, name, constraints):
+    """The bundled dual-work model file with extra [[constraints]] tables."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "problems" / "dual_work.toml").read_text().split("[expected]")[0]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text + "".join(f'\n[[constraints]]\nname = "{n}"\nexpression = "{e}"\nrelation = "{r}"\n'
+                                   f'value = "{v}"\n' for n, e, r, v in constraints))
+    return path
+
+
+# Feasible at every split: symmetric strategies (uniform marginals) meet the first exactly (it is
+# odd under flipping both answers, at level 0), and the second is slack for every behaviour
+# (pi(1,1) = e^-2 < 1/2). The per-point LP takes them, the summary's hull would not.
+EQUAL = ("marginals", "(x != y) * ((a == 0) - (b == 0))", "==", "0")
+AT_MOST = ("slack", "(x == 1) * (y == 1) * (a == b)", "<=", "1/2")
+
+
+@pytest.mark.parametrize("constraints", [[EQUAL], [EQUAL, AT_MOST]])
+@pytest.mark.parametrize("noise", [[], ["--visibility", "0.9"]])
+def test_model_file_with_its_own_constraints_is_refused(tmp_path, constraints, noise):
+    """A model file with its own [[constraints]]: pareto refuses it before any work with one line naming
+    the file and `constraints` (exit 2, nothing written). Without the refusal the frontier ran and its
+    own document failed verify (the model block cannot rebuild a game with those rows)."""
+    path = _model_with(tmp_path, "extra", constraints)
+    out = tmp_path / "extra.json"
+    result = CliRunner().invoke(main, ["pareto", str(path), "--points", "3", "--level", "1", "--jobs", "1",
+                                       *noise, "--json", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert str(path) in lines[0] and ": constraints: " in lines[0] and "marginals" in lines[0], lines[0]
+    assert not out.exists()
+
+
+def test_classical_hull_honours_only_costless_constraints():
+    """The summary's hull (deterministic strategies, split alone) is the exact classical frontier
+    only when every other constraint costs nothing: the model's balance row passes; a constraint that
+    binds (pi(0,0) P(a != b | 0,0) at most 1/20) is refused, and so is one that is flip-odd but not
+    met at level 0. Checked against the per-point LP: with the binding row the LP's W at split 1/2
+    lies above the hull's height there, so a hull ignoring it would be wrong."""
+    from certify.bounds.classical import classical_value
+    from certify.games.game import Constraint
+    from certify.proofs.frontier import classical_hull, hull_value
+
+    game, _ = load_model("dual_work")
+    hull = classical_hull(game)
+    assert hull_value(hull, Fraction(1, 2)) == classical_value(game.with_fixed({"split": Fraction(1, 2)})).exact
+    shape = game.objective_exact.shape
+    pi = game.constraint("split").exact  # pi(x, y) on a != b
+    binding = np.full(shape, Fraction(0), dtype=object)
+    binding[0, 1, 0, 0], binding[1, 0, 0, 0] = pi[0, 1, 0, 0], pi[1, 0, 0, 0]
+    tight = replace_constraints(game, Constraint("binding", binding, "<=", Fraction(1, 20)))
+    with pytest.raises(ValueError, match="binding"):
+        classical_hull(tight)
+    lp = classical_value(tight.with_fixed({"split": Fraction(1, 2)})).exact
+    assert lp > hull_value(hull, Fraction(1, 2))
+    odd = np.full(shape, Fraction(0), dtype=object)
+    odd[0, 0, 0, 0], odd[1, 1, 0, 0] = Fraction(1), Fraction(-1)
+    with pytest.raises(ValueError, match="shifted"):
+        classical_hull(replace_constraints(game, Constraint("shifted", odd, "==", Fraction(1, 10))))
+    assert classical_hull(replace_constraints(game, Constraint("level0", odd, "==", Fraction(0)))) == hull
+
+
+def replace_constraints(game, extra):
+    """``game`` with one more constraint."""
+    import dataclasses
+
+    return dataclasses.replace(game, constraints=game.constraints + (extra,))

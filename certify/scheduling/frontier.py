@@ -54,8 +54,8 @@ from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
 from ..proofs.frontier import (
-    classical_hull, comparison_statement, dual_line, hull_value, noise_summary, reduction_bounds, reduction_summary,
-    value_meaning,
+    classical_hull, comparison_statement, dual_line, hull_constraints_free, hull_value, noise_summary, reduction_bounds,
+    reduction_summary, value_meaning,
 )
 from ..errors import BadInput, SolverFailed
 
@@ -400,6 +400,28 @@ def summarise(game, model, points, solver=None):
     return summary
 
 
+def refuse_extra_constraints(problem, game):
+    """BadInput (one line naming the file and ``constraints``) for a model file with its own
+    [[constraints]], before any work.
+
+    The per-point LPs would honour them, but the summary's classical frontier is the hull over
+    deterministic strategies with the split alone (exact only when every other constraint costs
+    nothing: certify.proofs.frontier.hull_constraints_free), and the model block a document
+    carries (from which verify rebuilds the game) has no constraints of its own. So such a
+    frontier is refused rather than summarised against another game.
+    """
+    from ..games.game import read_mapping, resolve
+
+    path = resolve(problem, "PROBLEM")
+    extra = read_mapping(path).get("constraints")
+    if extra:
+        names = ", ".join(str(entry.get("name")) if isinstance(entry, dict) else "?" for entry in extra)
+        raise BadInput(path, "constraints", f"a frontier takes no constraints beyond the model's split and balance "
+                                            f"(found: {names}); the frontier's summary could not honour them. "
+                                            "Fix the split with certify classical/quantum/gap --fix split=P instead")
+    hull_constraints_free(game)  # the model's own rows: costless by construction (a ValueError would be a bug)
+
+
 def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None, seesaw=False,
              solver=None, arrival_rate=None, waiting=None):
     """Sweep the split grid at one load; each point runs run_point (in worker processes when jobs > 1).
@@ -413,6 +435,7 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
 
     start = time.perf_counter()
     game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
+    refuse_extra_constraints(problem, game)
     if level is not None:
         level = str(level)
         parse_level(level)  # bad levels are bad input before any work

@@ -48,7 +48,7 @@ from ..bounds.noise import (
 )
 from ..errors import BadInput
 from ..proofs.exact import DOWN, UP, safe_float
-from .frontier import Frontier, PointJob, run_point, run_points, split_grid, summarise
+from .frontier import Frontier, PointJob, refuse_extra_constraints, run_point, run_points, split_grid, summarise
 
 
 @dataclass
@@ -161,6 +161,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
 
     start = time.perf_counter()
     game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
+    refuse_extra_constraints(problem, game)
     if level is not None:
         level = str(level)
         parse_level(level)
