@@ -226,6 +226,8 @@ def _restate(document):
     document["comparison"] = {"loads": rows, "statement": comparison_statement(rows)}
     document["arrival_rate"] = [load["arrival_rate"] for load in document["loads"]]
     document["advantage_certified"] = any(load["advantage_certified"] for load in document["loads"])
+    models = {load["waiting_model"] for load in document["loads"]}
+    document["waiting_model"] = models.pop() if len(models) == 1 else None
     return document
 
 
