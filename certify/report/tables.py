@@ -384,10 +384,7 @@ def noise_summary(frontier):
     lines = []
     for entry in frontier.summary["noise"]:
         w = entry["waiting_reduction"]
-        absolute = entry.get("absolute_waiting_reduction") or {}
-        there = (f", absolute {_fixed_point(absolute['value'], 4, DOWN)} at p = {absolute['split']:.4g}"
-                 if absolute.get("split") is not None else "")
-        text = (f"largest waiting reduction {_percent_down(w['value'])} at p = {w['split']:.4g}{there}, certified at "
+        text = (f"largest waiting reduction {_percent_down(w['value'])} at p = {w['split']:.4g}, certified at "
                 f"{len(entry['certified_splits'])} splits" if w["split"] is not None else "no certified advantage")
         share = f", pairs for {100 * entry['supply']:g}% of requests" if entry.get("supply", 1) != 1 else ""
         lines.append(f"v = {entry['visibility']:g} (F = {entry['fidelity']:.4g}{share}): {text}; "
