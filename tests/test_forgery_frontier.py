@@ -263,3 +263,27 @@ def test_loads_empty(documents, tmp_path):
     forged = copy.deepcopy(documents["loads"])
     forged["loads"] = forged["loads"][:1]
     _rejected(tmp_path, _restate(forged), "loads")
+
+
+@pytest.mark.parametrize("value", [3, "x", None, [], {"visibility_exact": "1"}])
+@pytest.mark.parametrize("where", ["row", "entry", "first row"])
+def test_malformed_noise_rows_fail_in_one_line(documents, tmp_path, where, value):
+    """A noise list or entry of the wrong shape: exit 1 with one line, never a traceback."""
+    forged = copy.deepcopy(documents["half"])
+    if where == "entry":
+        forged["points"][1]["noise"][0] = value
+    else:
+        forged["points"][0 if where == "first row" else 1]["noise"] = value
+    result = _verify(tmp_path, forged)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len([line for line in result.output.splitlines() if "failed" in line]) == 1, result.output
+    assert "malformed (" not in result.output, result.output  # a key is named, not an exception
+
+
+@pytest.mark.parametrize("loads", [[{}, {}], [{"summary": 3}, {"summary": {"waiting_reduction": 3}}], [3, "y"]])
+def test_malformed_loads_fail_in_one_line(documents, tmp_path, loads):
+    forged = copy.deepcopy(documents["loads"])
+    forged["loads"] = loads
+    result = _verify(tmp_path, forged)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "malformed (" not in result.output, result.output

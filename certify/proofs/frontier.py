@@ -429,7 +429,8 @@ def _visibilities(node, entries):
         return
     rows = node.data.get("points")
     first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
-    stated = [entry.get("visibility_exact") for entry in first.get("noise", []) if isinstance(entry, dict)]
+    noise = first.get("noise")
+    stated = [entry.get("visibility_exact") for entry in (noise if isinstance(noise, list) else []) if isinstance(entry, dict)]
     if not same(options["visibilities"], stated):
         node.fail("options", f"visibilities {short_text(options['visibilities'])} are not the rows' {short_text(stated)}")
     supply = options.get("supply")
@@ -441,18 +442,25 @@ def _visibilities(node, entries):
                     found.add(str(part["certificate"].get("supply", "1")))
         if found and found != {str(supply)}:
             node.fail("options", f"supply {short_text(supply)} is not the Werner certificates' {', '.join(sorted(found))}")
-        stated = {entry.get("supply_exact") for row in rows if isinstance(row, dict)
-                  for entry in row.get("noise", []) if isinstance(entry, dict)} if isinstance(rows, list) else set()
+        stated = {entry.get("supply_exact") for entries in _noise_lists(rows) for entry in entries}
         if stated and stated != {str(supply)}:
             node.fail("options", f"supply {short_text(supply)} is not the rows' {short_text(sorted(map(str, stated)))}")
     link = options.get("link")
     if isinstance(rows, list) and "link" in options:
         # a link (memories) has each part meet the split on its own: the rows' split rule must say so
-        rules = {entry.get("same_split") for row in rows if isinstance(row, dict)
-                 for entry in row.get("noise", []) if isinstance(entry, dict) and entry.get("supply_exact") != "1"}
+        rules = {entry.get("same_split") for entries in _noise_lists(rows) for entry in entries
+                 if entry.get("supply_exact") != "1"}
         if rules and rules != {link is not None}:
             node.fail("options", f"link {'set' if link is not None else 'null'} is not the rows' split rule "
                                  f"(same_split {short_text(sorted(map(str, rules)))})")
+
+
+def _noise_lists(rows):
+    """Each row's noise entries that are objects (malformed ones are reported by the row checks)."""
+    if not isinstance(rows, list):
+        return []
+    lists = [row.get("noise") for row in rows if isinstance(row, dict)]
+    return [[entry for entry in entries if isinstance(entry, dict)] for entries in lists if isinstance(entries, list)]
 
 
 def _advantage(game, parts, witness_key):
@@ -936,6 +944,8 @@ def verify_loads(data, source="result", model_figures=None):
         comparison.finish()
     except (Malformed, AttributeError) as error:
         problems.append(f"comparison: {error}")
+    except (TypeError, ValueError, KeyError):  # rows of malformed loads (reported by their own checks)
+        problems.append("comparison: cannot be rebuilt from the loads (a load is malformed)")
     node.finish()
     return items + [Verified("", "loads", not problems, None, problems, None, None,
                              items[0].game if items else None)]

@@ -104,7 +104,9 @@ def model_figures(document, game):
         for index, row in enumerate(rows):
             split = fraction(row.get("split_exact"))
             figures[f"points[{index}].throughput"] = theta(split)
-            entry = (row.get("noise") or [{}])[0] if settings else row
+            noise = row.get("noise")
+            entry = (noise[0] if isinstance(noise, list) and noise else {}) if settings else row
+            entry = entry if isinstance(entry, dict) else {}  # a malformed row: the row checks report it
             if entry.get("advantage_certified") is not True or settings > 1 or index >= len(proofs) or not trade_off:
                 continue
             key = entry.get("upper_result") if settings else "quantum_upper"
