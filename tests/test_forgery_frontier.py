@@ -287,3 +287,26 @@ def test_malformed_loads_fail_in_one_line(documents, tmp_path, loads):
     result = _verify(tmp_path, forged)
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     assert "malformed (" not in result.output, result.output
+
+
+def test_link_without_advantage_has_no_headline_advantage(tmp_path):
+    """A weak link (pairs at rate 0.2 decaying with T2 = 2: mean visibility 3/8, below any advantage):
+    the table says no certified advantage at any split, and so must the JSON (value 0,
+    advantage_certified false), though the ideal pairs beat classical at p = 1/2; the ideal headline
+    swapped back is rejected."""
+    problem = tmp_path / "weak.toml"
+    problem.write_text(MODEL + '[link]\nrate = 0.2\nt2 = 2.0\npolicy = "freshest"\n')
+    path = tmp_path / "weak.json"
+    result = _run(["pareto", str(problem), "--link"] + SMALL + ["--json", str(path)])
+    assert "no certified advantage" in result.output
+    document = json.loads(path.read_text())
+    assert document["value"] == 0.0 and document["advantage_certified"] is False
+    assert document["summary"]["certified_splits"] == [] and document["summary"]["waiting_reduction"]["split"] is None
+    ideal = max(_exact_advantages(document, "quantum_upper"))
+    assert ideal > 0
+    assert _verify(tmp_path, document).exit_code == 0
+    swapped = copy.deepcopy(document)
+    swapped["advantage_certified"] = True
+    _rejected(tmp_path, swapped, "advantage_certified")
+    swapped["value"] = float(ideal) - 1e-17
+    _rejected(tmp_path, swapped, "value", first="advantage_certified")
