@@ -225,60 +225,103 @@ def reduction_summary(hull, certified, lines):
 
 
 def classical_hull(game, constraint="split"):
-    """The exact classical frontier: lower convex hull of (constraint level, value) over
-    deterministic strategies, as [(level, value)] Fractions, level increasing.
+    """The exact classical frontier: lower convex hull of (constraint level, value) over the
+    classical behaviours that meet the game's other constraints, as [(level, value)] Fractions,
+    level increasing.
 
-    Mixing strategies with shared randomness reaches every point of the hull,
-    and nothing below it, so at a fixed level the classical optimum of a
-    "min" game is the hull's height there. Remembered per exact content of the
-    two tables (verify asks at several places of a document, the producer at
-    every summary; each answer lists every deterministic strategy).
+    Mixing strategies with shared randomness reaches every point of the polytope P spanned by the
+    deterministic strategies' (level, value, other levels), and nothing else, so at a fixed level
+    the classical optimum of a "min" game is the hull's height there once P is cut by the other
+    constraints (``hull_constraints`` says which must be cut; each cut is ``_cut``, exact).
+    Remembered per exact content of the tables (verify asks at several places of a document,
+    the producer at every summary; each answer lists every deterministic strategy).
     """
-    hull_constraints_free(game, constraint)
+    cuts = hull_constraints(game, constraint)
     tensor = game.constraint(constraint).exact
-    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat)))
+    rows = tuple((c.relation, c.value, tuple(c.exact.flat)) for c in cuts)
+    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat), rows))
 
 
 def hull_constraints_free(game, constraint="split"):
-    """Refuse (ValueError naming the constraint) a game whose other constraints the hull would ignore wrongly.
+    """ValueError (naming the constraint) unless every constraint but ``constraint`` is one the
+    classical hull can leave out: see ``hull_constraints``."""
+    cuts = hull_constraints(game, constraint)
+    if cuts:
+        raise ValueError(f"constraint '{cuts[0].name}' restricts the classical frontier")
 
-    The hull is taken over (level, value) of deterministic strategies alone, so it is the exact
-    classical frontier only when every other constraint costs nothing. That holds when the
-    objective and ``constraint`` are invariant under flipping both answers (two outputs each) and
-    each other constraint is flip-odd and met at level 0: a strategy mixed half and half with its
-    flipped copy has the same (level, value) and level 0 in every flip-odd row (the dual-work
-    model's balance row). Any other constraint could raise the frontier above this hull.
+
+def hull_constraints(game, constraint="split"):
+    """The constraints (besides ``constraint``) that the classical hull must cut P with; ValueError
+    naming a constraint it cannot take.
+
+    A constraint that is odd under flipping both answers and met at level 0 costs nothing when the
+    objective, ``constraint`` and every other constraint are invariant under the flip: a mixture
+    meeting the rest, mixed half and half with its flipped copy, keeps its level, value and other
+    levels and has level 0 in every odd row (the dual-work model's balance row). Such rows are left
+    out; every other row is cut exactly (``_cut``) when the flip argument holds, and a game where it
+    does not (two answers each, invariant objective and ``constraint``) must have no odd rows.
     """
     others = [c for c in game.constraints if c.name != constraint]
     if not others:
-        return
-    if tuple(game.outputs) != (2, 2):
-        raise ValueError(f"constraint '{others[0].name}': the classical hull takes only '{constraint}' "
-                         "in a game without two answers per player")
+        return []
+    two = tuple(game.outputs) == (2, 2)
 
     def flipped(tensor):
         return tensor[::-1, ::-1]
 
     def invariant(tensor):
-        return bool(np.all(tensor == flipped(tensor)))
+        return two and bool(np.all(tensor == flipped(tensor)))
 
-    if not invariant(game.objective_exact) or not invariant(game.constraint(constraint).exact):
-        raise ValueError(f"constraint '{others[0].name}': the classical hull ignores it, which is exact only "
-                         f"when the objective and '{constraint}' do not change when both answers flip")
-    for other in others:
-        free_at_zero = (other.relation == "==" and other.value == 0 or other.relation == "<=" and other.value >= 0
-                        or other.relation == ">=" and other.value <= 0)
-        if not free_at_zero or not bool(np.all(other.exact == -flipped(other.exact))):
-            raise ValueError(f"constraint '{other.name}': the classical hull (over deterministic strategies and "
-                             f"'{constraint}' alone) does not honour it; only constraints that flipping both "
-                             "answers meets at no cost (flip-odd, met at level 0) are covered")
+    def free_odd(other):
+        at_zero = (other.relation == "==" and other.value == 0 or other.relation == "<=" and other.value >= 0
+                   or other.relation == ">=" and other.value <= 0)
+        return two and at_zero and bool(np.all(other.exact == -flipped(other.exact)))
+
+    odd = [c for c in others if free_odd(c)]
+    cuts = [c for c in others if not any(c is o for o in odd)]
+    if odd and not (invariant(game.objective_exact) and invariant(game.constraint(constraint).exact)
+                    and all(invariant(c.exact) for c in cuts)):
+        raise ValueError(f"constraint '{odd[0].name}': the classical hull leaves out a row that flipping both "
+                         f"answers meets at no cost only when the objective, '{constraint}' and the other rows "
+                         "do not change under the flip")
+    return cuts
+
+
+HULL_POINTS = 20000  # points of a cut polytope the hull keeps (each cut can square their number)
+
+
+def _cut(points, index, relation, value):
+    """conv(points) cut by the row ``index`` of their third coordinate (relation, value), as the
+    finite point set whose convex hull is the cut polytope: the points that meet the row, and on
+    every segment between a point below and a point above the level, the point at the level
+    (conv(S) intersected with a half-space or a hyperplane is the hull of exactly these)."""
+    below = [p for p in points if p[2][index] < value]
+    above = [p for p in points if p[2][index] > value]
+    keep = [p for p in points if p[2][index] == value]
+    keep += below if relation == "<=" else above if relation == ">=" else []
+    if len(below) * len(above) > HULL_POINTS:
+        raise ValueError(f"the classical hull under the constraints would need {len(below) * len(above)} points "
+                         f"(limit {HULL_POINTS})")
+    for a in below:
+        for b in above:
+            t = (value - a[2][index]) / (b[2][index] - a[2][index])
+            keep.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]),
+                         tuple(u + t * (w - u) for u, w in zip(a[2], b[2]))))
+    return set(keep)
 
 
 @functools.lru_cache(maxsize=64)
-def _lower_hull(shape, levels, values):
+def _lower_hull(shape, levels, values, rows=()):
     tensor = np.array(levels, dtype=object).reshape(shape)
     objective = np.array(values, dtype=object).reshape(shape)
-    points = sorted({(s.value(tensor), s.value(objective)) for s in all_strategies(shape[2:], shape[:2])})
+    others = [np.array(row[2], dtype=object).reshape(shape) for row in rows]
+    points = {(s.value(tensor), s.value(objective), tuple(s.value(o) for o in others))
+              for s in all_strategies(shape[2:], shape[:2])}
+    for index, (relation, value, _) in enumerate(rows):
+        points = _cut(points, index, relation, value)
+    if not points:
+        raise ValueError("no classical behaviour meets the constraints")
+    points = sorted({(x, y) for x, y, _ in points})
     hull = []
     for point in points:
         while len(hull) >= 2:

@@ -52,7 +52,11 @@ def rebuild(document, game):
 
     table = model_table(document.get("model"), game.fixed)
     model = model_from_table({"model": table}, "model")
-    generated = game_from_model({"name": game.name, "model": table}, "model")
+    # a model file's own constraints travel in the game's definition, not the model block
+    extra = [c for c in (document.get("game", {}).get("definition", {}).get("constraints") or [])
+             if isinstance(c, dict) and c.get("name") not in ("split", "balance")]
+    generated = game_from_model({"name": game.name, "model": table, **({"constraints": extra} if extra else {})},
+                                "model")
     try:
         generated = generated.with_fixed({k: Fraction(v) for k, v in game.fixed.items()}, "fixed")
     except BadInput:

@@ -48,13 +48,15 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import numpy as np
+
 from ..bounds.correlator import correlation_form, quantum_dual_bound, quantum_strategy
 from ..bounds.classical import classical_value
 from ..bounds.npa import npa_bound
 from ..proofs.exact import DOWN, UP, safe_float
 from ..proofs.npa import parse_level
 from ..proofs.frontier import (
-    classical_hull, comparison_statement, dual_line, hull_constraints_free, hull_value, noise_summary, reduction_bounds,
+    classical_hull, comparison_statement, dual_line, hull_value, noise_summary, reduction_bounds,
     reduction_summary, value_meaning,
 )
 from ..errors import BadInput, SolverFailed
@@ -103,6 +105,10 @@ def run_point(job):
         seesaw = seesaw_bound(game, dim=2, restarts=20, seed=0, solver=job.solver)
     lowers = [r for r in (lower, npa) if r is not None and r.certified]
     best_lower = max(lowers, key=lambda r: r.value) if lowers else lower
+    if upper.proven[0] is None or best_lower.proven[0] is None:
+        # no certified number on one side: nothing this point could state (said in one line, not a traceback)
+        failed = upper if upper.proven[0] is None else best_lower
+        raise SolverFailed("correlator", "not certified", f"at split {job.split}: {'; '.join(failed.problems) or 'no value'}")
     c_exact = classical.exact if classical.certified else None
     q_exact = Fraction(upper.certificate["value"]) if upper.certified else None
     problems = []
@@ -400,26 +406,36 @@ def summarise(game, model, points, solver=None):
     return summary
 
 
+MODEL_CONSTRAINTS = ("split", "balance")  # the rows the dual-work model itself generates
+
+
 def refuse_extra_constraints(problem, game):
-    """BadInput (one line naming the file and ``constraints``) for a model file with its own
-    [[constraints]], before any work.
+    """BadInput (one line naming the file and the constraint) for a model file's own [[constraints]]
+    that the frontier cannot honour at every step, before any work.
 
-    The per-point LPs would honour them, but the summary's classical frontier is the hull over
-    deterministic strategies with the split alone (exact only when every other constraint costs
-    nothing: certify.proofs.frontier.hull_constraints_free), and the model block a document
-    carries (from which verify rebuilds the game) has no constraints of its own. So such a
-    frontier is refused rather than summarised against another game.
+    A row odd under flipping both answers, written ``== 0``, costs nothing anywhere: the classical
+    hull leaves it out exactly (certify.proofs.frontier.hull_constraints), and the quantum bounds and
+    strategies are flip-symmetrised, so they meet it. Any other row would change the classical
+    frontier (which the hull can cut exactly) but the explicit quantum strategies only meet the split
+    exactly (an active inequality is missed by rounding), so it is refused rather than summarised
+    against a strategy that does not meet it.
     """
-    from ..games.game import read_mapping, resolve
+    from ..games.game import resolve
 
-    path = resolve(problem, "PROBLEM")
-    extra = read_mapping(path).get("constraints")
-    if extra:
-        names = ", ".join(str(entry.get("name")) if isinstance(entry, dict) else "?" for entry in extra)
-        raise BadInput(path, "constraints", f"a frontier takes no constraints beyond the model's split and balance "
-                                            f"(found: {names}); the frontier's summary could not honour them. "
-                                            "Fix the split with certify classical/quantum/gap --fix split=P instead")
-    hull_constraints_free(game)  # the model's own rows: costless by construction (a ValueError would be a bug)
+    two = tuple(game.outputs) == (2, 2)
+    for constraint in game.constraints:
+        if constraint.name in MODEL_CONSTRAINTS:
+            continue
+        odd = two and bool(np.all(constraint.exact == -constraint.exact[::-1, ::-1]))
+        if not (odd and constraint.relation == "==" and constraint.value == 0):
+            raise BadInput(resolve(problem, "PROBLEM"), f"constraints ({constraint.name})",
+                           "a frontier takes a model file's own constraint only when flipping both answers "
+                           "negates it and it reads '== 0' (then it costs nothing); fix the split of this game "
+                           "with certify classical/quantum/gap --fix split=P instead")
+    try:
+        classical_hull(game)
+    except ValueError as error:
+        raise BadInput(resolve(problem, "PROBLEM"), "constraints", f"{error}") from None
 
 
 def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1, progress=None, seesaw=False,
