@@ -166,6 +166,9 @@ def test_werner_row_with_a_half_supply_dual_beside_a_full_supply_witness(documen
     entry["supply"], entry["supply_exact"] = 0.5, "1/2"
     _rejected(tmp_path, forged, "points[1].noise[0].supply", first="value")
     _rejected(tmp_path, forged, "points[1].noise[0].lower", first="value")  # and the bound lies above the witness
+    # the row's supply label dropped (it was optional): the row must state its setting
+    del entry["supply"], entry["supply_exact"]
+    _rejected(tmp_path, forged, "points[1].noise[0].supply", first="value")
 
 
 def test_link_row_with_an_average_split_witness_beside_a_same_split_dual(documents, tmp_path):
