@@ -55,7 +55,7 @@ def comparison_statement(rows):
 IDEAL_MEANING = "largest certified waiting reduction on the grid: max over splits of classical W - quantum W"
 
 
-def value_meaning(settings):
+def value_meaning(settings: list[tuple[Fraction, Fraction, bool]]) -> str:
     """What the top-level ``value`` of a frontier document is, a function of its noise settings alone
     (the producer writes it, verify rebuilds it and compares): ``settings`` lists per noise setting
     (visibility, supply, same_split) as exact Fractions and a bool, in the rows' order."""
@@ -70,7 +70,7 @@ def value_meaning(settings):
             + ": max over splits of classical W - W of the explicit Werner-pair strategy")
 
 
-def noise_summary(rows):
+def noise_summary(rows: list[dict]) -> list[dict]:
     """Per noise setting (in the rows' order), its headline over the grid, from the rows alone
     (the producer writes it, verify rebuilds it from the checked rows): the setting, the largest
     relative and absolute W reductions and where (split None without a certified advantage), the
@@ -242,15 +242,7 @@ def classical_hull(game, constraint="split"):
     return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat), rows))
 
 
-def hull_constraints_free(game, constraint="split"):
-    """ValueError (naming the constraint) unless every constraint but ``constraint`` is one the
-    classical hull can leave out: see ``hull_constraints``."""
-    cuts = hull_constraints(game, constraint)
-    if cuts:
-        raise ValueError(f"constraint '{cuts[0].name}' restricts the classical frontier")
-
-
-def hull_constraints(game, constraint="split"):
+def hull_constraints(game, constraint: str = "split") -> list:
     """The constraints (besides ``constraint``) that the classical hull must cut P with; ValueError
     naming a constraint it cannot take.
 
@@ -266,13 +258,13 @@ def hull_constraints(game, constraint="split"):
         return []
     two = tuple(game.outputs) == (2, 2)
 
-    def flipped(tensor):
+    def flipped(tensor: np.ndarray) -> np.ndarray:
         return tensor[::-1, ::-1]
 
-    def invariant(tensor):
+    def invariant(tensor: np.ndarray) -> bool:
         return two and bool(np.all(tensor == flipped(tensor)))
 
-    def free_odd(other):
+    def free_odd(other) -> bool:
         at_zero = (other.relation == "==" and other.value == 0 or other.relation == "<=" and other.value >= 0
                    or other.relation == ">=" and other.value <= 0)
         return two and at_zero and bool(np.all(other.exact == -flipped(other.exact)))
@@ -290,7 +282,7 @@ def hull_constraints(game, constraint="split"):
 HULL_POINTS = 20000  # points of a cut polytope the hull keeps (each cut can square their number)
 
 
-def _cut(points, index, relation, value):
+def _cut(points: set, index: int, relation: str, value: Fraction) -> set:
     """conv(points) cut by the row ``index`` of their third coordinate (relation, value), as the
     finite point set whose convex hull is the cut polytope: the points that meet the row, and on
     every segment between a point below and a point above the level, the point at the level
@@ -311,7 +303,9 @@ def _cut(points, index, relation, value):
 
 
 @functools.lru_cache(maxsize=64)
-def _lower_hull(shape, levels, values, rows=()):
+def _lower_hull(shape: tuple, levels: tuple, values: tuple, rows: tuple = ()) -> tuple:
+    """The lower hull of (level, value) over the deterministic strategies' points cut by ``rows``
+    ((relation, value, coefficients) each): hashable arguments, so the answer is cached by content."""
     tensor = np.array(levels, dtype=object).reshape(shape)
     objective = np.array(values, dtype=object).reshape(shape)
     others = [np.array(row[2], dtype=object).reshape(shape) for row in rows]
@@ -498,7 +492,7 @@ def _visibilities(node, entries):
                                  f"(same_split {short_text(sorted(map(str, rules)))})")
 
 
-def _noise_lists(rows):
+def _noise_lists(rows: object) -> list[list[dict]]:
     """Each row's noise entries that are objects (malformed ones are reported by the row checks)."""
     if not isinstance(rows, list):
         return []
@@ -516,7 +510,7 @@ def _advantage(game, parts, witness_key):
     return sense_sign(game) * (witness.value - classical.check.exact)
 
 
-def _frontier_claims(node, game, points, witness_key, settings):
+def _frontier_claims(node: Node, game, points: list, witness_key: str, settings: list | None) -> Fraction | None:
     """The headline: with no noise setting, the largest advantage of the ideal rows; with one, that
     setting's (rows' exact advantages at it); with several, no single value (``value`` null) and
     ``advantage_certified`` whether any setting has an advantage. ``settings`` is None when the
@@ -576,7 +570,7 @@ def _frontier_table(node, game, points, witness_key, dual_key, model_figures, pr
     return settings
 
 
-def _settings(points, problems):
+def _settings(points: list, problems: list) -> list | None:
     """The document's noise settings [(visibility, supply, same_split)], one per entry of every
     row's "noise" list: each row must state the same ones in the same order (so a summary entry
     and the headline speak of one setting), and Werner parts need rows that state them.
@@ -663,7 +657,8 @@ def _frontier_row(row, game, point, witness_key, dual_key):
     row.finish()
 
 
-def _noise_rows(row, game, parts, witness_key, dual_key, tightest):
+def _noise_rows(row: Node, game, parts: dict, witness_key: str, dual_key: str,
+                tightest: Fraction | None) -> tuple[list | None, list]:
     """Per noise setting (visibility v, supply f, split rule): the Werner bounds on W at this split
     and the advantage they certify (v = 1 at full supply is the maximally entangled pair: the point's
     own quantum results). Both sides of an entry must be for one setting, stated by the entry, and
@@ -698,7 +693,8 @@ def _noise_rows(row, game, parts, witness_key, dual_key, tightest):
     return settings, advantages
 
 
-def _noise_entry(entry, game, parts, v, classical, witness_key, dual_key, tightest):
+def _noise_entry(entry: Node, game, parts: dict, v: Fraction, classical: Fraction | None, witness_key: str,
+                 dual_key: str, tightest: Fraction | None) -> tuple:
     """One noise entry of a row (see ``_noise_rows``): its setting and exact advantage."""
     entry.expect("visibility_exact", str(v))
     entry.expect_float("visibility", v, NEAREST)
@@ -850,7 +846,7 @@ def _frontier_summary(summary, game, points, rows, witness_key, settings):
     summary.finish()
 
 
-def _noise_headline(summary, rows, settings):
+def _noise_headline(summary: Node, rows: list[dict], settings: list) -> None:
     """With noise settings the summary's headline is theirs: ``summary.noise`` rebuilt whole from the
     checked rows (``noise_summary``), and with one setting its reductions, certified splits and range
     restated at the top of the summary (the ideal rows' grid-independent search is not part of it)."""
@@ -994,12 +990,12 @@ def verify_loads(data, source="result", model_figures=None):
                              items[0].game if items else None)]
 
 
-def _same_model(frontiers, problems):
+def _same_model(frontiers: list[dict], problems: list) -> None:
     """A comparison across loads compares one model at different loads: every load's frontier must be
     of the same game name, sizes, thresholds, throughput and waiting model (its model block generates
     its game: check_model_figures), at distinct arrival rates, and without noise settings (the sentence
     speaks of the ideal pairs' reductions)."""
-    def model_of(document):
+    def model_of(document: dict) -> str:
         model = document.get("model") if isinstance(document.get("model"), dict) else {}
         game = document.get("game") if isinstance(document.get("game"), dict) else {}
         return json.dumps([game.get("name"), model.get("sizes"), model.get("thresholds"), model.get("throughput"),

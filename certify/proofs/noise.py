@@ -87,7 +87,7 @@ from .seesaw import check_seesaw, operator_trace, seesaw_exact_behaviour, seesaw
 TRIVIAL = {"+1": 1, "-1": -1}
 
 
-def werner_method(kind, certificate):
+def werner_method(kind: str, certificate: dict) -> str | None:
     """The ``method`` text of a Werner-pair result, a function of its certificate alone (the producer
     writes it, a checker can rebuild it and compare): the kind, the visibility, and with a supply below 1
     the share of request pairs with a pair and the split rule. None for another kind."""

@@ -325,13 +325,13 @@ def _largest(exact_values):
     return safe_float(max(values), UP) if values else None
 
 
-def _witness(point, key):
+def _witness(point: dict, key: str) -> Fraction | None:
     """The exact W of the point's certified witness under ``key``, or None."""
     result = point["results"].get(key)
     return Fraction(result["certificate"]["value"]) if result and result["certified"] else None
 
 
-def settings_of(points):
+def settings_of(points: list[dict]) -> list[tuple[Fraction, Fraction, bool]]:
     """The noise settings the rows state [(visibility, supply, same_split)], in order ([] for ideal pairs)."""
     entries = points[0].get("noise") or [] if points else []
     return [(Fraction(e["visibility_exact"]), Fraction(e["supply_exact"]), e["same_split"]) for e in entries]
@@ -409,7 +409,7 @@ def summarise(game, model, points, solver=None):
 MODEL_CONSTRAINTS = ("split", "balance")  # the rows the dual-work model itself generates
 
 
-def refuse_extra_constraints(problem, game):
+def refuse_extra_constraints(problem: str, game) -> None:
     """BadInput (one line naming the file and the constraint) for a model file's own [[constraints]]
     that the frontier cannot honour at every step, before any work.
 
