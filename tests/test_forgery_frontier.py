@@ -313,3 +313,12 @@ def test_link_without_advantage_has_no_headline_advantage(tmp_path):
     _rejected(tmp_path, swapped, "advantage_certified")
     swapped["value"] = float(ideal) - 1e-17
     _rejected(tmp_path, swapped, "value", first="advantage_certified")
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_scan_cell_options_do_not_decide_the_split_rule(documents, tmp_path, link):
+    """A scan cell's options carry "link" as a flag: the rows' split rule (checked against the
+    certificates) is what counts, so a genuine half-supply document with such options verifies."""
+    document = copy.deepcopy(documents["half"])
+    document["options"]["link"] = link
+    assert _verify(tmp_path, document).exit_code == 0

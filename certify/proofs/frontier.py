@@ -483,7 +483,9 @@ def _visibilities(node, entries):
         if stated and stated != {str(supply)}:
             node.fail("options", f"supply {short_text(supply)} is not the rows' {short_text(sorted(map(str, stated)))}")
     link = options.get("link")
-    if isinstance(rows, list) and "link" in options:
+    # pareto writes the link's operating point (a table) or null; other writers (a scan cell's
+    # options) may say something else, and then the rows' own split rule is what counts
+    if isinstance(rows, list) and "link" in options and (link is None or isinstance(link, dict)):
         # a link (memories) has each part meet the split on its own: the rows' split rule must say so
         rules = {entry.get("same_split") for entries in _noise_lists(rows) for entry in entries
                  if entry.get("supply_exact") != "1"}
