@@ -396,3 +396,108 @@ def test_gap_table_export(tmp_path):
     assert decimal_down(lower) in tex and decimal_up(upper) in tex
     result = CliRunner().invoke(main, ["gap", "chsh", "--table", str(tmp_path / "g.xls")])
     assert result.exit_code == 2 and "--table" in result.output
+
+
+def _model_with(tmp_path, name, constraints):
+    """The bundled dual-work model file with extra [[constraints]] tables."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "problems" / "dual_work.toml").read_text().split("[expected]")[0]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text + "".join(f'\n[[constraints]]\nname = "{n}"\nexpression = "{e}"\nrelation = "{r}"\n'
+                                   f'value = "{v}"\n' for n, e, r, v in constraints))
+    return path
+
+
+# Feasible at every split: symmetric strategies (uniform marginals) meet the first exactly (it is
+# odd under flipping both answers, at level 0: it costs nothing); the second is slack for every
+# behaviour (pi(1,1) = e^-2 < 1/2) but flip-invariant and an inequality; the third binds (it keeps
+# large pairs from splitting more often than small ones, which the best policies do).
+EQUAL = ("marginals", "(x != y) * ((a == 0) - (b == 0))", "==", "0")
+AT_MOST = ("slack", "(x == 1) * (y == 1) * (a == b)", "<=", "1/2")
+SMALL_FIRST = ("small_first", "(x == 1) * (y == 1) * (a != b) - (x == 0) * (y == 0) * (a != b)", "<=", "0")
+
+
+@pytest.mark.parametrize("noise", [[], ["--visibility", "0.9"]])
+def test_model_file_with_a_costless_constraint_end_to_end(tmp_path, noise):
+    """A model file with its own '== 0' row that flipping both answers negates: pareto runs, verify
+    accepts the genuine document (its model block and the definition's own row rebuild the game), and
+    the summary's classical frontier equals, at every grid split, the exact classical LP of the game
+    with every constraint (classical_value called here again), and the hull without the row."""
+    from certify.bounds.classical import classical_value
+    from certify.proofs.frontier import hull_value
+
+    path = _model_with(tmp_path, "extra", [EQUAL])
+    out = tmp_path / "extra.json"
+    result = CliRunner().invoke(main, ["pareto", str(path), "--points", "5", "--level", "1", "--jobs", "1",
+                                       *noise, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert [c["name"] for c in data["game"]["definition"]["constraints"]] == ["split", "balance", "marginals"]
+    assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0
+    hull = [(Fraction(x), Fraction(y)) for x, y in data["summary"]["classical_hull"]]
+    game, _ = load_model(str(path))
+    for point in data["points"]:
+        p = Fraction(point["split_exact"])
+        assert hull_value(hull, p) == classical_value(game.with_fixed({"split": p})).exact
+    plain, _ = load_model("dual_work")
+    assert hull == classical_hull(plain)
+
+
+@pytest.mark.parametrize("constraints", [[EQUAL, AT_MOST], [SMALL_FIRST]])
+@pytest.mark.parametrize("noise", [[], ["--visibility", "0.9"]])
+def test_model_file_with_constraints_it_cannot_honour_is_refused(tmp_path, constraints, noise):
+    """Any other row of a model file (an inequality, a flip-invariant row): the explicit quantum
+    strategies meet only the split exactly, so pareto refuses it before any work with one line naming
+    the file and the constraint (exit 2, nothing written); before, an active inequality ended in a
+    traceback."""
+    path = _model_with(tmp_path, "extra", constraints)
+    out = tmp_path / "extra.json"
+    result = CliRunner().invoke(main, ["pareto", str(path), "--points", "3", "--level", "1", "--jobs", "1",
+                                       *noise, "--json", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert str(path) in lines[0] and f"constraints ({constraints[-1][0]})" in lines[0], lines[0]
+    assert not out.exists()
+
+
+def test_classical_hull_cuts_every_constraint():
+    """The summary's hull is the exact classical frontier under every constraint: the polytope of
+    the deterministic strategies' (split, W, other levels) cut by each row. With a binding row
+    (pi(0,0) P(a != b | 0,0) <= 1/20) its height at each split equals the exact classical LP's
+    (and lies above the hull without the row); a flip-odd row at level 0 (balance) is left out,
+    which is exact only when the rows cut are flip-invariant, so an odd row at another level is refused."""
+    from certify.bounds.classical import classical_value
+    from certify.games.game import Constraint
+    from certify.proofs.frontier import hull_value
+
+    game, _ = load_model("dual_work")
+    hull = classical_hull(game)
+    assert hull_value(hull, Fraction(1, 2)) == classical_value(game.with_fixed({"split": Fraction(1, 2)})).exact
+    shape = game.objective_exact.shape
+    pi = game.constraint("split").exact  # pi(x, y) on a != b
+    binding = np.full(shape, Fraction(0), dtype=object)
+    binding[0, 1, 0, 0], binding[1, 0, 0, 0] = pi[0, 1, 0, 0], pi[1, 0, 0, 0]
+    tight = replace_constraints(game, Constraint("binding", binding, "<=", Fraction(1, 20)))
+    cut = classical_hull(tight)
+    assert cut[0][0] == 0 and cut[-1][0] < 1  # always splitting breaks the row
+    for p in (Fraction(1, 4), Fraction(1, 2), cut[-1][0]):  # the last: the largest split the row allows
+        lp = classical_value(tight.with_fixed({"split": p})).exact
+        assert hull_value(cut, p) == lp
+    assert hull_value(cut, Fraction(1, 2)) > hull_value(hull, Fraction(1, 2))
+    level = replace_constraints(game, Constraint("level", binding, "==", Fraction(1, 20)))
+    assert hull_value(classical_hull(level), Fraction(1, 2)) == classical_value(
+        level.with_fixed({"split": Fraction(1, 2)})).exact
+    odd = np.full(shape, Fraction(0), dtype=object)
+    odd[0, 0, 0, 0], odd[1, 1, 0, 0] = Fraction(1), Fraction(-1)
+    with pytest.raises(ValueError, match="balance"):
+        classical_hull(replace_constraints(game, Constraint("shifted", odd, "==", Fraction(1, 10))))
+    assert classical_hull(replace_constraints(game, Constraint("level0", odd, "==", Fraction(0)))) == hull
+
+
+def replace_constraints(game, extra):
+    """``game`` with one more constraint."""
+    import dataclasses
+
+    return dataclasses.replace(game, constraints=game.constraints + (extra,))

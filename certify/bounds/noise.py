@@ -49,6 +49,7 @@ import numpy as np
 from ..errors import BadInput, SolverFailed
 from ..proofs.exact import behaviour_problems, exact_inner, exact_psd, sense_sign
 from ..proofs.noise import (
+    werner_method,
     best_signs,
     check_noisy_witness,
     white_noise_behaviours,
@@ -519,7 +520,7 @@ def werner_dual_bound(game, v, extra_multipliers=(), solver=None, form=None, sol
         certificate=certificate,
         solver={"name": f"{name} (disjunctive Werner SDP) + exact PSD check", "status": status},
         seconds=time.perf_counter() - start,
-        method=f"disjunctive SDP over measurement patterns on Werner pairs, v = {v}",
+        method=werner_method("werner-dual", certificate),
         details={"bound": str(check.bound), "sdp_value": sign * sdp_value},
     )
 
@@ -666,7 +667,7 @@ def _mixture_result(game, form, v, components, start, solver_info=None, supply=1
         certificate=certificate,
         solver=solver_info or {"name": "exact (closed-form qubit measurements)", "status": "optimal"},
         seconds=time.perf_counter() - start,
-        method=f"qubit measurements on Werner pairs (v = {v}) mixed with fixed answers, exact weights",
+        method=werner_method("werner-strategy", certificate),
         details={"achieved": str(check.achieved)} if check.achieved is not None else {},
         problems=check.problems,
     )
@@ -874,7 +875,7 @@ def noisy_witness(game, witness, v, classical=None):
         certificate=certificate,
         solver={"name": "exact (no solver)", "status": "optimal"},
         seconds=time.perf_counter() - start,
-        method=f"see-saw witness on its state under white noise, visibility {v}",
+        method=werner_method("noisy-witness", certificate),
         details={"achieved": str(check.achieved), **details} if check.ok else details,
         problems=check.problems,
     )

@@ -6,6 +6,7 @@ re-derived from them, and the Werner-pair (noise) rows.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from fractions import Fraction
@@ -49,6 +50,56 @@ def comparison_statement(rows):
     else:
         sentence += " (light-traffic limit at every load: not the waiting at these loads)."
     return sentence
+
+
+IDEAL_MEANING = "largest certified waiting reduction on the grid: max over splits of classical W - quantum W"
+
+
+def value_meaning(settings: list[tuple[Fraction, Fraction, bool]]) -> str:
+    """What the top-level ``value`` of a frontier document is, a function of its noise settings alone
+    (the producer writes it, verify rebuilds it and compares): ``settings`` lists per noise setting
+    (visibility, supply, same_split) as exact Fractions and a bool, in the rows' order."""
+    if not settings:
+        return IDEAL_MEANING
+    if len(settings) > 1:
+        return ("none: one headline per noise setting, in summary.noise (value and advantage_certified "
+                "of each)")
+    v, supply, same_split = settings[0]
+    return (f"largest certified waiting reduction on the grid with Werner pairs of visibility {v} for a share "
+            f"{supply} of request pairs" + (", each part meeting the split on its own" if same_split else "")
+            + ": max over splits of classical W - W of the explicit Werner-pair strategy")
+
+
+def noise_summary(rows: list[dict]) -> list[dict]:
+    """Per noise setting (in the rows' order), its headline over the grid, from the rows alone
+    (the producer writes it, verify rebuilds it from the checked rows): the setting, the largest
+    relative and absolute W reductions and where (split None without a certified advantage), the
+    largest absolute one as ``value``, whether any split has a certified advantage, and the largest
+    gap between the two sides. ``rows`` are the frontier's rows, each with "split" and "noise"."""
+    out = []
+    count = len(rows[0].get("noise") or []) if rows else 0
+    for index in range(count):
+        entries = [(row["split"], row["noise"][index]) for row in rows]
+        first = entries[0][1]
+        certified = [split for split, entry in entries if entry["advantage_certified"] is True]
+        relative = max(entries, key=lambda item: item[1]["relative_advantage"])
+        absolute = max(entries, key=lambda item: item[1]["advantage"])
+        out.append({
+            "visibility": first["visibility"],
+            "visibility_exact": first["visibility_exact"],
+            "fidelity": first["fidelity"],
+            "supply": first["supply"],
+            "supply_exact": first["supply_exact"],
+            "same_split": first["same_split"],
+            "value": absolute[1]["advantage"],
+            "advantage_certified": bool(certified),
+            "waiting_reduction": {"value": relative[1]["relative_advantage"], "split": relative[0] if certified else None},
+            "absolute_waiting_reduction": {"value": absolute[1]["advantage"], "split": absolute[0] if certified else None},
+            "certified_splits": certified,
+            "certified_range": [min(certified), max(certified)] if certified else None,
+            "largest_gap": max(entry["gap"] for _, entry in entries),
+        })
+    return out
 
 
 def hull_value(hull, p):
@@ -174,24 +225,97 @@ def reduction_summary(hull, certified, lines):
 
 
 def classical_hull(game, constraint="split"):
-    """The exact classical frontier: lower convex hull of (constraint level, value) over
-    deterministic strategies, as [(level, value)] Fractions, level increasing.
+    """The exact classical frontier: lower convex hull of (constraint level, value) over the
+    classical behaviours that meet the game's other constraints, as [(level, value)] Fractions,
+    level increasing.
 
-    Mixing strategies with shared randomness reaches every point of the hull,
-    and nothing below it, so at a fixed level the classical optimum of a
-    "min" game is the hull's height there. Remembered per exact content of the
-    two tables (verify asks at several places of a document, the producer at
-    every summary; each answer lists every deterministic strategy).
+    Mixing strategies with shared randomness reaches every point of the polytope P spanned by the
+    deterministic strategies' (level, value, other levels), and nothing else, so at a fixed level
+    the classical optimum of a "min" game is the hull's height there once P is cut by the other
+    constraints (``hull_constraints`` says which must be cut; each cut is ``_cut``, exact).
+    Remembered per exact content of the tables (verify asks at several places of a document,
+    the producer at every summary; each answer lists every deterministic strategy).
     """
+    cuts = hull_constraints(game, constraint)
     tensor = game.constraint(constraint).exact
-    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat)))
+    rows = tuple((c.relation, c.value, tuple(c.exact.flat)) for c in cuts)
+    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat), rows))
+
+
+def hull_constraints(game, constraint: str = "split") -> list:
+    """The constraints (besides ``constraint``) that the classical hull must cut P with; ValueError
+    naming a constraint it cannot take.
+
+    A constraint that is odd under flipping both answers and met at level 0 costs nothing when the
+    objective, ``constraint`` and every other constraint are invariant under the flip: a mixture
+    meeting the rest, mixed half and half with its flipped copy, keeps its level, value and other
+    levels and has level 0 in every odd row (the dual-work model's balance row). Such rows are left
+    out; every other row is cut exactly (``_cut``) when the flip argument holds, and a game where it
+    does not (two answers each, invariant objective and ``constraint``) must have no odd rows.
+    """
+    others = [c for c in game.constraints if c.name != constraint]
+    if not others:
+        return []
+    two = tuple(game.outputs) == (2, 2)
+
+    def flipped(tensor: np.ndarray) -> np.ndarray:
+        return tensor[::-1, ::-1]
+
+    def invariant(tensor: np.ndarray) -> bool:
+        return two and bool(np.all(tensor == flipped(tensor)))
+
+    def free_odd(other) -> bool:
+        at_zero = (other.relation == "==" and other.value == 0 or other.relation == "<=" and other.value >= 0
+                   or other.relation == ">=" and other.value <= 0)
+        return two and at_zero and bool(np.all(other.exact == -flipped(other.exact)))
+
+    odd = [c for c in others if free_odd(c)]
+    cuts = [c for c in others if not any(c is o for o in odd)]
+    if odd and not (invariant(game.objective_exact) and invariant(game.constraint(constraint).exact)
+                    and all(invariant(c.exact) for c in cuts)):
+        raise ValueError(f"constraint '{odd[0].name}': the classical hull leaves out a row that flipping both "
+                         f"answers meets at no cost only when the objective, '{constraint}' and the other rows "
+                         "do not change under the flip")
+    return cuts
+
+
+HULL_POINTS = 20000  # points of a cut polytope the hull keeps (each cut can square their number)
+
+
+def _cut(points: set, index: int, relation: str, value: Fraction) -> set:
+    """conv(points) cut by the row ``index`` of their third coordinate (relation, value), as the
+    finite point set whose convex hull is the cut polytope: the points that meet the row, and on
+    every segment between a point below and a point above the level, the point at the level
+    (conv(S) intersected with a half-space or a hyperplane is the hull of exactly these)."""
+    below = [p for p in points if p[2][index] < value]
+    above = [p for p in points if p[2][index] > value]
+    keep = [p for p in points if p[2][index] == value]
+    keep += below if relation == "<=" else above if relation == ">=" else []
+    if len(below) * len(above) > HULL_POINTS:
+        raise ValueError(f"the classical hull under the constraints would need {len(below) * len(above)} points "
+                         f"(limit {HULL_POINTS})")
+    for a in below:
+        for b in above:
+            t = (value - a[2][index]) / (b[2][index] - a[2][index])
+            keep.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]),
+                         tuple(u + t * (w - u) for u, w in zip(a[2], b[2]))))
+    return set(keep)
 
 
 @functools.lru_cache(maxsize=64)
-def _lower_hull(shape, levels, values):
+def _lower_hull(shape: tuple, levels: tuple, values: tuple, rows: tuple = ()) -> tuple:
+    """The lower hull of (level, value) over the deterministic strategies' points cut by ``rows``
+    ((relation, value, coefficients) each): hashable arguments, so the answer is cached by content."""
     tensor = np.array(levels, dtype=object).reshape(shape)
     objective = np.array(values, dtype=object).reshape(shape)
-    points = sorted({(s.value(tensor), s.value(objective)) for s in all_strategies(shape[2:], shape[:2])})
+    others = [np.array(row[2], dtype=object).reshape(shape) for row in rows]
+    points = {(s.value(tensor), s.value(objective), tuple(s.value(o) for o in others))
+              for s in all_strategies(shape[2:], shape[:2])}
+    for index, (relation, value, _) in enumerate(rows):
+        points = _cut(points, index, relation, value)
+    if not points:
+        raise ValueError("no classical behaviour meets the constraints")
+    points = sorted({(x, y) for x, y, _ in points})
     hull = []
     for point in points:
         while len(hull) >= 2:
@@ -215,7 +339,7 @@ def verify_frontier(data, source="result", model_figures=None):
         node = Node(data, "", problems)
         game = read_game(node)
         node.expect("command", "pareto")
-        node.descriptive("tool", "solver", "seconds", "value_meaning",
+        node.descriptive("tool", "solver", "seconds",
                          "arrival_rate", "arrival_rate_exact", "waiting_model")  # the last three: model figures
         certificate = node.child("certificate")
         certificate.expect("kind", "frontier")
@@ -268,12 +392,12 @@ def verify_frontier(data, source="result", model_figures=None):
         points.append({"split": split, "parts": parts,
                        "certificates": {key: (entry.get(key) or {}).get("certificate") for key in parts
                                         if isinstance(entry.get(key), dict)}})
-    top = _frontier_claims(node, game, points, witness_key, dual_key)
     check_options(node, game, {point["parts"]["npa"].level for point in points
                           if point and "npa" in point["parts"] and point["parts"]["npa"].level}, frontier=True)
     _visibilities(node, entries)
     table = []  # the summary table's problems, reported as their own item
-    _frontier_table(node, game, points, witness_key, dual_key, model_figures, table)
+    settings = _frontier_table(node, game, points, witness_key, dual_key, model_figures, table)
+    top = _frontier_claims(node, game, points, witness_key, settings)
     node.finish()
     items.append(Verified("", "frontier", not problems, top, problems, None, DOWN, game))
     items.append(Verified("points", "frontier points", not table, None, table))
@@ -312,6 +436,7 @@ def _werner_parts(point, parts, source, expected, witness_key):
             item.supply = fraction(certificate.get("supply", "1"))
         except (ValueError, ZeroDivisionError):
             item.supply = None
+        item.same_split = certificate.get("same_split", False)  # the split rule: a row's sides must share it
         options = point.data[key].get("options") if isinstance(point.data[key], dict) else None
         if isinstance(options, dict) and "visibility" in options and (
                 visibility is None or not same(options["visibility"], str(visibility))):
@@ -341,7 +466,8 @@ def _visibilities(node, entries):
         return
     rows = node.data.get("points")
     first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
-    stated = [entry.get("visibility_exact") for entry in first.get("noise", []) if isinstance(entry, dict)]
+    noise = first.get("noise")
+    stated = [entry.get("visibility_exact") for entry in (noise if isinstance(noise, list) else []) if isinstance(entry, dict)]
     if not same(options["visibilities"], stated):
         node.fail("options", f"visibilities {short_text(options['visibilities'])} are not the rows' {short_text(stated)}")
     supply = options.get("supply")
@@ -353,6 +479,27 @@ def _visibilities(node, entries):
                     found.add(str(part["certificate"].get("supply", "1")))
         if found and found != {str(supply)}:
             node.fail("options", f"supply {short_text(supply)} is not the Werner certificates' {', '.join(sorted(found))}")
+        stated = {entry.get("supply_exact") for entries in _noise_lists(rows) for entry in entries}
+        if stated and stated != {str(supply)}:
+            node.fail("options", f"supply {short_text(supply)} is not the rows' {short_text(sorted(map(str, stated)))}")
+    link = options.get("link")
+    # pareto writes the link's operating point (a table) or null; other writers (a scan cell's
+    # options) may say something else, and then the rows' own split rule is what counts
+    if isinstance(rows, list) and "link" in options and (link is None or isinstance(link, dict)):
+        # a link (memories) has each part meet the split on its own: the rows' split rule must say so
+        rules = {entry.get("same_split") for entries in _noise_lists(rows) for entry in entries
+                 if entry.get("supply_exact") != "1"}
+        if rules and rules != {link is not None}:
+            node.fail("options", f"link {'set' if link is not None else 'null'} is not the rows' split rule "
+                                 f"(same_split {short_text(sorted(map(str, rules)))})")
+
+
+def _noise_lists(rows: object) -> list[list[dict]]:
+    """Each row's noise entries that are objects (malformed ones are reported by the row checks)."""
+    if not isinstance(rows, list):
+        return []
+    lists = [row.get("noise") for row in rows if isinstance(row, dict)]
+    return [[entry for entry in entries if isinstance(entry, dict)] for entries in lists if isinstance(entries, list)]
 
 
 def _advantage(game, parts, witness_key):
@@ -365,17 +512,34 @@ def _advantage(game, parts, witness_key):
     return sense_sign(game) * (witness.value - classical.check.exact)
 
 
-def _frontier_claims(node, game, points, witness_key, dual_key):
+def _frontier_claims(node: Node, game, points: list, witness_key: str, settings: list | None) -> Fraction | None:
+    """The headline: with no noise setting, the largest advantage of the ideal rows; with one, that
+    setting's (rows' exact advantages at it); with several, no single value (``value`` null) and
+    ``advantage_certified`` whether any setting has an advantage. ``settings`` is None when the
+    rows do not state one consistent list of settings (then the headline cannot be rebuilt)."""
     ok = all(point is not None and all(item.ok for item in point["parts"].values()) for point in points)
-    advantages = [_advantage(game, point["parts"], witness_key) if point else None for point in points]
-    best = max([Fraction(0)] + [a for a in advantages if a is not None])
     node.expect("certified", True)
     if not ok:
         node.fail("certified", "a point's certificate failed its check")
-    node.expect_float("value", best, DOWN)
     node.expect("exact", None)
-    node.expect("advantage_certified", any(a is not None and a > 0 for a in advantages))
-    return best
+    if settings is None:
+        for key in ("value", "advantage_certified", "value_meaning"):
+            node.get(key, None)
+            node.fail(key, "the rows state no consistent noise settings, so the headline cannot be rebuilt")
+        return None
+    if settings:
+        per_setting = [[point["noise"][index] if point and point.get("noise") else None for point in points]
+                       for index in range(len(settings))]
+    else:
+        per_setting = [[_advantage(game, point["parts"], witness_key) if point else None for point in points]]
+    bests = [max([Fraction(0)] + [a for a in advantages if a is not None]) for advantages in per_setting]
+    node.expect("advantage_certified", any(a is not None and a > 0 for advantages in per_setting for a in advantages))
+    node.expect("value_meaning", value_meaning(settings))
+    if len(bests) == 1:
+        node.expect_float("value", bests[0], DOWN)
+        return bests[0]
+    node.expect("value", None)
+    return None
 
 
 def _frontier_table(node, game, points, witness_key, dual_key, model_figures, problems):
@@ -384,7 +548,7 @@ def _frontier_table(node, game, points, witness_key, dual_key, model_figures, pr
     if not isinstance(summaries, list) or len(summaries) != len(points):
         problems.append(f"points: expected {len(points)} rows, one per certified point")
         node.descriptive("summary", "model")
-        return
+        return None
     rows = []
     for index, (summary, point) in enumerate(zip(summaries, points)):
         try:
@@ -399,11 +563,34 @@ def _frontier_table(node, game, points, witness_key, dual_key, model_figures, pr
             row.finish()
             continue
         _frontier_row(row, game, point, witness_key, dual_key)
+    settings = _settings(points, problems)
     try:
-        _frontier_summary(Node(node.get("summary"), "summary", problems), game, points, rows, witness_key)
+        _frontier_summary(Node(node.get("summary"), "summary", problems), game, points, rows, witness_key, settings)
     except Malformed as error:
         problems.append(str(error))
     check_model_figures(node, game, model_figures, "frontier", problems)
+    return settings
+
+
+def _settings(points: list, problems: list) -> list | None:
+    """The document's noise settings [(visibility, supply, same_split)], one per entry of every
+    row's "noise" list: each row must state the same ones in the same order (so a summary entry
+    and the headline speak of one setting), and Werner parts need rows that state them.
+    None (with a problem) when the rows disagree."""
+    found = [point.get("settings") for point in points if point is not None]
+    if not found:
+        return []
+    first = found[0]
+    if any(settings != first for settings in found) or first is not None and None in first:
+        problems.append("points: the rows' noise entries are not one list of settings (visibility, supply, "
+                        "split rule) at every split")
+        return None
+    if first is None:
+        first = []
+    if not first and any(key.startswith("werner_") for point in points if point for key in point["parts"]):
+        problems.append("points: Werner-pair certificates that no row's noise entry states")
+        return None
+    return first
 
 
 def _frontier_row(row, game, point, witness_key, dual_key):
@@ -457,23 +644,39 @@ def _frontier_row(row, game, point, witness_key, dual_key):
     if "seesaw" in parts:
         row.expect_float("seesaw", parts["seesaw"].value, parts["seesaw"].direction)
         row.expect("seesaw_certified", parts["seesaw"].ok)
+    if bounds and sense_sign(game) * (witness.value - tightest) > 0:
+        row.fail(dual_key, f"the bound {tightest} lies beyond the witness's {witness.value}: "
+                           "the two sides do not bound one quantity")
+    if bounds and classical.check is not None and classical.check.exact is not None and sense_sign(game) * (classical.check.exact - tightest) > 0:
+        row.fail(dual_key, f"the quantum bound {tightest} lies beyond the classical optimum {classical.check.exact}")
+    point["settings"] = []
     if row.has("noise"):
-        _noise_rows(row, game, parts, witness_key, dual_key, tightest if bounds else None)
+        point["settings"], point["noise"] = _noise_rows(row, game, parts, witness_key, dual_key,
+                                                        tightest if bounds else None)
     if row.has("critical_visibility"):
         _critical_row(row, parts)
     row.expect("problems", [], optional=True)
     row.finish()
 
 
-def _noise_rows(row, game, parts, witness_key, dual_key, tightest):
-    """Per visibility v: the Werner bounds on W at this split and the advantage they certify
-    (v = 1 is the maximally entangled pair: the point's own quantum results)."""
+def _noise_rows(row: Node, game, parts: dict, witness_key: str, dual_key: str,
+                tightest: Fraction | None) -> tuple[list | None, list]:
+    """Per noise setting (visibility v, supply f, split rule): the Werner bounds on W at this split
+    and the advantage they certify (v = 1 at full supply is the maximally entangled pair: the point's
+    own quantum results). Both sides of an entry must be for one setting, stated by the entry, and
+    may not contradict each other or the classical optimum.
+
+    Returns (settings, advantages): per entry its (v, f, same_split), or None when it cannot be
+    read, and the exact advantage s (witness - classical) at it, or None."""
     entries = row.get("noise")
     if not isinstance(entries, list):
         row.fail("noise", "expected a list, one entry per visibility")
-        return
+        return None, []
     classical = parts["classical"].check.exact if parts.get("classical") and parts["classical"].check else None
+    settings, advantages = [], []
     for index, data in enumerate(entries):
+        settings.append(None)
+        advantages.append(None)
         try:
             entry = Node(data, row.key(f"noise[{index}]"), row.problems)
             text = entry.get("visibility_exact")
@@ -484,38 +687,78 @@ def _noise_rows(row, game, parts, witness_key, dual_key, tightest):
         except (ValueError, ZeroDivisionError):
             row.fail(f"noise[{index}].visibility_exact", f"{short_text(text)} is not a rational")
             continue
-        entry.expect("visibility_exact", str(v))
-        entry.expect_float("visibility", v, NEAREST)
-        entry.expect_float("fidelity", (1 + 3 * v) / 4, NEAREST)
-        lower_key, upper_key = f"werner_lower v={v}", f"werner_upper v={v}"
-        supply = Fraction(1)
-        if v == 1 and lower_key not in parts:  # ideal pairs for every request: the point's own results
-            lower_key, upper_key = dual_key, witness_key
-            lower = tightest
-        else:
-            lower = parts[lower_key].value if lower_key in parts and parts[lower_key].ok else None
-            supplies = {parts[key].supply for key in (lower_key, upper_key) if key in parts}
-            supply = supplies.pop() if len(supplies) == 1 else None
-        upper = parts[upper_key].value if upper_key in parts and parts[upper_key].ok else None
-        entry.expect("lower_result", lower_key)
-        entry.expect("upper_result", upper_key)
-        entry.expect_float("supply", supply, NEAREST, optional=True)
-        entry.expect_float("lower", lower, DOWN)
-        entry.expect_float("upper", upper, UP)
-        if lower is not None and upper is not None:
-            entry.expect_float("gap", abs(upper - lower), UP)
-        else:
-            entry.expect_float("gap", None, UP)
-        advantage = None if upper is None or classical is None else sense_sign(game) * (upper - classical)
-        certified = advantage is not None and advantage > 0
-        entry.expect("advantage_certified", certified)
-        if certified:
-            entry.expect_float("advantage", advantage, DOWN)
-            entry.expect_float("relative_advantage", advantage / abs(classical), DOWN)
-        else:
-            entry.expect("advantage", 0.0)
-            entry.expect("relative_advantage", 0.0)
-        entry.finish()
+        try:
+            settings[-1], advantages[-1] = _noise_entry(entry, game, parts, v, classical, witness_key, dual_key,
+                                                        tightest)
+        except Malformed as error:
+            row.problems.append(str(error))
+    return settings, advantages
+
+
+def _noise_entry(entry: Node, game, parts: dict, v: Fraction, classical: Fraction | None, witness_key: str,
+                 dual_key: str, tightest: Fraction | None) -> tuple:
+    """One noise entry of a row (see ``_noise_rows``): its setting and exact advantage."""
+    entry.expect("visibility_exact", str(v))
+    entry.expect_float("visibility", v, NEAREST)
+    entry.expect_float("fidelity", (1 + 3 * v) / 4, NEAREST)
+    lower_key, upper_key = f"werner_lower v={v}", f"werner_upper v={v}"
+    supply, same_split = Fraction(1), False
+    if v == 1 and lower_key not in parts and upper_key not in parts:
+        # ideal pairs for every request: the point's own results
+        lower_key, upper_key = dual_key, witness_key
+        lower = tightest
+    else:
+        sides = [parts[key] for key in (lower_key, upper_key) if key in parts]
+        lower = parts[lower_key].value if lower_key in parts and parts[lower_key].ok else None
+        supplies = {side.supply for side in sides}
+        rules = {getattr(side, "same_split", False) for side in sides}
+        supply = supplies.pop() if len(supplies) == 1 else None
+        same_split = rules.pop() if len(rules) == 1 else None
+        if supply is None:
+            entry.fail("supply", "the two sides are certified for different supplies (or none): "
+                                 "not one setting")
+        if same_split is None:
+            entry.fail("same_split", "the two sides use different split rules (same split, average split): "
+                                     "not one setting")
+    upper = parts[upper_key].value if upper_key in parts and parts[upper_key].ok else None
+    entry.expect("lower_result", lower_key)
+    entry.expect("upper_result", upper_key)
+    if supply is None:
+        entry.get("supply")
+        entry.get("supply_exact")
+    else:
+        entry.expect_float("supply", supply, NEAREST)
+        entry.expect("supply_exact", str(supply))
+    if same_split is None:
+        entry.get("same_split")
+    else:
+        entry.expect("same_split", same_split)
+    entry.expect_float("lower", lower, DOWN)
+    entry.expect_float("upper", upper, UP)
+    if lower is not None and upper is not None:
+        entry.expect_float("gap", abs(upper - lower), UP)
+        # "upper" is the witness and "lower" the bound (for W, a min game): a witness beyond its bound,
+        # or a classical optimum beyond the bound, means the two sides do not bound one quantity
+        if sense_sign(game) * (upper - lower) > 0:
+            entry.fail("lower", f"the bound {lower} lies beyond the witness's {upper}: the two sides do not "
+                                "bound one quantity")
+        if classical is not None and sense_sign(game) * (classical - lower) > 0:
+            entry.fail("lower", f"the bound {lower} lies beyond the classical optimum {classical}")
+    else:
+        entry.expect_float("gap", None, UP)
+    advantage = None if upper is None or classical is None else sense_sign(game) * (upper - classical)
+    certified = advantage is not None and advantage > 0
+    entry.expect("advantage_certified", certified)
+    if certified:
+        entry.expect_float("advantage", advantage, DOWN)
+        entry.expect_float("relative_advantage", advantage / abs(classical), DOWN)
+    else:
+        entry.expect("advantage", 0.0)
+        entry.expect("relative_advantage", 0.0)
+    entry.finish()
+    if supply is None or same_split is None:
+        return None, None
+    return (v, supply, same_split), (advantage if advantage is not None else None)
 
 
 def _critical_row(row, parts):
@@ -542,7 +785,9 @@ def _critical_row(row, parts):
     interval.finish()
 
 
-def _frontier_summary(summary, game, points, rows, witness_key):
+def _frontier_summary(summary, game, points, rows, witness_key, settings):
+    """The summary: the headline (the ideal rows' grid-independent reductions, or with noise settings
+    the settings' own, ``noise_summary``), the cross-checks of the ideal rows, the classical hull."""
     certified_rows = []
     largest_gap = None
     largest_level_gap = None
@@ -565,10 +810,16 @@ def _frontier_summary(summary, game, points, rows, witness_key):
         if "seesaw" in parts and parts["seesaw"].value is not None:
             excess = sense_sign(game) * (witness.value - parts["seesaw"].value)
             largest_excess = excess if largest_excess is None else max(largest_excess, excess)
-    _reductions(summary, game, points, certified_rows, witness_key)
+    data = [row.data if row is not None else {} for row in rows]
+    if settings:
+        _noise_headline(summary, data, settings)
+    elif settings is not None:
+        _reductions(summary, game, points, certified_rows, witness_key)
+        summary.expect("certified_splits", certified_rows)
+        summary.expect("certified_range", [min(certified_rows), max(certified_rows)] if certified_rows else None)
+        if summary.has("noise"):  # --critical-visibility alone: no setting
+            summary.expect("noise", [])
     summary.descriptive("arrival_rate", "load", "waiting_model", "trade_off")  # model figures (check_model_figures)
-    summary.expect("certified_splits", certified_rows)
-    summary.expect("certified_range", [min(certified_rows), max(certified_rows)] if certified_rows else None)
     summary.expect("largest_gap_npa", largest_gap)
     if largest_level_gap is None:
         summary.expect("largest_gap_npa_level", None)
@@ -586,17 +837,32 @@ def _frontier_summary(summary, game, points, rows, witness_key):
     else:
         summary.expect("classical_hull", [[str(x), str(y)] for x, y in hull])
     summary.descriptive("throughput_gain")  # a model figure, checked by check_model_figures
-    data = [row.data if row is not None else {} for row in rows]
-    for key, rebuild in (("noise", _noise_summary), ("critical_visibility", _critical_summary)):
-        if summary.has(key):
-            try:
-                expected = rebuild(data)
-            except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-                summary.get(key)
-                summary.fail(key, "cannot be rebuilt from the rows (a row is malformed)")
-            else:
-                summary.expect(key, expected)
+    if summary.has("critical_visibility"):
+        try:
+            expected = _critical_summary(data)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            summary.get("critical_visibility")
+            summary.fail("critical_visibility", "cannot be rebuilt from the rows (a row is malformed)")
+        else:
+            summary.expect("critical_visibility", expected)
     summary.finish()
+
+
+def _noise_headline(summary: Node, rows: list[dict], settings: list) -> None:
+    """With noise settings the summary's headline is theirs: ``summary.noise`` rebuilt whole from the
+    checked rows (``noise_summary``), and with one setting its reductions, certified splits and range
+    restated at the top of the summary (the ideal rows' grid-independent search is not part of it)."""
+    try:
+        expected = noise_summary(rows)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        summary.get("noise", None)
+        summary.fail("noise", "cannot be rebuilt from the rows (a row is malformed)")
+        return
+    summary.expect("noise", expected)
+    if len(settings) == 1:
+        headline = expected[0]
+        for key in ("waiting_reduction", "absolute_waiting_reduction", "certified_splits", "certified_range"):
+            summary.expect(key, headline[key])
 
 
 def _reductions(summary, game, points, certified_rows, witness_key):
@@ -667,28 +933,6 @@ def _reductions(summary, game, points, certified_rows, witness_key):
     summary.expect("absolute_waiting_reduction", expected["absolute"])
 
 
-def _noise_summary(rows):
-    """Per visibility (in the rows' order): the largest relative W reduction and where, the
-    splits with a certified advantage, the largest gap between the Werner bounds."""
-    out = []
-    count = min((len(row.get("noise", [])) for row in rows), default=0)
-    for index in range(count):
-        entries = [(row.get("split"), row["noise"][index]) for row in rows]
-        first = entries[0][1]
-        certified = [split for split, entry in entries if entry.get("advantage_certified") is True]
-        best = max(entries, key=lambda item: item[1].get("relative_advantage", 0.0))
-        out.append({
-            "visibility": first.get("visibility"),
-            "visibility_exact": first.get("visibility_exact"),
-            "fidelity": first.get("fidelity"),
-            **({"supply": first["supply"]} if "supply" in first else {}),
-            "waiting_reduction": {"value": best[1].get("relative_advantage"), "split": best[0] if certified else None},
-            "certified_splits": certified,
-            "largest_gap": max(entry.get("gap") for _, entry in entries),
-        })
-    return out
-
-
 def _critical_summary(rows):
     """The least critical visibility over the grid: [least V_lo, least V_hi] over splits with an advantage."""
     intervals = [(row.get("critical_visibility") or {}, row.get("split")) for row in rows]
@@ -708,7 +952,11 @@ def verify_loads(data, source="result", model_figures=None):
     node = Node(data, "", problems)
     node.expect("command", "pareto")
     node.descriptive("tool", "options", "seconds")
-    documents = node.get("loads")
+    documents = node.get("loads", None)
+    if not isinstance(documents, list) or len(documents) < 2:
+        # one load is a plain frontier document; none states nothing
+        return [Verified("", "loads", False, None,
+                         ["loads: expected a list of at least two frontier documents (one per load)"])]
     items = []
     for index, document in enumerate(documents):
         for item in verify_frontier(document, source, model_figures) if isinstance(document, dict) else [
@@ -717,6 +965,7 @@ def verify_loads(data, source="result", model_figures=None):
             item.problems = [f"loads[{index}].{line}" for line in item.problems]
             items.append(item)
     frontiers = [d for d in documents if isinstance(d, dict)]
+    _same_model(frontiers, problems)
     node.expect("arrival_rate", [d.get("arrival_rate") for d in frontiers])
     models = {d.get("waiting_model") for d in frontiers}
     node.expect("waiting_model", models.pop() if len(models) == 1 else None)
@@ -736,9 +985,35 @@ def verify_loads(data, source="result", model_figures=None):
         comparison.finish()
     except (Malformed, AttributeError) as error:
         problems.append(f"comparison: {error}")
+    except (TypeError, ValueError, KeyError):  # rows of malformed loads (reported by their own checks)
+        problems.append("comparison: cannot be rebuilt from the loads (a load is malformed)")
     node.finish()
     return items + [Verified("", "loads", not problems, None, problems, None, None,
                              items[0].game if items else None)]
+
+
+def _same_model(frontiers: list[dict], problems: list) -> None:
+    """A comparison across loads compares one model at different loads: every load's frontier must be
+    of the same game name, sizes, thresholds, throughput and waiting model (its model block generates
+    its game: check_model_figures), at distinct arrival rates, and without noise settings (the sentence
+    speaks of the ideal pairs' reductions)."""
+    def model_of(document: dict) -> str:
+        model = document.get("model") if isinstance(document.get("model"), dict) else {}
+        game = document.get("game") if isinstance(document.get("game"), dict) else {}
+        return json.dumps([game.get("name"), model.get("sizes"), model.get("thresholds"), model.get("throughput"),
+                           model.get("waiting_model")], sort_keys=True, default=str)
+
+    if len({model_of(d) for d in frontiers}) > 1:
+        problems.append("loads: the frontiers are of different models (game name, sizes, thresholds, throughput "
+                        "or waiting model differ): not one model at several loads")
+    rates = [d.get("arrival_rate_exact") for d in frontiers]
+    if len(set(map(str, rates))) != len(rates):
+        problems.append(f"loads: arrival rates {short_text(rates)} repeat: each load once")
+    for index, document in enumerate(frontiers):
+        summary = document.get("summary")
+        if isinstance(summary, dict) and summary.get("noise"):
+            problems.append(f"loads[{index}].summary.noise: a frontier with noise settings in a comparison across "
+                            "loads (the comparison is of ideal pairs)")
 
 
 # ---------------------------------------------------------------------------

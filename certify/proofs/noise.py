@@ -87,6 +87,24 @@ from .seesaw import check_seesaw, operator_trace, seesaw_exact_behaviour, seesaw
 TRIVIAL = {"+1": 1, "-1": -1}
 
 
+def werner_method(kind: str, certificate: dict) -> str | None:
+    """The ``method`` text of a Werner-pair result, a function of its certificate alone (the producer
+    writes it, a checker can rebuild it and compare): the kind, the visibility, and with a supply below 1
+    the share of request pairs with a pair and the split rule. None for another kind."""
+    v = certificate.get("visibility")
+    supply = certificate.get("supply")
+    setting = "" if supply is None else (f", pairs for a share {supply} of request pairs"
+                                         + (", each part meeting the constraints on its own"
+                                            if certificate.get("same_split") is True else ""))
+    if kind == "werner-dual":
+        return f"disjunctive SDP over measurement patterns on Werner pairs, v = {v}{setting}"
+    if kind == "werner-strategy":
+        return f"qubit measurements on Werner pairs (v = {v}) mixed with fixed answers, exact weights{setting}"
+    if kind == "noisy-witness":
+        return f"see-saw witness on its state under white noise, visibility {v}"
+    return None
+
+
 def parse_visibility(text):
     """An exact visibility in [0, 1] from a certificate, or ValueError."""
     v = fraction(text)

@@ -48,7 +48,7 @@ from ..bounds.noise import (
 )
 from ..errors import BadInput
 from ..proofs.exact import DOWN, UP, safe_float
-from .frontier import Frontier, PointJob, run_point, run_points, split_grid, summarise
+from .frontier import Frontier, PointJob, refuse_extra_constraints, run_point, run_points, split_grid, summarise
 
 
 @dataclass
@@ -79,6 +79,7 @@ def noisy_point(job):
     c_exact = Fraction(classical["exact"]) if classical.get("exact") else None
     form = werner_form(game)
     entries = []
+    same = job.same_split and job.supply != 1  # the split rule of both sides (a link: each part meets p)
     for v in job.visibilities:
         if v == 1 and job.supply == 1:
             lower_key, upper_key = "quantum_lower", "quantum_upper"
@@ -91,7 +92,6 @@ def noisy_point(job):
             upper_exact = Fraction(point["results"]["quantum_upper"]["certificate"]["value"]) if upper_ok else None
         else:
             iA, iB = game.inputs
-            same = job.same_split and job.supply != 1
             solution = solve_disjunctive(form, iA, iB, v, job.base.solver, 1 if same else job.supply)
             extra = [classical_multipliers(form, classical["certificate"])] if c_exact is not None else []
             lower = werner_dual_bound(game, v, extra, form=form, solution=solution, supply=job.supply,
@@ -110,6 +110,8 @@ def noisy_point(job):
             "visibility_exact": str(v),
             "fidelity": float(fidelity(v)),
             "supply": float(job.supply),
+            "supply_exact": str(job.supply),
+            "same_split": bool(same),
             "lower": lower_value,
             "upper": upper_value,
             "lower_result": lower_key,
@@ -137,25 +139,6 @@ def noisy_point(job):
     return point
 
 
-def summarise_noise(points, visibilities):
-    """Per visibility: largest relative W reduction, certified splits, largest gap between the sides."""
-    out = []
-    for index, v in enumerate(visibilities):
-        entries = [(p["split"], p["noise"][index]) for p in points]
-        certified = [split for split, e in entries if e["advantage_certified"]]
-        best = max(entries, key=lambda item: item[1]["relative_advantage"])
-        out.append({
-            "visibility": float(v),
-            "visibility_exact": str(v),
-            "fidelity": float(fidelity(v)),
-            "supply": entries[0][1]["supply"],
-            "waiting_reduction": {"value": best[1]["relative_advantage"], "split": best[0] if certified else None},
-            "certified_splits": certified,
-            "largest_gap": max(e["gap"] for _, e in entries),
-        })
-    return out
-
-
 def summarise_critical(points):
     """The least critical visibility over the grid: [min V_lo, min V_hi] over splits with an advantage."""
     his = [(p["critical_visibility"]["upper"], p["split"]) for p in points
@@ -178,6 +161,7 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
 
     start = time.perf_counter()
     game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
+    refuse_extra_constraints(problem, game)
     if level is not None:
         level = str(level)
         parse_level(level)
@@ -194,8 +178,9 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
         for p in split_grid(points)
     ]
     results = run_points(noisy_point, jobs_list, jobs, progress)
-    summary = summarise(game, model, results)
-    summary["noise"] = summarise_noise(results, visibilities)
+    summary = summarise(game, model, results)  # with visibilities, the headline is theirs
+    if not visibilities:
+        summary["noise"] = []
     if critical:
         summary["critical_visibility"] = summarise_critical(results)
     return Frontier(game, model, results, summary, time.perf_counter() - start,
