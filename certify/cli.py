@@ -30,6 +30,27 @@ def solver_names(npa_only: bool = True) -> str:
     return ", ".join(name for name, (cvxpy_name, _, _) in SOLVERS.items() if npa_only or cvxpy_name is not None)
 
 
+class RegistryHelp(click.Option):
+    """An option whose help text is made from the solver registry only when help is shown:
+    importing certify.bounds for it would load the search code into every command, `certify
+    verify` included, whose checker must run without it."""
+
+    def __init__(self, *args, help_from=None, **kwargs):
+        self.help_from = help_from
+        super().__init__(*args, **kwargs)
+
+    def get_help_record(self, ctx):
+        if self.help_from is not None:
+            self.help = self.help_from()
+        return super().get_help_record(ctx)
+
+
+def solver_option(text: str, npa_only: bool = True):
+    """The --solver option, its help ``text`` with "{names}" filled from the registry when shown."""
+    return click.option("--solver", default=None, metavar="NAME", cls=RegistryHelp,
+                        help_from=lambda: text.format(names=solver_names(npa_only)))
+
+
 class FixType(click.ParamType):
     """NAME=VALUE with VALUE a number or a rational p/q."""
 
@@ -315,8 +336,8 @@ def _print_after(noisy, json_path):
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
-@click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes: "
-                                                         f"{solver_names(npa_only=False)} (default: the registry's choice).")
+@solver_option("SDP solver of the measurement steps with more than two outcomes: {names} (default: the registry's choice).",
+               npa_only=False)
 @visibility_option
 @fix_option
 @json_option
@@ -355,7 +376,7 @@ def seesaw(game, dim, restarts, seed, projective, solver, visibility, fix, json_
 @click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the frontier table for a paper: .csv (exact rationals), .tex or .md.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Local worker processes (default: one, or more when the grid is large enough to pay for their start-up and cores are idle; the JSON says which and why).")
 @click.option("--seesaw", "with_seesaw", is_flag=True, help="Also run the generic see-saw (dimension 2) at each split as a cross-check.")
-@click.option("--solver", default=None, metavar="NAME", help=f"SDP solver of the correlator and NPA bounds: {solver_names(npa_only=False)} (default: the registry's choice).")
+@solver_option("SDP solver of the correlator and NPA bounds: {names} (default: the registry's choice).", npa_only=False)
 @click.option("--visibility", "visibility", metavar="V[,V...]", default=None, help="Werner pairs of these visibilities: certified W bounds and explicit strategies.")
 @click.option("--fidelity", "fidelity", metavar="F[,F...]", default=None, help="Werner pairs of these fidelities, F = (1 + 3V)/4.")
 @click.option("--critical-visibility", "critical", is_flag=True, help="Per split, a certified interval for the least visibility that beats classical.")
@@ -617,8 +638,7 @@ class SolveStatus:
 @click.option("--level", type=LevelsType(), default="2", show_default=True,
               help="NPA level: 1, 2, 3, ..., or with word families: 1+AB, 2+AAB+ABB; several as 1,2,3 "
                    "(the best certified bound is reported).")
-@click.option("--solver", default=None, metavar="NAME",
-              help=f"SDP solver: {solver_names()} (default: by size, with fallbacks).")
+@solver_option("SDP solver: {names} (default: by size, with fallbacks).")
 @fix_option
 @json_option
 @reports_errors
@@ -647,7 +667,7 @@ def quantum(game, level, solver, fix, json_path):
 @main.command()
 @game_argument
 @click.option("--level", type=LevelType(), default="2", show_default=True, help="NPA level of the upper bound.")
-@click.option("--solver", default=None, metavar="NAME", help=f"SDP solver of the NPA bound: {solver_names()} (default: by size, with fallbacks).")
+@solver_option("SDP solver of the NPA bound: {names} (default: by size, with fallbacks).")
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of the see-saw (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")

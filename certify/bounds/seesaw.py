@@ -80,7 +80,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..proofs.exact import as_fmpq, exact_dot, sense_sign
-from ..proofs.seesaw import SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, decimal_rounded, check_seesaw, seesaw_exact_behaviour, seesaw_repair, seesaw_value_string
+from ..proofs.result import SEESAW_DIMENSIONS_SUFFIX, seesaw_method_text
+from ..proofs.seesaw import (
+    SEESAW_CLAIM_DIGITS, SEESAW_DIGITS, check_seesaw, decimal_rounded, forced_zeros, seesaw_exact_behaviour, seesaw_repair,
+    seesaw_value_string,
+)
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
 from ..report.results import Result
@@ -575,31 +579,6 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
 # Forced zeros: constraints that fix probabilities to 0 (Hardy's paradox)
 
 
-def forced_zeros(game: Game) -> tuple[np.ndarray, list[int]]:
-    """(mask, indices): the events (a,b,x,y) that constraints force to probability 0, and
-    the indices of those constraints in game.constraints.
-
-    A constraint d.p rel 0 whose coefficients d all have one sign, with a relation
-    that pins it (d.p == 0, d.p <= 0 with d >= 0, d.p >= 0 with d <= 0), holds
-    exactly when p(a,b|x,y) = 0 wherever d[a,b,x,y] != 0, since probabilities
-    are non-negative. So every strategy of a mixture meeting it must meet it on
-    its own: no choice of mixing weights can, which is why the see-saw treats
-    these constraints apart (``optimise_zero``) from the ones the weights meet.
-    """
-    mask = np.zeros(game.shape, dtype=bool)
-    indices = []
-    for k, constraint in enumerate(game.constraints):
-        entries = list(constraint.exact.flat)
-        if constraint.value != 0 or not any(entries):
-            continue
-        positive, negative = all(v >= 0 for v in entries), all(v <= 0 for v in entries)
-        if (constraint.relation == "==" and (positive or negative)) or (constraint.relation == "<=" and positive) \
-                or (constraint.relation == ">=" and negative):
-            mask |= np.vectorize(lambda v: v != 0, otypes=[bool])(constraint.exact)
-            indices.append(k)
-    return mask, indices
-
-
 _ZERO_PENALTIES = (10.0, 100.0)  # penalty stages of optimise_zero, times 1 + max |c|
 _ZERO_RANK = 1e-9  # singular values below this (relative) span no forbidden direction
 _ZERO_BITS = 48  # measurement bases are rounded to multiples of 2^-48 before the exact repair
@@ -913,7 +892,6 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     kept = [k for k in range(len(game.constraints)) if k not in zero_constraints]
     if not kept:
         candidates = [[(Fraction(1), best)] if best is not None else [], anchor]
-        method = f"see-saw, dimension {dim}, {restarts} restart{'s' if restarts != 1 else ''} + deterministic start, seed {seed}"
     else:
         pool, solutions, rounds = _column_generation(
             game, objective, [s for _, s in anchor] + ([best] if best is not None else []), dim, restarts, seed,
@@ -921,24 +899,15 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
         mixture, met = exact_mixture(game, pool, solutions, [w for w, _ in anchor])
         status = f"column generation: {_column_generation.stopped}"
         candidates = [mixture, anchor]
-        method = (
-            f"see-saw column generation ({rounds} round{'s' if rounds != 1 else ''}, {len(pool)} strategies), dimension {dim}, "
-            f"{restarts} restart{'s' if restarts != 1 else ''}, seed {seed}"
-        )
-    if zero_constraints:
-        several = len(zero_constraints) > 1
-        method += (f"; constraint{'s' if several else ''} {', '.join(game.constraints[k].name for k in zero_constraints)} "
-                   f"force{'' if several else 's'} probabilities to 0, met exactly by exact projectors and a state "
-                   "orthogonal to the forbidden outcomes")
     requested = game.fixed
+    method = seesaw_method_text(
+        dim, restarts, seed, rounds=rounds if kept else None, pool=len(pool) if kept else None,
+        zero_names=[game.constraints[k].name for k in zero_constraints],
+        missed={name: requested[name] for name in met} if met else None,
+    )
     if met:
         game = game.with_fixed(met)
         candidates = [candidates[0]]  # the classical mixture is for the requested levels
-        method += (
-            "; no mixture found meets the requested constraint levels exactly, so the witness is "
-            "certified at the levels it meets ("
-            + ", ".join(f"{name} = {requested[name]} requested" for name in met) + ")"
-        )
     candidates = [c for c in candidates if c]
     if not candidates:  # no classical mixture, and no quantum strategy found meets the forced zeros
         raise SolverFailed(
@@ -1039,7 +1008,7 @@ def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=No
         raise failure
     if len(dims) > 1:
         best.details["dimensions_tried"] = tried
-        best.method += f"; best of dimensions {dims[0]} to {dims[-1]}"
+        best.method += SEESAW_DIMENSIONS_SUFFIX.format(first=dims[0], last=dims[-1])
         best.seconds = time.perf_counter() - start
     return best
 

@@ -14,9 +14,9 @@ from .correlator import check_correlation_dual, check_correlation_strategy
 from .deterministic import best_deterministic, strategy_count
 from .exact import DOWN, NEAREST, UP, exact_dot, fraction, sense_sign
 from .gap import check_gap, gap_statement
-from .noise import NOISE_CHECKS, white_noise_behaviours
+from .noise import NOISE_CHECKS, werner_method, white_noise_behaviours
 from .npa import build_pattern, check_npa, looser_level_notes, parse_level
-from .seesaw import SeesawCheck, check_seesaw
+from .seesaw import SeesawCheck, check_seesaw, forced_zeros
 from .document import Malformed, Node, Verified, join_path, read_game, same, short_text
 
 
@@ -418,15 +418,40 @@ METHOD_TEMPLATES = {
                "{restarts} restart{restarts_s}, seed {seed}"),
     "correlation-strategy": ("Tsirelson vectors of rank {rank}, rounded to exact unit vectors",),
     "correlation-dual": ("Tsirelson SDP dual (NPA level 1 on +-1 observables), shift {shift} x {observables}",),
-    "werner-dual": ("disjunctive SDP over measurement patterns on Werner pairs, v = {visibility}",
-                    "no advantage for any visibility <= {visibility}"),
-    "werner-strategy": ("qubit measurements on Werner pairs (v = {visibility}) mixed with fixed answers, exact weights",),
-    "noisy-witness": ("see-saw witness on its state under white noise, visibility {visibility}",),
 }
 NPA_LEVELS_PREFIX = "best of NPA levels {levels}: "
 SEESAW_MET_SUFFIX = ("; no mixture found meets the requested constraint levels exactly, so the witness is "
                      "certified at the levels it meets ({levels})")
 SEESAW_DIMENSIONS_SUFFIX = "; best of dimensions {first} to {last}"
+SEESAW_ZEROS_SUFFIX = ("; constraint{names_s} {names} force{verb_s} probabilities to 0, met exactly by exact projectors "
+                       "and a state orthogonal to the forbidden outcomes")
+
+
+def plural(count: int) -> str:
+    """The plural ending of a noun counted ``count`` times ("" for one, "s" otherwise)."""
+    return "" if count == 1 else "s"
+
+
+def seesaw_method_text(dimension: int, restarts: int, seed: int, rounds: int | None = None, pool: int | None = None,
+                       zero_names: list[str] | tuple[str, ...] = (), missed: dict | None = None) -> str:
+    """The ``method`` text of a see-saw result, written by certify.bounds.seesaw and rebuilt
+    by the checker (_seesaw_method) from the same templates: the plain search, or column
+    generation over ``rounds`` rounds and ``pool`` strategies when constraints other than
+    forced zeros remain; then the constraints that force probabilities to 0 (``zero_names``,
+    met by every strategy itself) and the requested levels the witness misses (``missed``)."""
+    if rounds is None:
+        text = METHOD_TEMPLATES["seesaw"][0].format(dimension=dimension, restarts=restarts,
+                                                    restarts_s=plural(restarts), seed=seed)
+    else:
+        text = METHOD_TEMPLATES["seesaw"][1].format(rounds=rounds, rounds_s=plural(rounds), pool=pool,
+                                                    dimension=dimension, restarts=restarts,
+                                                    restarts_s=plural(restarts), seed=seed)
+    if zero_names:
+        text += SEESAW_ZEROS_SUFFIX.format(names_s=plural(len(zero_names)), names=", ".join(zero_names),
+                                           verb_s="" if len(zero_names) > 1 else "s")
+    if missed:
+        text += SEESAW_MET_SUFFIX.format(levels=", ".join(f"{name} = {value} requested" for name, value in missed.items()))
+    return text
 # How a correlation strategy is realised (certificate "realisation"): rebuilt from its rank.
 CORRELATION_REALISATION = ("maximally entangled state of local dimension {dimension}; "
                            "A_x = u_x . Gamma, B_y = v_y . Gamma^T (Gamma: Pauli matrices for r <= 3); "
@@ -478,6 +503,23 @@ def method_problem(text, templates, checked: dict) -> str | None:
                       templates[0])
     return (f"{short_text(text)} is not the text certify writes for this certificate "
             f"(for example {short_text(shown, 160)}): method may describe the search, not claim")
+
+
+def _check_werner_method(node, kind: str, certificate: dict) -> None:
+    """``method`` (optional) of a Werner-pair result must be the text its certificate alone
+    determines (certify.proofs.noise.werner_method, which the producer writes too), or for a
+    werner-dual without supply the critical-visibility wording "no advantage for any visibility
+    <= v" (the hull at v contains the hull at every lower visibility, so the bound at v covers them)."""
+    if not node.has("method"):
+        node.descriptive("method")
+        return
+    allowed = [werner_method(kind, certificate)]
+    if kind == "werner-dual" and certificate.get("supply") is None:
+        allowed.append(f"no advantage for any visibility <= {certificate.get('visibility')}")
+    text = node.get("method")
+    if text not in allowed:
+        node.fail("method", f"{short_text(text)} is not the text certify writes for this certificate "
+                            f"(for example {short_text(allowed[0], 120)!r}): method may describe the search, not claim")
 
 
 def _check_method(node, templates, checked: dict, prefix: str = "", suffix: str = "", numbers=None) -> None:
@@ -567,8 +609,7 @@ def _details(node, game, kind, certificate, check, classical):
             node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
         if kind in ("werner-dual", "werner-strategy"):
             node.descriptive("sdp_value")  # the SDP's own optimum: not a claim
-            visibility = str(certificate.get("visibility"))
-            _check_method(node, METHOD_TEMPLATES[kind], {"visibility": visibility})
+            _check_werner_method(node, kind, certificate)
             if kind == "werner-strategy":
                 _check_realisation(node, certificate, WERNER_REALISATION)
         if kind == "classical":
@@ -631,12 +672,17 @@ def _seesaw_method(node, game, dimension):
     templates = METHOD_TEMPLATES["seesaw"]
     rounds = node.data.get("rounds")
     checked = {"dimension": dimension}
-    if game.constraints:
+    _, zeros = forced_zeros(game)
+    if len(zeros) < len(game.constraints):  # constraints the mixing weights meet: column generation
         templates = templates[1:]
         checked["rounds"] = rounds if isinstance(rounds, int) and not isinstance(rounds, bool) else "?"
     else:
         templates = templates[:1]
     suffix = ""
+    if zeros:
+        names = [game.constraints[k].name for k in zeros]
+        suffix += SEESAW_ZEROS_SUFFIX.format(names_s=plural(len(names)), names=", ".join(names),
+                                             verb_s="" if len(names) > 1 else "s")
     requested = node.data.get("requested")
     if isinstance(requested, dict):
         missed = [c.name for c in game.constraints if c.name in requested and str(requested[c.name]) != game.fixed[c.name]]
@@ -746,8 +792,7 @@ def _noisy_witness(node, game, certificate, check, classical):
         node.expect("critical_visibility_float", None, optional=True)
     else:
         node.expect_float("critical_visibility_float", fraction(critical), NEAREST, optional=True)
-    visibility = str(certificate.get("visibility"))
-    _check_method(node, METHOD_TEMPLATES["noisy-witness"], {"visibility": visibility})
+    _check_werner_method(node, "noisy-witness", certificate)
     claimed = certificate.get("classical")
     if claimed is not None:  # the classical optimum the critical visibility is measured against
         if classical is None and not game.constraints:

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from fractions import Fraction
 
 import flint
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..games.game import Game
 
 from .exact import Check, as_fmpq, as_fraction, exact_dot, exact_inner, fraction, ldl_psd, sense_sign
 
@@ -285,3 +289,28 @@ def check_seesaw(game, certificate):
         "components": notes,
     }
     return SeesawCheck(ok=not problems, achieved=achieved, problems=problems, details=details, behaviour=p)
+
+
+def forced_zeros(game: Game) -> tuple[np.ndarray, list[int]]:
+    """(mask, indices): the events (a,b,x,y) that constraints force to probability 0, and
+    the indices of those constraints in game.constraints.
+
+    A constraint d.p rel 0 whose coefficients d all have one sign, with a relation
+    that pins it (d.p == 0, d.p <= 0 with d >= 0, d.p >= 0 with d <= 0), holds
+    exactly when p(a,b|x,y) = 0 wherever d[a,b,x,y] != 0, since probabilities
+    are non-negative. So every strategy of a mixture meeting it must meet it on
+    its own: no choice of mixing weights can, which is why the see-saw treats
+    these constraints apart (``optimise_zero``) from the ones the weights meet.
+    """
+    mask = np.zeros(game.shape, dtype=bool)
+    indices = []
+    for k, constraint in enumerate(game.constraints):
+        entries = list(constraint.exact.flat)
+        if constraint.value != 0 or not any(entries):
+            continue
+        positive, negative = all(v >= 0 for v in entries), all(v <= 0 for v in entries)
+        if (constraint.relation == "==" and (positive or negative)) or (constraint.relation == "<=" and positive) \
+                or (constraint.relation == ">=" and negative):
+            mask |= np.vectorize(lambda v: v != 0, otypes=[bool])(constraint.exact)
+            indices.append(k)
+    return mask, indices
