@@ -417,7 +417,7 @@ def test_ssnal_reports_a_stopped_solve_as_inaccurate(monkeypatch):
     still the PSD projection (up to rounding) the certificate starts from."""
     import numpy as np
 
-    from certify.bounds import ssnal
+    from certify.bounds.solvers import ssnal
     from certify.proofs.npa import relaxation
 
     monkeypatch.setattr(ssnal, "SSNAL_MAX_OUTER", 2)
@@ -434,7 +434,7 @@ def test_ssnal_newton_operator_matches_its_definition(shift):
     spectrum), the non-positive side (mostly positive), and at rank 0 and full rank."""
     import numpy as np
 
-    from certify.bounds import ssnal
+    from certify.bounds.solvers import ssnal
     from certify.proofs.npa import relaxation
 
     ops = ssnal._Operators(relaxation(load_game("i3322"), parse_level("2")))

@@ -29,12 +29,35 @@ to moment counts where an interior-point Schur complement does not
 (random 10-input games at level 2: n = 301, m = 22350).
 
 Handles relaxations without game constraints; the others go to the
-interior-point solvers (certify.bounds.solvers.npa_order).
+interior-point solvers (certify.bounds.solvers.npa_order). As a backend of
+certify.bounds.solvers (``solve_npa``) it has no cvxpy name: the small SDPs
+built in cvxpy go elsewhere.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+
+from .moment import Solution, solver_info
+from .status import INACCURATE, OPTIMAL
+
+NAME = "ssnal"
+MODULE = "scipy"  # certify's own, on scipy: looked up without importing it
+DISTRIBUTION = "certify"
+# certify's own: NPA relaxations without game constraints only, so no cvxpy name. One
+# n x n eigendecomposition per Newton step and no m x m matrix, so it finishes where the
+# interior-point paths cannot factor their Schur complement.
+CVXPY_NAME = None
+OPTIONS: dict[str, Any] = {}
+DESCRIPTION = ("Newton-CG augmented Lagrangian (SDPNAL's scheme); "
+               "the NPA default from SSNAL_FROM moments, for relaxations without game constraints")
+# solve_ssnal's statuses -> ours: "optimal" at SSNAL_TOLERANCE, "inaccurate" when it stalls
+# (SSNAL_STALL) or runs out of outer steps (SSNAL_MAX_OUTER).
+STATUS = {"optimal": OPTIMAL, "inaccurate": INACCURATE}
 
 # Relative residuals (primal, dual, gap) at which the method stops: the exact
 # certificate then lies within about 1e-8 of the solver's value (measured on
@@ -262,3 +285,12 @@ def solve_ssnal(relaxation, progress=None, tolerance=SSNAL_TOLERANCE):
     moments = np.concatenate([[0.0, 1.0], -y / ops.scale])
     value = ops.constant + float(ops.objective @ moments[2:])
     return value, moments, z, status, newton_steps
+
+
+def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None = None) -> Solution:
+    """``solve_ssnal`` on a relaxation without game constraints, as a Solution."""
+    start = time.perf_counter()
+    value, moments, slack, status, steps = solve_ssnal(relaxation, progress)
+    solved = time.perf_counter()
+    info = solver_info(NAME, DISTRIBUTION, STATUS.get(status, INACCURATE), steps, solved - start, 0.0)
+    return Solution(value, moments, slack, [], info, 0.0, solved - start)
