@@ -6,13 +6,14 @@ the moment pattern (``solve_npa``): per iteration it factors one
 moments x moments Schur complement, where Clarabel factors a dense block of
 side n(n+1)/2. The small SDPs built in cvxpy (see-saw steps, correlator
 bounds) reach it through cvxpy as "CVXOPT".
+
+Only what conelp returns is read (its 'status', 'iterations', 'x', 'z'); its
+printed progress is off, and it stops by its own documented tolerances
+(CVXOPT_NPA), set each solve in its global options and restored after.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -43,15 +44,21 @@ TIGHT = {"abstol": 1e-9, "reltol": 1e-9, "feastol": 1e-9, "max_iters": 200, "kkt
 STATUS = {"optimal": OPTIMAL, "unknown": INACCURATE, "primal infeasible": INFEASIBLE,
           "dual infeasible": UNBOUNDED}
 
-# Tolerances of the direct CVXOPT path; 4 rounds of iterative refinement keep
-# the Schur solves accurate to the last iterations (I3322 level 3 reaches
-# 1e-8 in 18 iterations; with the default single round it stalls near 1e-7).
-CVXOPT_NPA = {"abstol": 1e-8, "reltol": 1e-8, "feastol": 1e-8, "maxiters": 60, "refinement": 4,
+# Tolerances of the direct CVXOPT path, conelp's documented options: it stops when
+# its primal and dual residuals are at most feastol and the gap at most abstol or
+# the relative gap at most reltol. At 1e-8 the gap test can miss by a hair and
+# conelp then loses accuracy for many iterations (I3322 at level 2+AAB+ABB: 1e-9
+# at iteration 18, 1e-6 after); at 2.5e-8 it stops at iteration 18 there. 2.5e-8
+# is the rule an earlier version applied on top of conelp's by reading its
+# printed progress (2e-8 on values printed with one digit); the same iterate, so
+# the same certificates, on every document compared (CHSH, CGLMP3 and 4, I3322
+# at levels 2, 3 and 2+AAB+ABB, Hardy). conelp returns its last iterate: a run
+# that ends at maxiters (Hardy's relaxations, with their zero constraints) is
+# "inaccurate" and npa_bound goes on to the next solver. 4 rounds of iterative
+# refinement keep the Schur solves accurate to the last iterations (I3322 level 3
+# reaches 1e-8 in 18 iterations; with the default single round it stalls near 1e-7).
+CVXOPT_NPA = {"abstol": 2.5e-8, "reltol": 2.5e-8, "feastol": 2.5e-8, "maxiters": 60, "refinement": 4,
               "show_progress": False}
-# Our own stopping rule on top of conelp's: relative gap, primal and dual
-# residuals all at most this. conelp's absolute gap test can miss 1e-8 by a
-# hair and then lose accuracy for many iterations (see _ConelpJournal).
-CVXOPT_STOP = 2e-8
 
 
 # Near the optimum the Schur complement of a degenerate NPA relaxation is
@@ -78,53 +85,6 @@ def regularised_cholesky(matrix: np.ndarray) -> tuple[np.ndarray, bool]:
         except np.linalg.LinAlgError:
             continue
     raise ArithmeticError("singular Schur complement")
-
-
-class _ConelpJournal(io.TextIOBase):
-    """Reads conelp's progress lines (iteration: pcost dcost gap pres dres k/t) as they are printed.
-
-    CVXOPT returns its last iterate; near the optimum of a degenerate NPA
-    relaxation the Schur complement loses accuracy and the residuals can grow
-    again for many iterations (I3322 at level 2+AAB+ABB: 1e-9 at iteration 18,
-    1e-6 after). The journal keeps the best iterate (least max(relative gap,
-    pres, dres)) and says when the current one is 100 times worse, so the
-    solve stops there and is re-run to the best.
-    """
-
-    LINE = re.compile(r"^\s*(\d+):\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)")
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self, abort: bool = True) -> None:
-        self.best, self.best_score, self.current, self.abort, self.pending = None, float("inf"), None, abort, ""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            found = self.LINE.match(line)
-            if not found:
-                continue
-            try:
-                iteration, pcost, _, gap, pres, dres = (float(v) for v in found.groups())
-            except ValueError:
-                continue
-            score = max(abs(gap) / max(1.0, abs(pcost)), pres, dres)
-            self.current = score
-            if score < self.best_score:
-                self.best, self.best_score = int(iteration), score
-        return len(text)
-
-    def converged(self) -> bool:
-        return self.abort and self.current is not None and self.current <= CVXOPT_STOP
-
-    def deteriorated(self) -> bool:
-        return (self.abort and self.current is not None and self.best_score < 1e-6
-                and self.current > 100 * self.best_score)
 
 
 def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None = None) -> Solution:
@@ -170,11 +130,10 @@ def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None
     iterations = [0]
 
     def kktsolver(scaling: dict[str, Any]) -> Callable[[Any, Any, Any], None]:
+        """conelp's documented KKT hook: factor for the scaling W, return the solver of the
+        system; ArithmeticError (regularised_cholesky's) is conelp's documented signal of a
+        singular system, on which it returns the current iterate as 'unknown'."""
         iterations[0] += 1
-        if journal.converged():
-            raise ArithmeticError("converged to CVXOPT_STOP")
-        if journal.deteriorated():
-            raise ArithmeticError("accuracy lost after the best iterate")
         if progress is not None:
             # the first call factors for the starting point, before iteration 1
             progress({"event": "iteration", "solver": "cvxopt", "iteration": iterations[0] - 1})
@@ -203,37 +162,20 @@ def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None
 
     built = time.perf_counter()
     dims = {"l": nrows, "q": [], "s": [n]}
-    journal = _ConelpJournal()
-
-    def run(maxiters: int) -> dict[str, Any]:
-        saved = dict(solvers.options)
+    saved = dict(solvers.options)
+    solvers.options.clear()
+    solvers.options.update(CVXOPT_NPA)
+    try:
+        answer = solvers.conelp(matrix(c), g_cvx, matrix(h), dims, kktsolver=kktsolver)
+    except ValueError as error:  # a singular KKT system before the first step
+        raise SolverFailed(NAME, FAILED, f"{error}; {ADVICE[FAILED]}") from None
+    finally:
         solvers.options.clear()
-        solvers.options.update({**CVXOPT_NPA, "show_progress": True, "maxiters": maxiters})
-        try:
-            with contextlib.redirect_stdout(journal):
-                return solvers.conelp(matrix(c), g_cvx, matrix(h), dims, kktsolver=kktsolver)
-        except ValueError as error:  # a singular KKT system before the first step
-            raise SolverFailed("cvxopt", FAILED, f"{error}; {ADVICE[FAILED]}") from None
-        finally:
-            solvers.options.clear()
-            solvers.options.update(saved)
-
-    answer = run(CVXOPT_NPA["maxiters"])
-    stopped_here = answer["status"] == "unknown" and journal.converged()
-    if answer["status"] == "unknown" and not stopped_here and journal.best is not None \
-            and journal.best < answer["iterations"]:
-        # Stopped on a singular system or a loss of accuracy after its best iterate: the
-        # iterations are deterministic, so stop a second run at the best one.
-        best = journal.best
-        journal.reset(abort=False)
-        iterations[0] = 0
-        answer = run(best)
+        solvers.options.update(saved)
     solved = time.perf_counter()
     status = STATUS.get(answer["status"], FAILED)
-    if stopped_here:
-        status = OPTIMAL  # relative gap and residuals below CVXOPT_STOP: our own stopping rule
     if status not in (OPTIMAL, INACCURATE) or answer["x"] is None or answer["z"] is None:
-        raise SolverFailed("cvxopt", f"{status} ({answer['status']})", ADVICE.get(status, ADVICE[FAILED]))
+        raise SolverFailed(NAME, f"{status} ({answer['status']})", ADVICE.get(status, ADVICE[FAILED]))
     moments = np.array(answer["x"]).ravel()
     duals = np.array(answer["z"]).ravel()
     slack = duals[nrows:][lower].reshape(n, n)
