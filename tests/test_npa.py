@@ -397,7 +397,7 @@ def test_every_solve_limits_every_blas_it_uses_at_any_load(load):
 
 
 def test_ssnal_certifies_literature_values():
-    """certify's Newton-CG augmented Lagrangian (certify.bounds.ssnal) ends optimal and its
+    """certify's Newton-CG augmented Lagrangian (certify.bounds.solvers.ssnal) ends optimal and its
     dual, a PSD projection, is certified tight: CHSH level 1 at Tsirelson's cos^2(pi/8)
     (Cirel'son 1980), CGLMP3 at 1+AB at 1 + sqrt(11/3) (Acin et al. 2002), and CGLMP4 at
     level 2 at or above the quantum maximum 2.9727 (Acin et al. 2002) within 1e-7 of its

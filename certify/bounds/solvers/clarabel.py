@@ -81,6 +81,7 @@ class ClarabelProblem:
 
     def __init__(self, A: Any, b: np.ndarray, cones: list[tuple[str, int]],
                  settings: dict[str, Any] | None = None) -> None:
+        """The constraints (A, b, cones) shared by every objective; Clarabel's ``settings``."""
         self.A, self.b, self.cones, self.settings = A, b, cones, settings
         self._per_thread = threading.local()
 

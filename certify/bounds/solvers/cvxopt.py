@@ -146,6 +146,7 @@ def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None
         factor = regularised_cholesky(schur_matrix)
 
         def solve_kkt(x: Any, y: Any, z: Any) -> None:
+            """In place: x := dx solving H dx = rhs, z := W^-T (G dx - bz) (y is empty)."""
             bz = np.array(z).ravel()
             bz[nrows:] = bz[nrows:][lower]  # cvxopt keeps the lower triangle
             block = bz[nrows:].reshape(n, n)  # symmetric: the same in either order

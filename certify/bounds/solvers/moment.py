@@ -144,6 +144,7 @@ def moment_schur(pattern: Any) -> Callable[[np.ndarray], np.ndarray]:
     aggregate = sparse.csr_matrix((np.ones(entries.size), (full[mask] - 2, entries)), shape=(m, n * n))
 
     def schur(q: np.ndarray) -> np.ndarray:
+        """H_kl = <F_k, Q F_l Q> for the scaling Q."""
         schur_matrix = np.empty((m, m))
         for part, p, qq in groups:
             # Q F_l Q for every l of the group, batched; H is symmetric, so

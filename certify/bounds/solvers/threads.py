@@ -51,6 +51,7 @@ class blas_threads:
     """
 
     def __enter__(self) -> int:
+        """Limit the loaded BLAS libraries to one thread; the count (1) is what SDPA is given."""
         self._limit = None
         controller = _blas_controller()
         if controller is not None:
@@ -58,6 +59,7 @@ class blas_threads:
         return 1
 
     def __exit__(self, *exc: object) -> bool:
+        """The original limits back; exceptions propagate."""
         if self._limit is not None:
             self._limit.restore_original_limits()
         return False
