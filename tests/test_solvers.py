@@ -142,3 +142,34 @@ def test_each_backend_names_a_findable_module(backend):
     """MODULE is what `installed` looks for: for the declared dependencies it must be found."""
     assert importlib.util.find_spec(backend.MODULE) is not None, backend.MODULE
     assert backend.NAME in solvers.installed()
+
+
+def test_cvxopt_prints_nothing_and_stops_by_its_own_tolerances(monkeypatch):
+    """conelp runs with its progress off and the documented tolerances of CVXOPT_NPA, and what it
+    returns is all that is read: CHSH at level 1 reaches Tsirelson's cos^2(pi/8) (Tsirelson 1980)
+    within those tolerances, with the iteration count conelp reported."""
+    import math
+
+    from cvxopt import solvers as cvxopt_solvers
+
+    from certify.games.game import load_game
+    from certify.proofs.npa import parse_level, relaxation
+
+    real, seen, before = cvxopt_solvers.conelp, [], dict(cvxopt_solvers.options)
+
+    def conelp(*args, **kwargs):
+        seen.append(dict(cvxopt_solvers.options))
+        answer = real(*args, **kwargs)
+        seen.append(answer)
+        return answer
+
+    monkeypatch.setattr(cvxopt_solvers, "conelp", conelp)
+    solution = solvers.solve(relaxation(load_game("chsh"), parse_level("1")), "cvxopt")
+    options, answer = seen
+    assert options["show_progress"] is False
+    assert {key: options[key] for key in ("abstol", "reltol", "feastol", "maxiters")} == {
+        key: cvxopt.CVXOPT_NPA[key] for key in ("abstol", "reltol", "feastol", "maxiters")}
+    assert answer["status"] == "optimal" and solution.solver["iterations"] == answer["iterations"]
+    # 2.5e-8 on the gap and the residuals: the value within a few times that
+    assert abs(solution.value - math.cos(math.pi / 8) ** 2) < 1e-7
+    assert dict(cvxopt_solvers.options) == before  # CVXOPT's global options restored
