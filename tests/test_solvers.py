@@ -173,3 +173,16 @@ def test_cvxopt_prints_nothing_and_stops_by_its_own_tolerances(monkeypatch):
     # 2.5e-8 on the gap and the residuals: the value within a few times that
     assert abs(solution.value - math.cos(math.pi / 8) ** 2) < 1e-7
     assert dict(cvxopt_solvers.options) == before  # CVXOPT's global options restored
+
+
+def test_backends_import_only_the_shared_pieces():
+    """docs/architecture.md: a backend imports status.py, moment.py and certify.errors, never the
+    registry (which imports every backend) nor another backend."""
+    allowed = {"certify.errors", "certify.bounds.solvers.status", "certify.bounds.solvers.moment"}
+    for backend in BACKEND_MODULES:
+        tree = ast.parse(inspect.getsource(backend))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = "certify.bounds.solvers".split(".")[: 3 - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+                assert target in allowed, f"{backend.NAME} imports {target}"
