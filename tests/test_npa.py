@@ -397,7 +397,7 @@ def test_every_solve_limits_every_blas_it_uses_at_any_load(load):
 
 
 def test_ssnal_certifies_literature_values():
-    """certify's Newton-CG augmented Lagrangian (certify.bounds.ssnal) ends optimal and its
+    """certify's Newton-CG augmented Lagrangian (certify.bounds.solvers.ssnal) ends optimal and its
     dual, a PSD projection, is certified tight: CHSH level 1 at Tsirelson's cos^2(pi/8)
     (Cirel'son 1980), CGLMP3 at 1+AB at 1 + sqrt(11/3) (Acin et al. 2002), and CGLMP4 at
     level 2 at or above the quantum maximum 2.9727 (Acin et al. 2002) within 1e-7 of its
@@ -417,7 +417,7 @@ def test_ssnal_reports_a_stopped_solve_as_inaccurate(monkeypatch):
     still the PSD projection (up to rounding) the certificate starts from."""
     import numpy as np
 
-    from certify.bounds import ssnal
+    from certify.bounds.solvers import ssnal
     from certify.proofs.npa import relaxation
 
     monkeypatch.setattr(ssnal, "SSNAL_MAX_OUTER", 2)
@@ -434,7 +434,7 @@ def test_ssnal_newton_operator_matches_its_definition(shift):
     spectrum), the non-positive side (mostly positive), and at rank 0 and full rank."""
     import numpy as np
 
-    from certify.bounds import ssnal
+    from certify.bounds.solvers import ssnal
     from certify.proofs.npa import relaxation
 
     ops = ssnal._Operators(relaxation(load_game("i3322"), parse_level("2")))

@@ -29,12 +29,35 @@ to moment counts where an interior-point Schur complement does not
 (random 10-input games at level 2: n = 301, m = 22350).
 
 Handles relaxations without game constraints; the others go to the
-interior-point solvers (certify.bounds.solvers.npa_order).
+interior-point solvers (certify.bounds.solvers.npa_order). As a backend of
+certify.bounds.solvers (``solve_npa``) it has no cvxpy name: the small SDPs
+built in cvxpy go elsewhere.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+
+from .moment import Solution, solver_info
+from .status import INACCURATE, OPTIMAL
+
+NAME = "ssnal"
+MODULE = "scipy"  # certify's own, on scipy: looked up without importing it
+DISTRIBUTION = "certify"
+# certify's own: NPA relaxations without game constraints only, so no cvxpy name. One
+# n x n eigendecomposition per Newton step and no m x m matrix, so it finishes where the
+# interior-point paths cannot factor their Schur complement.
+CVXPY_NAME = None
+OPTIONS: dict[str, Any] = {}
+DESCRIPTION = ("Newton-CG augmented Lagrangian (SDPNAL's scheme); "
+               "the NPA default from SSNAL_FROM moments, for relaxations without game constraints")
+# solve_ssnal's statuses -> ours: "optimal" at SSNAL_TOLERANCE, "inaccurate" when it stalls
+# (SSNAL_STALL) or runs out of outer steps (SSNAL_MAX_OUTER).
+STATUS = {"optimal": OPTIMAL, "inaccurate": INACCURATE}
 
 # Relative residuals (primal, dual, gap) at which the method stops: the exact
 # certificate then lies within about 1e-8 of the solver's value (measured on
@@ -77,7 +100,7 @@ ROUNDING_FLOOR = 16
 class _Operators:
     """A, A* and the data of (P) for one relaxation's moment pattern."""
 
-    def __init__(self, relaxation):
+    def __init__(self, relaxation: Any) -> None:
         import scipy.sparse as sparse
 
         pattern = relaxation.pattern
@@ -96,10 +119,12 @@ class _Operators:
         self.beta = -self.objective / self.scale
         self.c = (pattern.index == 1).astype(float)
 
-    def a(self, matrix):
+    def a(self, matrix: np.ndarray) -> np.ndarray:
+        """A(Z)_k = <F_k, Z> / s_k."""
         return self.matrix @ matrix.ravel()
 
-    def a_star(self, y):
+    def a_star(self, y: np.ndarray) -> np.ndarray:
+        """A*(y) = sum_k y_k F_k / s_k (the adjoint of ``a``)."""
         values = np.zeros(self.count)
         values[2:] = y / self.scale
         return values[self.full].reshape(self.n, self.n)
@@ -118,7 +143,7 @@ class _Projection:
     twice as fast per product, but 60% more Newton steps on random 8-input games.)
     """
 
-    def __init__(self, w):
+    def __init__(self, w: np.ndarray) -> None:
         import scipy.linalg as linalg
 
         n = len(w)
@@ -144,13 +169,14 @@ class _Projection:
         self.mine = self.vectors[:, :k]
         self.weights = weights
 
-    def half_jacobian(self, h):
+    def half_jacobian(self, h: np.ndarray) -> np.ndarray:
         """V with J(H) = V + V^T (direct) or H - V - V^T (from the non-positive side)."""
         t = self.mine.T @ h
         u = ((t @ self.vectors) * self.weights) @ self.vectors.T
         return self.mine @ u
 
-    def newton_operator(self, ops, sigma, regularisation):
+    def newton_operator(self, ops: _Operators, sigma: float,
+                        regularisation: float) -> Callable[[np.ndarray], np.ndarray]:
         """d -> sigma A J A*(d) + regularisation d, the semismooth Newton system's operator.
 
         A(V^T) = A(V) because the moment pattern is symmetric, and A A* = I, so
@@ -161,14 +187,15 @@ class _Projection:
             factor = regularisation if self.direct else sigma + regularisation
             return lambda d: factor * d
 
-        def product(d):
+        def product(d: np.ndarray) -> np.ndarray:
+            """sigma A J A*(d) + regularisation d."""
             folded = 2 * sigma * ops.a(self.half_jacobian(ops.a_star(d)))
             return folded + regularisation * d if self.direct else (sigma + regularisation) * d - folded
 
         return product
 
 
-def _cg(apply, rhs, tolerance, limit):
+def _cg(apply: Callable[[np.ndarray], np.ndarray], rhs: np.ndarray, tolerance: float, limit: int) -> np.ndarray:
     """Conjugate gradients on a positive definite operator, from 0 until |residual| <= tolerance."""
     x = np.zeros_like(rhs)
     r = rhs.copy()
@@ -191,7 +218,8 @@ def _cg(apply, rhs, tolerance, limit):
     return x
 
 
-def solve_ssnal(relaxation, progress=None, tolerance=SSNAL_TOLERANCE):
+def solve_ssnal(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None = None,
+                tolerance: float = SSNAL_TOLERANCE) -> tuple[float, np.ndarray, np.ndarray, str, int]:
     """Solve an NPA relaxation without game constraints.
 
     Returns (value, moments, Z, status, newton_steps): ``value`` the moment
@@ -262,3 +290,12 @@ def solve_ssnal(relaxation, progress=None, tolerance=SSNAL_TOLERANCE):
     moments = np.concatenate([[0.0, 1.0], -y / ops.scale])
     value = ops.constant + float(ops.objective @ moments[2:])
     return value, moments, z, status, newton_steps
+
+
+def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None = None) -> Solution:
+    """``solve_ssnal`` on a relaxation without game constraints, as a Solution."""
+    start = time.perf_counter()
+    value, moments, slack, status, steps = solve_ssnal(relaxation, progress)
+    solved = time.perf_counter()
+    info = solver_info(NAME, DISTRIBUTION, STATUS.get(status, INACCURATE), steps, solved - start, 0.0)
+    return Solution(value, moments, slack, [], info, 0.0, solved - start)
