@@ -92,3 +92,17 @@ def test_min_game_gap_dual_work_at_four_fifths():
     assert gap.advantage > 0
     # exact waiting at lambda = 0.1: 7.66% (the light-traffic limit would say 19.2%)
     assert gap.advantage / gap.classical.value > 0.07
+
+
+def test_no_advantage_found_says_what_the_npa_bound_still_allows():
+    """A witness that does not beat the classical optimum (CHSH with one-dimensional, hence
+    classical, strategies) while NPA leaves room: the statement says how much room (Tsirelson's
+    cos^2(pi/8) - 3/4 = 0.10355..., rounded up) and what to try, and verify rebuilds it."""
+    gap = certified_gap(load_game("chsh"), level="1", dim=1, restarts=0)
+    assert gap.certified and gap.advantage == 0
+    statement = gap.statement()
+    room = float(statement.split("advantage of up to ")[1].split(":")[0])
+    assert math.cos(math.pi / 8) ** 2 - 0.75 <= room <= math.cos(math.pi / 8) ** 2 - 0.75 + 1e-8
+    assert "more --restarts or another --dim" in statement
+    items = verify_document(json.loads(json.dumps(gap.to_json({"level": "1", "dim": 1, "restarts": 0}))))
+    assert all(item.ok for item in items), [item.problems for item in items]

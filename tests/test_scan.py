@@ -443,3 +443,19 @@ def test_killed_worker_mid_scan_still_completes_every_cell(workers, tmp_path):
     assert killed, "no worker was busy with a cell when one finished"
     assert outcome.failed == [] and outcome.done == 4
     assert len(cell_files(tmp_path / "out")) == 4
+
+
+def test_summary_row_of_a_frontier_with_several_visibilities(tmp_path):
+    """A frontier with several Werner visibilities has one headline per visibility and none of its
+    own: its row carries each visibility's certified reduction and leaves the single-headline
+    columns empty (it ended in a KeyError)."""
+    path = tmp_path / "two.json"
+    made = CliRunner().invoke(main, ["pareto", "--points", "3", "--level", "1", "--jobs", "1",
+                                     "--visibility", "0.9,1", "--json", str(path)])
+    assert made.exit_code == 0, made.output
+    document = json.loads(path.read_text())
+    row = scans.summary_row(document)
+    assert row["waiting_reduction"] is None and row["throughput_gain"] is None
+    for entry in document["summary"]["noise"]:
+        key = f"waiting_reduction_noisy_v{entry['visibility_exact']}"
+        assert row[key] == entry["waiting_reduction"]["value"]

@@ -59,5 +59,11 @@ def gap_statement(advantage, lower, upper, digits=10):
     if advantage > 0:
         return (f"Entanglement beats every classical strategy by at least {safe_decimal(advantage, digits, DOWN)}; "
                 f"the quantum optimum lies in {interval}.")
+    # The NPA bound beats the classical optimum by advantage + (upper - lower) in either sense:
+    # when that is positive an advantage may still exist, and a longer search may find it.
+    headroom = advantage + (upper - lower)
+    hint = "" if headroom <= 0 else (
+        f" The NPA bound leaves room for an advantage of up to {safe_decimal(headroom, digits, UP)}: "
+        "more --restarts or another --dim may find a better witness.")
     return (f"No quantum advantage is shown (the see-saw witness does not beat the classical optimum); "
-            f"the quantum optimum lies in {interval}.")
+            f"the quantum optimum lies in {interval}.{hint}")

@@ -670,12 +670,18 @@ def summary_row(document):
     """The cell's frontier summary as flat numbers (see the module docstring)."""
     summary, points = document["summary"], document["points"]
     model = document["model"]
-    waiting = summary["waiting_reduction"]
+    # A frontier with several noise settings has one headline per setting (the noise columns)
+    # and none of its own: its single-headline columns stay empty.
+    several = len(summary.get("noise", [])) > 1
+    nothing = {"value": None, "split": None}
+    waiting = summary.get("waiting_reduction", nothing)
     absolute = summary.get("absolute_waiting_reduction")
-    if absolute is None:  # a frontier summary without it: the best certified grid point
+    if absolute is None and several:
+        absolute = nothing
+    elif absolute is None:  # a frontier summary without it: the best certified grid point
         best = max((p for p in points if p["advantage_certified"]), key=lambda p: p["advantage"], default=None)
         absolute = {"value": best["advantage"] if best else 0.0, "split": best["split"] if best else None}
-    gain = summary["throughput_gain"]
+    gain = summary.get("throughput_gain", nothing)
     low_high = summary.get("certified_range") or [None, None]
     return {
         "arrival_rate": model["arrival_rate"],
