@@ -13,11 +13,17 @@ import sys
 import click
 
 from . import __version__
-from .errors import BadInput, CertificateFailed, CertifyError, SolverFailed
+from .errors import BadInput, CannotWrite, CertificateFailed, CertifyError, SolverFailed, printable
 from .games.game import bundled_problems, load_game, parse_fix
-from .report.results import write_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def warn(text: str) -> None:
+    """One line on stderr, with every unprintable character escaped: messages quote text
+    from files and documents, whose newlines or terminal escapes must not fake or restyle
+    the output, and whose lone surrogates could not be written at all."""
+    click.echo(printable(text), err=True)
 
 
 class FixType(click.ParamType):
@@ -43,17 +49,20 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except CannotWrite as error:
+            warn(f"certify: {error}")
+            sys.exit(EXIT_BAD_INPUT)
         except BadInput as error:
-            click.echo(f"certify: error: {error}", err=True)
+            warn(f"certify: error: {error}")
             sys.exit(EXIT_BAD_INPUT)
         except SolverFailed as error:
-            click.echo(f"certify: solver trouble: {error}", err=True)
+            warn(f"certify: solver trouble: {error}")
             sys.exit(EXIT_FAILED)
         except CertificateFailed as error:
-            click.echo(f"certify: certificate failed: {error}", err=True)
+            warn(f"certify: certificate failed: {error}")
             sys.exit(EXIT_FAILED)
         except CertifyError as error:  # pragma: no cover - every family is listed above
-            click.echo(f"certify: error: {error}", err=True)
+            warn(f"certify: error: {error}")
             sys.exit(EXIT_FAILED)
 
     return wrapper
@@ -80,9 +89,12 @@ def fix_option(command):
 
 
 def writable_path(ctx, param, value):
-    """An output path (--json, --plot), checked before any computation: its folder
-    exists and can be written into, and the path is not a folder ('-' is stdout)."""
+    """An output path (--json, --plot, --table), checked before any computation: its
+    folder exists and can be written into, and the path is not a folder ('-' is stdout).
+    A path that exists and is not a regular file (a symlink, /dev/null, /dev/stdout, a
+    FIFO) is written through, so only it need be writable (certify.report.exports)."""
     import os
+    import stat
     from pathlib import Path
 
     if value is None or value == "-":
@@ -90,7 +102,11 @@ def writable_path(ctx, param, value):
     path = Path(value)
     folder = path.parent
     if path.is_dir():
-        raise click.BadParameter(f"'{value}' is a folder, not a file")
+        raise click.BadParameter(f"'{printable(value)}' is a folder, not a file")
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise click.BadParameter(f"'{printable(value)}' cannot be written (permission denied)")
+        return value
     if not folder.is_dir():
         raise click.BadParameter(f"the folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
@@ -112,7 +128,9 @@ def emit(result_json, table, json_path):
     if json_path != "-":
         console().print(table)
     if json_path:
-        write_json(result_json, json_path)
+        from .report.exports import write_json_output
+
+        write_json_output(result_json, json_path)
 
 
 def finish(result, options, json_path):
@@ -121,7 +139,7 @@ def finish(result, options, json_path):
 
     emit(result.to_json(options), result_table(result, json_path), json_path)
     if not result.certified:
-        click.echo("certify: the certificate did not pass its exact check: " + "; ".join(result.problems), err=True)
+        warn("certify: the certificate did not pass its exact check: " + "; ".join(result.problems))
         sys.exit(EXIT_FAILED)
 
 
@@ -137,30 +155,30 @@ class CertifyGroup(click.Group):
             outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             command = f" {error.ctx.command_path.split(' ', 1)[1]}" if error.ctx and " " in error.ctx.command_path else ""
-            click.echo(f"certify: usage error: {error.format_message()} (see certify{command} --help)", err=True)
+            warn(f"certify: usage error: {error.format_message()} (see certify{command} --help)")
             sys.exit(EXIT_BAD_INPUT)
         except click.ClickException as error:
-            click.echo(f"certify: error: {error.format_message()}", err=True)
+            warn(f"certify: error: {error.format_message()}")
             sys.exit(EXIT_BAD_INPUT)
         except click.Abort:
-            click.echo("certify: aborted", err=True)
+            warn("certify: aborted")
             sys.exit(EXIT_FAILED)
         except OSError as error:
             where = f" '{error.filename}'" if error.filename else ""
-            click.echo(f"certify: error: cannot use{where}: {error.strerror or error}", err=True)
+            warn(f"certify: error: cannot use{where}: {error.strerror or error}")
             sys.exit(EXIT_BAD_INPUT)
         except RecursionError:
-            click.echo("certify: error: the input nests too deeply for Python (see CERTIFY_MAX_DEPTH in docs/limits.md)", err=True)
+            warn("certify: error: the input nests too deeply for Python (see CERTIFY_MAX_DEPTH in docs/limits.md)")
             sys.exit(EXIT_BAD_INPUT)
         except MemoryError:
-            click.echo("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
-                       "docs/limits.md lists the limits)", err=True)
+            warn("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
+                       "docs/limits.md lists the limits)")
             sys.exit(EXIT_BAD_INPUT)
         except ValueError as error:
             if "integer string conversion" not in str(error):
                 raise
-            click.echo("certify: error: a number has more digits than Python converts "
-                       "(see CERTIFY_MAX_DIGITS in docs/limits.md)", err=True)
+            warn("certify: error: a number has more digits than Python converts "
+                       "(see CERTIFY_MAX_DIGITS in docs/limits.md)")
             sys.exit(EXIT_BAD_INPUT)
         if not standalone_mode:
             return outcome
@@ -225,12 +243,12 @@ def verify(result_file, json_path):
         console().print(verify_header(game, note))
     emit(verification_json(result_file, items, game, note), verify_table(result_file, items), json_path)
     if note:
-        click.echo(f"certify: note: {note}", err=True)
+        warn(f"certify: note: {note}")
     failed = [item for item in items if not item.ok]
     if failed:
         more = sum(len(item.problems) for item in failed) - 1
-        click.echo(f"certify: {len(failed)} of {len(items)} certificates failed: {first_problem(items)}"
-                   + (f" (and {more} more)" if more > 0 else ""), err=True)
+        warn(f"certify: {len(failed)} of {len(items)} certificates failed: {first_problem(items)}"
+                   + (f" (and {more} more)" if more > 0 else ""))
         sys.exit(EXIT_FAILED)
 
 
@@ -257,8 +275,8 @@ def regress(bounds_file, json_path):
     emit(data, regress_table(bounds_file, drifts), json_path)
     failed = [d for d in drifts if not d.ok]
     if failed:
-        click.echo(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
-                   + ", ".join(d.entry.label for d in failed), err=True)
+        warn(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
+                   + ", ".join(d.entry.label for d in failed))
         sys.exit(EXIT_FAILED)
 
 
@@ -390,7 +408,10 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
                "plot": plot_path, "table": table_path, "seesaw": with_seesaw, "solver": solver}
     data = frontiers_json(results, options)
     if plot_path:
-        plot_frontiers(results, plot_path)
+        from .report.exports import output_path
+
+        with output_path(plot_path) as where:
+            plot_frontiers(results, where)
     if table_path:
         write_frontier_table(results, table_path)
     if json_path != "-":
@@ -402,9 +423,11 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
             console().print(loads_table(results, comparison))
             console().print(comparison["statement"])
     if json_path:
-        write_json(data, json_path)
+        from .report.exports import write_json_output
+
+        write_json_output(data, json_path)
     if not data["certified"]:
-        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        warn("certify: some frontier certificates did not pass their exact checks")
         sys.exit(EXIT_FAILED)
 
 
@@ -448,14 +471,17 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
                "waiting": result.model.waiting}
     data = noisy_frontier_json(result, options)
     if plot_path:
-        plot_noisy_frontier(result, plot_path)
+        from .report.exports import output_path
+
+        with output_path(plot_path) as where:
+            plot_noisy_frontier(result, where)
     emit(data, noise_table(result), json_path)
     if json_path != "-":
         if critical:
             console().print(critical_table(result))
         console().print(noise_summary(result))
     if not data["certified"]:
-        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        warn("certify: some frontier certificates did not pass their exact checks")
         sys.exit(EXIT_FAILED)
 
 
@@ -624,7 +650,7 @@ def quantum(game, level, solver, fix, json_path):
             result = npa_levels(loaded, level, solver=solver, progress=status)
     except KeyboardInterrupt:
         status.close()
-        click.echo("certify: interrupted; nothing written", err=True)
+        warn("certify: interrupted; nothing written")
         sys.exit(130)
     finally:
         status.close()
@@ -668,7 +694,7 @@ def gap(game, level, solver, dim, restarts, seed, visibility, table_path, fix, j
     if table_path:
         write_gap_table(result, table_path)
     if not result.certified:
-        click.echo("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]), err=True)
+        warn("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]))
         sys.exit(EXIT_FAILED)
 
 
@@ -710,7 +736,7 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         files = scans.report(report_dir, heatmaps, fmt)
         console().print(scans.report_table(report_dir, top))
         for path in files:
-            click.echo(f"heatmap: {path}")
+            click.echo(printable(f"heatmap: {path}"))
         return
     if scheduler and workers:
         raise BadInput(None, "--workers", "sizes the local cluster; with --scheduler the cluster has its own workers")
@@ -720,7 +746,7 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         outcome = scans.run_scan(loaded, directory, scheduler, workers, retries, progress=update)
     console().print(scans.outcome_text(outcome, directory, loaded))
     for cell, message in outcome.failed:
-        click.echo(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}", err=True)
+        warn(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}")
     if outcome.failed or outcome.uncertified:
         sys.exit(EXIT_FAILED)
 
