@@ -147,7 +147,8 @@ class CertifyGroup(click.Group):
     """A click group whose usage errors are one line on stderr, exit status 2.
 
     OSError, RecursionError and MemoryError (and Python's own int/str digit
-    limit) never reach the user as tracebacks: one line, exit status 2.
+    limit, and floats overflowing) never reach the user as tracebacks: one line, exit
+    status 2; an arithmetic error inside a numerical solver is solver trouble, exit 1.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -174,6 +175,16 @@ class CertifyGroup(click.Group):
             warn("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
                        "docs/limits.md lists the limits)")
             sys.exit(EXIT_BAD_INPUT)
+        except OverflowError:
+            warn("certify: error: a number is beyond floating point's range (about 1e308); give smaller numbers "
+                 "or rescale the game")
+            sys.exit(EXIT_BAD_INPUT)
+        except ArithmeticError as error:
+            # raised inside a numerical library (cvxopt's "ArithmeticError: 11" on a singular
+            # system): the solve failed, as SolverFailed reports it
+            warn(f"certify: solver trouble: a numerical solver failed ({type(error).__name__}: {error}); "
+                 "badly scaled coefficients are the usual cause: rescale the game, or try another --solver")
+            sys.exit(EXIT_FAILED)
         except ValueError as error:
             if "integer string conversion" not in str(error):
                 raise
@@ -321,7 +332,7 @@ def _print_after(noisy, json_path):
 @game_argument
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of each player (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the measurement steps with more than two outcomes (default: the registry's choice).")
 @visibility_option
@@ -491,7 +502,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
 @click.option("--strategy", type=click.Choice(["classical", "quantum", "link"]), default="classical", show_default=True,
               help="Route by the exact classical optimum, the explicit quantum strategy at p, or pairs from the file's [link].")
 @click.option("--pairs", type=click.IntRange(min=2), default=10**6, show_default=True, help="Request pairs to simulate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")
 @click.option("--arrival-rate", "arrival_rate", metavar="L", default=None, help="Override lambda, pairs per unit time.")
 @click.option("--waiting", type=click.Choice(["exact", "light-traffic"]), default=None, help="Model W to compare with: exact (default) or the light-traffic limit.")
@@ -627,6 +638,20 @@ class SolveStatus:
             self.stream.flush()
 
 
+def _has_moments(loaded, game):
+    """``loaded``, unless both players have a single answer: then p(0,0|x,y) = 1 is the
+    only behaviour, the NPA moment matrix is the 1 x 1 identity with no moment to bound,
+    and some SDP solvers fail on the empty problem. The value is the constant sum of the
+    coefficients, which `certify classical` proves; refused in one line here."""
+    if tuple(loaded.outputs) != (1, 1):
+        return loaded
+    from fractions import Fraction
+
+    value = sum(loaded.objective_exact.flat, Fraction(0))
+    raise BadInput(game, "outputs", f"each player has a single answer, so every strategy scores exactly {value} "
+                                    "and there is no quantum bound to compute (certify classical proves the value)")
+
+
 @main.command()
 @game_argument
 @click.option("--level", type=LevelsType(), default="2", show_default=True,
@@ -641,7 +666,7 @@ def quantum(game, level, solver, fix, json_path):
     """Certified quantum bound from the NPA hierarchy (exact dual certificate)."""
     from .bounds.npa import npa_bound, npa_levels
 
-    loaded = load_game(game, _fixed(fix))
+    loaded = _has_moments(load_game(game, _fixed(fix)), game)
     status = SolveStatus()
     try:
         if len(level) == 1:
@@ -665,7 +690,7 @@ def quantum(game, level, solver, fix, json_path):
 @click.option("--solver", default=None, metavar="NAME", help="SDP solver of the NPA bound.")
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of the see-saw (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
-@click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="See-saw seed.")
 @visibility_option
 @click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the table for a paper: .csv (exact rationals), .tex or .md.")
 @fix_option
@@ -678,7 +703,7 @@ def gap(game, level, solver, dim, restarts, seed, visibility, table_path, fix, j
     from .report.tables import gap_table
 
     check_table_path(table_path)
-    loaded = load_game(game, _fixed(fix))
+    loaded = _has_moments(load_game(game, _fixed(fix)), game)
     v = _witness_visibility(visibility)
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
     options = {"game": game, "level": level.name, "dim": dim or "auto", "restarts": restarts, "seed": seed, "fix": loaded.fixed}

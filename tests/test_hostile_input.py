@@ -166,3 +166,143 @@ def test_regular_files_are_still_replaced_atomically(tmp_path):
         assert run("classical", "chsh", "--json", out)[0] == 0
         assert held.read() == "old\n"
     assert json.loads(out.read_text())["exact"] == "3/4"
+
+
+# ---------------------------------------------------------------------------
+# One-output games: both players with a single answer have no NPA moment to bound
+
+
+def test_one_answer_per_player_in_quantum_and_gap(tmp_path):
+    """outputs [1, 1]: the only behaviour is p(0,0|x,y) = 1, so CHSH's payoff 'a == b' scores 1
+    for every strategy (classical proves it); quantum and gap refuse instead of a traceback."""
+    path = problem(tmp_path, outputs=[1, 1], constraints=[], objective={"distribution": "uniform", "payoff": "a == b"})
+    out = tmp_path / "out.json"
+    for command in ("quantum", "gap"):
+        code, stderr = run(command, path, "--json", out)
+        assert_refused(code, stderr, "outputs", "single answer", "exactly 1", "certify classical")
+    assert not out.exists()
+    assert run("classical", path, "--json", out)[0] == 0
+    assert json.loads(out.read_text())["exact"] == "1"
+
+
+def test_one_answer_for_one_player_is_computed(tmp_path):
+    """outputs [1, 2]: B, who sees only y, must answer x AND y; A's answer is fixed, so the
+    behaviour is B's alone, p(b|y), and every kind of strategy reaches the same optimum:
+    answer 0, right always for y = 0 and for half the x when y = 1, value 3/4."""
+    path = problem(tmp_path, outputs=[1, 2], constraints=[],
+                   objective={"distribution": "uniform", "payoff": "b == (x & y)"})
+    done = invoke("gap", path, "--restarts", "2", "--json", tmp_path / "gap.json")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads((tmp_path / "gap.json").read_text())
+    assert data["classical"]["exact"] == "3/4" and data["quantum_lower"]["exact"] in (None, "3/4")
+    assert 0.75 <= data["quantum_upper"]["value"] < 0.75 + 1e-6  # NPA's tolerance, rounded up
+
+
+# ---------------------------------------------------------------------------
+# Sizes of a game's numbers: huge denominators and integers, digit budgets, many constraints
+
+
+def test_a_distribution_with_a_four_thousand_digit_denominator(tmp_path):
+    """Within CERTIFY_MAX_DIGITS, but no float holds the game: quantum and gap ended in
+    OverflowError. Refused by the game's digit budget, naming the distribution."""
+    d = 10**3990
+    path = problem(tmp_path, objective={"distribution": [[f"1/{d}", "1/2"], ["1/4", f"{d // 4 - 1}/{d}"]],
+                                        "payoff": "(a ^ b) == (x & y)"})
+    out = tmp_path / "out.json"
+    for command in ("classical", "quantum", "gap"):
+        assert_refused(*run(command, path, "--json", out), "objective.distribution", "3991 digits",
+                       "CERTIFY_MAX_GAME_DIGITS")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("notation", ["coefficients", "collins_gisin"])
+def test_huge_integers_in_factor_rows(tmp_path, notation):
+    big = int("9" * 3999)  # 3999 digits, inside CERTIFY_MAX_DIGITS: OverflowError as a float
+    if notation == "coefficients":
+        table = [[[[big, 1], [1, 1]], [[1, 1], [1, 1]]], [[[1, 1], [1, 1]], [[1, 1], [1, -big]]]]
+    else:
+        table = [[0, 1, 1], [1, big, 1], [1, 1, -1]]
+    path = problem(tmp_path, constraints=[], objective={notation: table})
+    for command in ("classical", "seesaw", "quantum"):
+        assert_refused(*run(command, path), f"objective.{notation}", "3999 digits", "CERTIFY_MAX_GAME_DIGITS")
+
+
+def test_four_hundred_distinct_four_thousand_digit_denominators(tmp_path):
+    """0.8 MB of numbers, each within CERTIFY_MAX_DIGITS: summing the 20 x 20 distribution
+    exactly took 40 s and 1.4 GB; the digit budget stops at the first denominator, in a
+    problem file and in a document's definition alike."""
+    denominators = [10**3999 + 2 * k + 1 for k in range(400)]
+    rows = [[f"1/{denominators[20 * x + y]}" for y in range(20)] for x in range(20)]
+    path = problem(tmp_path, inputs=[20, 20], constraints=[], objective={"distribution": rows, "payoff": "a == b"})
+    done = run_limited("classical", path, cwd=tmp_path)
+    assert_refused(done.returncode, done.stderr, "objective.distribution", "CERTIFY_MAX_GAME_DIGITS")
+    document = tmp_path / "result.json"
+    assert run("classical", "chsh", "--json", document)[0] == 0
+    data = json.loads(document.read_text())
+    coefficients = [[[[rows[x][y] for y in range(20)] for x in range(20)] for _ in range(2)] for _ in range(2)]
+    data["game"]["definition"].update(inputs=[20, 20], objective={"coefficients": coefficients})
+    document.write_text(json.dumps(data))
+    done = run_limited("verify", document, cwd=tmp_path)
+    # certify.proofs.document.read_game reports any BadInput of the definition as a malformed
+    # document (exit 1), a LimitExceeded included; the refusal itself is one line in time
+    assert done.returncode in (1, 2) and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "game.definition" in done.stderr and "CERTIFY_MAX_GAME_DIGITS" in done.stderr, done.stderr
+
+
+def test_the_game_digit_budget_covers_fix_and_is_raised_by_its_variable(tmp_path, monkeypatch):
+    """1/3^700 (334 digits) is a fine --fix number but beyond the game's budget; raising
+    CERTIFY_MAX_GAME_DIGITS lets the same game through to the exact check."""
+    tiny = f"split=1/{3**700}"
+    assert_refused(*run("classical", "chsh_split", "--fix", tiny), "--fix", "334 digits", "CERTIFY_MAX_GAME_DIGITS")
+    monkeypatch.setenv("CERTIFY_MAX_GAME_DIGITS", "400")
+    code, stderr = run("classical", "chsh_split", "--fix", tiny)
+    assert "CERTIFY_MAX_GAME_DIGITS" not in stderr and code != 2, stderr
+
+
+def test_ten_thousand_constraints(tmp_path):
+    """Loading alone took 13 s (a quadratic check for repeated names); refused by count first."""
+    constraints = [{"name": f"c{k}", "expression": "a != b", "relation": "<=", "value": "1"} for k in range(10000)]
+    path = problem(tmp_path, constraints=constraints)
+    done = run_limited("classical", path, cwd=tmp_path)
+    assert_refused(done.returncode, done.stderr, "constraints", "10000 constraints", "CERTIFY_MAX_CONSTRAINTS")
+
+
+def test_a_json_number_overflowing_to_infinity_in_a_problem_file(tmp_path):
+    """1e400 parses to infinity: refused, never computed with (the constraint value here)."""
+    path = problem(tmp_path)
+    path.write_text(path.read_text().replace('"1/4"', "1e400"))
+    out = tmp_path / "out.json"
+    for command in ("classical", "quantum"):
+        assert_refused(*run(command, path, "--json", out), str(path), "1e400", "not a finite number")
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# Other hostile input: options and files
+
+
+@pytest.mark.parametrize("args, words", [
+    (["quantum", "chsh", "--solver", "nosuch"], ["--solver", "unknown solver 'nosuch'"]),
+    (["quantum", "chsh", "--level", "0"], ["--level", "got '0'"]),
+    (["gap", "chsh", "--level", "abc"], ["--level", "got 'abc'"]),
+    (["seesaw", "chsh", "--seed", "-1"], ["--seed", "-1"]),  # numpy's ValueError traceback
+    (["gap", "chsh", "--seed", "-1"], ["--seed", "-1"]),
+    (["simulate", "--split", "0.5", "--seed", "-5"], ["--seed", "-5"]),
+    (["simulate", "--split", "0.5", "--pairs", "1000", "--arrival-rate", "1e400"], ["floating point"]),
+])
+def test_bad_options(args, words):
+    assert_refused(*run(*args), *words)
+
+
+def test_hostile_game_files(tmp_path):
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "empty.toml").write_text("")
+    (tmp_path / "binary.toml").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo.toml")  # never opened: not a regular file
+    (tmp_path / "nan.json").write_text(json.dumps(CHSH_SPLIT).replace('"1/4"', "NaN"))
+    cases = [("empty.json", "invalid JSON"), ("empty.toml", "inputs: missing"), ("binary.toml", "not a UTF-8"),
+             ("folder", "neither a file"), ("fifo.toml", "neither a file"), ("nan.json", "not a finite number")]
+    for name, words in cases:
+        assert_refused(*run("classical", tmp_path / name), words)
