@@ -306,3 +306,33 @@ def test_hostile_game_files(tmp_path):
              ("folder", "neither a file"), ("fifo.toml", "neither a file"), ("nan.json", "not a finite number")]
     for name, words in cases:
         assert_refused(*run("classical", tmp_path / name), words)
+
+
+# ---------------------------------------------------------------------------
+# Expressions: decimals are the rationals they spell, powers stay exact or are refused
+
+
+def test_decimal_literals_in_a_payoff_are_exact_as_written(tmp_path):
+    """0.1000000000000000000001 and 9e-400 used to pass through a double (1/10 and 0)."""
+    path = problem(tmp_path, constraints=[],
+                   objective={"distribution": "uniform", "payoff": "(a == b) * 0.1000000000000000000001"})
+    out = tmp_path / "out.json"
+    assert run("classical", path, "--json", out)[0] == 0
+    assert json.loads(out.read_text())["exact"] == "1000000000000000000001/10000000000000000000000"
+    path = problem(tmp_path, constraints=[], objective={"distribution": "uniform", "payoff": "(a == b) * 9e-400"})
+    assert_refused(*run("classical", path), "401 digits", "CERTIFY_MAX_GAME_DIGITS")
+
+
+@pytest.mark.parametrize("payoff, exact", [("(a == b) * 4 ** 0.5", "2"), ("(a == b) * (9/4) ** 1.5", "27/8"),
+                                           ("(a == b) * (-8) ** (1/3)", "0")])
+def test_exact_fractional_powers(tmp_path, payoff, exact):
+    path = problem(tmp_path, constraints=[], objective={"distribution": "uniform", "payoff": payoff})
+    out = tmp_path / "out.json"
+    assert run("classical", path, "--json", out)[0] == 0
+    assert json.loads(out.read_text())["exact"] == exact  # -2 on a == b: the best is never to agree
+
+
+def test_an_irrational_power_is_refused(tmp_path):
+    """2 ** 0.5 was the double 6369051672525773/4503599627370496, certified as if written."""
+    path = problem(tmp_path, constraints=[], objective={"distribution": "uniform", "payoff": "(a == b) * 2 ** 0.5"})
+    assert_refused(*run("classical", path), "objective.payoff", "(2) ** (1/2) is irrational")
