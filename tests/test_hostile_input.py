@@ -336,3 +336,20 @@ def test_an_irrational_power_is_refused(tmp_path):
     """2 ** 0.5 was the double 6369051672525773/4503599627370496, certified as if written."""
     path = problem(tmp_path, constraints=[], objective={"distribution": "uniform", "payoff": "(a == b) * 2 ** 0.5"})
     assert_refused(*run("classical", path), "objective.payoff", "(2) ** (1/2) is irrational")
+
+
+@pytest.mark.parametrize("command, suffix", [("gap", "tex"), ("pareto", "tex"), ("pareto", "md")])
+def test_a_name_cannot_escape_the_comment_of_a_table_for_a_paper(tmp_path, command, suffix):
+    """Tables for papers name the game in a TeX % comment or a Markdown caption: a newline in
+    the name ended the comment and the rest of the name ran as TeX (here \\input{secret})."""
+    table = tmp_path / f"table.{suffix}"
+    name = "x\n\\input{secret}"
+    if command == "gap":
+        code, stderr = run("gap", named(tmp_path, name), "--restarts", "1", "--table", table)
+    else:
+        model = tmp_path / "model.json"
+        model.write_text(json.dumps({"name": name, "model": {"kind": "dual-work", "arrival_rate": 0.1}}))
+        code, stderr = run("pareto", model, "--points", "2", "--level", "none", "--table", table)
+    assert code == 0, stderr
+    assert not any(line.startswith("\\input") for line in table.read_text().splitlines())
+    assert "x\\n\\input{secret}" in table.read_text()

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import BadInput, CannotWrite
+from ..errors import BadInput, CannotWrite, printable
 from .results import dumps, write_json, write_text
 
 
@@ -288,7 +288,9 @@ def write_frontier_table(results, path):
     check_table_path(path)
     fmt = str(path).rsplit(".", 1)[-1].lower()
     model = results[0].model
-    caption = (f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
+    # one line whatever the file says: a newline in a name would end the TeX comment it
+    # stands in and let the rest of the name run as TeX
+    caption = printable(f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
     write_output(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption), newline="")
 
 
@@ -333,7 +335,7 @@ def write_gap_table(gap, path):
                 f"| {a} | {b} | {c} |\n" for a, b, c in cells) + "\nLower bounds rounded down, upper bounds up.\n"
         else:
             text = "\n".join(
-                [f"% {gap.game.name} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
+                [f"% {printable(gap.game.name)} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
                  r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
                 + [f"{tex_escape(a)} & {b} & {tex_escape(c)}" + r" \\" for a, b, c in cells]
                 + [r"\bottomrule", r"\end{tabular}"]) + "\n"
