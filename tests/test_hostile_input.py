@@ -353,3 +353,20 @@ def test_a_name_cannot_escape_the_comment_of_a_table_for_a_paper(tmp_path, comma
     assert code == 0, stderr
     assert not any(line.startswith("\\input") for line in table.read_text().splitlines())
     assert "x\\n\\input{secret}" in table.read_text()
+
+
+def test_a_json_problem_with_a_key_given_twice(tmp_path):
+    """JSON keeps the last of two equal keys: the file showed one objective (a == b, value 1)
+    and was computed with the other (CHSH, 3/4)."""
+    path = tmp_path / "twice.json"
+    path.write_text('{"name": "twice", "inputs": [2, 2], "outputs": [2, 2], '
+                    '"objective": {"distribution": "uniform", "payoff": "a == b"}, '
+                    '"objective": {"distribution": "uniform", "payoff": "(a ^ b) == (x & y)"}}')
+    assert_refused(*run("classical", path), str(path), "objective: given twice")
+
+
+def test_json_onto_a_symlink_loop(tmp_path):
+    (tmp_path / "one").symlink_to("two")
+    (tmp_path / "two").symlink_to("one")
+    assert_refused(*run("classical", "chsh", "--json", tmp_path / "one"), "cannot write", "symbolic links")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"] and (tmp_path / "one").is_symlink()

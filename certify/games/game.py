@@ -320,12 +320,28 @@ def read_mapping(path):
     except UnicodeDecodeError:
         raise BadInput(path, None, "not a UTF-8 text file") from None
     if path.suffix.lower() == ".json":
-        data = load_json(text, path)
+        data = load_json(text, path, object_pairs_hook=_unique_keys(path))
     else:
         data = load_toml(text, path)
     if not isinstance(data, dict):
         raise BadInput(path, None, "expected a table of keys at the top level")
     return data
+
+
+def _unique_keys(path):
+    """A json object_pairs_hook refusing a key given twice in one object: JSON keeps the last
+    silently, so a file could show one objective and be read with another (TOML refuses
+    repeated keys itself)."""
+
+    def build(pairs):
+        table = {}
+        for key, value in pairs:
+            if key in table:
+                raise BadInput(path, key, "given twice in the same table")
+            table[key] = value
+        return table
+
+    return build
 
 
 def load_game(game, fixed=None, source=None):
