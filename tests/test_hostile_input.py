@@ -370,3 +370,14 @@ def test_json_onto_a_symlink_loop(tmp_path):
     (tmp_path / "two").symlink_to("one")
     assert_refused(*run("classical", "chsh", "--json", tmp_path / "one"), "cannot write", "symbolic links")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"] and (tmp_path / "one").is_symlink()
+
+
+def test_a_ten_megabyte_name(tmp_path):
+    """5 million words in the name: rich wrapped them into the table's title for over a
+    minute. Tables show the start and the length; the JSON keeps the name whole."""
+    path = named(tmp_path, "N " * 5000000)
+    out = tmp_path / "out.json"
+    done = run_limited("classical", path, "--json", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "(10000000 characters)" in done.stdout
+    assert json.loads(out.read_text())["game"]["name"] == "N " * 5000000

@@ -11,14 +11,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..errors import printable
+from ..games.limits import shorten
 from ..proofs.exact import DOWN, NEAREST, UP, safe_decimal
 
 
-def plain(text: object) -> str:
+def plain(text: object, length: int = 1000) -> str:
     """``text`` for a rich markup string: printable, and with its markup escaped, so a
     name such as ``[bold red]x[/]`` or ``[/]`` prints literally instead of styling the
-    output (or raising rich's MarkupError)."""
-    return escape(printable(text))
+    output (or raising rich's MarkupError). Beyond ``length`` characters only the start
+    is shown, with the full length: rich took over a minute to wrap a 10 MB name into a
+    table's title (the JSON keeps the full text)."""
+    return escape(printable(shorten(text, length)))
 
 
 TITLES = {
