@@ -381,3 +381,23 @@ def test_a_ten_megabyte_name(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "(10000000 characters)" in done.stdout
     assert json.loads(out.read_text())["game"]["name"] == "N " * 5000000
+
+
+def test_json_to_dev_stdout_through_a_pipe():
+    """--json /dev/stdout writes through the pipe (it used to be replaced by a new file in
+    /dev as root): the table comes first, then the whole document."""
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run([sys.executable, "-m", "certify", "classical", "chsh", "--json", "/dev/stdout"],
+                              capture_output=True, text=True, timeout=60)
+        assert os.path.islink("/dev/stdout")
+    finally:  # as root a failing run replaces the link by a file: put it back
+        if not os.path.islink("/dev/stdout") and os.geteuid() == 0:
+            os.remove("/dev/stdout")
+            os.symlink("/proc/self/fd/1", "/dev/stdout")
+    assert done.returncode == 0, done.stderr
+    table, document = done.stdout.split("\n{\n", 1)
+    assert "Classical value: CHSH" in table
+    assert json.loads("{\n" + document)["exact"] == "3/4"
