@@ -401,3 +401,17 @@ def test_json_to_dev_stdout_through_a_pipe():
     table, document = done.stdout.split("\n{\n", 1)
     assert "Classical value: CHSH" in table
     assert json.loads("{\n" + document)["exact"] == "3/4"
+
+
+@pytest.mark.parametrize("extra", [[], ["--visibility", "0.9"]])
+def test_a_name_or_throughput_with_dollar_signs_in_a_plot(tmp_path, extra):
+    """matplotlib reads $...$ in a title as mathtext: a model named '$x^$' or a throughput
+    carrying one in a comment made savefig raise ValueError (a traceback)."""
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"name": "$x^$", "model": {"kind": "dual-work", "arrival_rate": 0.1}}))
+    plot = tmp_path / "plot.png"
+    code, stderr = run("pareto", model, "--points", "2", "--level", "none", "--plot", plot, *extra)
+    assert code == 0, stderr
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    code, stderr = run("pareto", "--points", "2", "--level", "none", "--throughput", "t**2 # $x^$", "--plot", plot)
+    assert code == 0, stderr

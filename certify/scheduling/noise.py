@@ -238,7 +238,9 @@ def plot_noisy_frontier(result, path):
                         + (f", supply {entry['supply']:g}" if entry["supply"] != 1 else ""))
     axis.set_xlabel("split probability p (fixes the throughput)")
     axis.set_ylabel("certified waiting reduction vs classical (%)")
-    axis.set_title(f"{result.game.name}: Werner pairs, $\\lambda$ = {result.model.arrival_rate:g}")
+    from .plots import title_text
+
+    axis.set_title(f"{title_text(result.game.name)}: Werner pairs, $\\lambda$ = {result.model.arrival_rate:g}")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     if second:

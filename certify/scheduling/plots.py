@@ -32,6 +32,16 @@ def check_plot_path(path):
         raise BadInput(None, "--plot", f"expected a .pdf, .png or .svg file, got '{path}'")
 
 
+def title_text(text: str) -> str:
+    """A name from a file as literal text in a figure: printable, at most 200 characters,
+    and with its dollar signs escaped (matplotlib reads $...$ as mathtext, and a name such
+    as '$x^$' made savefig raise)."""
+    from ..errors import printable
+    from ..games.limits import shorten
+
+    return printable(shorten(text, 200)).replace("$", r"\$")
+
+
 def throughput_tex(throughput):
     """T(t) in mathtext: t^{1.8}, e^{0.02 t} - 1, t; a general expression verbatim."""
     if throughput.family == "power":
@@ -40,7 +50,7 @@ def throughput_tex(throughput):
         return rf"$T(t) = e^{{{throughput.parameter:g}\,t}} - 1$"
     if throughput.family == "linear":
         return r"$T(t) = t$"
-    return f"T(t) = {throughput.text}"
+    return f"T(t) = {title_text(throughput.text)}"  # a '#' comment may hold anything
 
 
 def waiting_label(model):
@@ -99,7 +109,7 @@ def plot_frontiers(results, path):
     right.grid(alpha=0.3)
     right.legend(fontsize=8)
     model = results[0].model
-    figure.suptitle(f"{results[0].game.name}: {throughput_tex(model.throughput)}, {waiting_label(model)}", fontsize=11)
+    figure.suptitle(f"{title_text(results[0].game.name)}: {throughput_tex(model.throughput)}, {waiting_label(model)}", fontsize=11)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
