@@ -39,7 +39,14 @@ class FixType(click.ParamType):
 
 
 def _fixed(pairs):
-    return dict(pairs)
+    """--fix NAME=VALUE pairs as a dictionary; a name given twice is refused (the last
+    would silently win)."""
+    fixed = {}
+    for name, value in pairs:
+        if name in fixed:
+            raise BadInput(None, "--fix", f"'{name}' is given twice ({fixed[name]} and {value})")
+        fixed[name] = value
+    return fixed
 
 
 def reports_errors(command):

@@ -415,3 +415,9 @@ def test_a_name_or_throughput_with_dollar_signs_in_a_plot(tmp_path, extra):
     assert plot.read_bytes().startswith(b"\x89PNG")
     code, stderr = run("pareto", "--points", "2", "--level", "none", "--throughput", "t**2 # $x^$", "--plot", plot)
     assert code == 0, stderr
+
+
+def test_fix_given_twice_for_one_constraint():
+    """The last --fix used to win silently."""
+    assert_refused(*run("classical", "chsh_split", "--fix", "split=1/4", "--fix", "split=1/2"),
+                   "--fix", "'split' is given twice")
