@@ -109,10 +109,10 @@ def writable_path(ctx, param, value):
     path = Path(value)
     folder = path.parent
     if path.is_dir():
-        raise click.BadParameter(f"'{printable(value)}' is a folder, not a file")
+        raise click.BadParameter(f"'{value}' is a folder, not a file")
     if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
         if path.exists() and not os.access(path, os.W_OK):
-            raise click.BadParameter(f"'{printable(value)}' cannot be written (permission denied)")
+            raise click.BadParameter(f"'{value}' cannot be written (permission denied)")
         return value
     if not folder.is_dir():
         raise click.BadParameter(f"the folder '{folder}' does not exist")
