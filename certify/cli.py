@@ -13,9 +13,8 @@ import sys
 import click
 
 from . import __version__
-from .errors import BadInput, CertificateFailed, CertifyError, SolverFailed
+from .errors import BadInput, CannotWrite, CertificateFailed, CertifyError, SolverFailed, printable
 from .games.game import bundled_problems, load_game, parse_fix
-from .report.results import write_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -49,6 +48,11 @@ def solver_option(text: str, npa_only: bool = True):
     """The --solver option, its help ``text`` with "{names}" filled from the registry when shown."""
     return click.option("--solver", default=None, metavar="NAME", cls=RegistryHelp,
                         help_from=lambda: text.format(names=solver_names(npa_only)))
+def warn(text: str) -> None:
+    """One line on stderr, with every unprintable character escaped: messages quote text
+    from files and documents, whose newlines or terminal escapes must not fake or restyle
+    the output, and whose lone surrogates could not be written at all."""
+    click.echo(printable(text), err=True)
 
 
 class FixType(click.ParamType):
@@ -64,7 +68,14 @@ class FixType(click.ParamType):
 
 
 def _fixed(pairs):
-    return dict(pairs)
+    """--fix NAME=VALUE pairs as a dictionary; a name given twice is refused (the last
+    would silently win)."""
+    fixed = {}
+    for name, value in pairs:
+        if name in fixed:
+            raise BadInput(None, "--fix", f"'{name}' is given twice ({fixed[name]} and {value})")
+        fixed[name] = value
+    return fixed
 
 
 def reports_errors(command):
@@ -74,17 +85,20 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except CannotWrite as error:
+            warn(f"certify: {error}")
+            sys.exit(EXIT_BAD_INPUT)
         except BadInput as error:
-            click.echo(f"certify: error: {error}", err=True)
+            warn(f"certify: error: {error}")
             sys.exit(EXIT_BAD_INPUT)
         except SolverFailed as error:
-            click.echo(f"certify: solver trouble: {error}", err=True)
+            warn(f"certify: solver trouble: {error}")
             sys.exit(EXIT_FAILED)
         except CertificateFailed as error:
-            click.echo(f"certify: certificate failed: {error}", err=True)
+            warn(f"certify: certificate failed: {error}")
             sys.exit(EXIT_FAILED)
         except CertifyError as error:  # pragma: no cover - every family is listed above
-            click.echo(f"certify: error: {error}", err=True)
+            warn(f"certify: error: {error}")
             sys.exit(EXIT_FAILED)
 
     return wrapper
@@ -111,9 +125,12 @@ def fix_option(command):
 
 
 def writable_path(ctx, param, value):
-    """An output path (--json, --plot), checked before any computation: its folder
-    exists and can be written into, and the path is not a folder ('-' is stdout)."""
+    """An output path (--json, --plot, --table), checked before any computation: its
+    folder exists and can be written into, and the path is not a folder ('-' is stdout).
+    A path that exists and is not a regular file (a symlink, /dev/null, /dev/stdout, a
+    FIFO) is written through, so only it need be writable (certify.report.exports)."""
     import os
+    import stat
     from pathlib import Path
 
     if value is None or value == "-":
@@ -122,6 +139,10 @@ def writable_path(ctx, param, value):
     folder = path.parent
     if path.is_dir():
         raise click.BadParameter(f"'{value}' is a folder, not a file")
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise click.BadParameter(f"'{value}' cannot be written (permission denied)")
+        return value
     if not folder.is_dir():
         raise click.BadParameter(f"the folder '{folder}' does not exist")
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
@@ -143,7 +164,9 @@ def emit(result_json, table, json_path):
     if json_path != "-":
         console().print(table)
     if json_path:
-        write_json(result_json, json_path)
+        from .report.exports import write_json_output
+
+        write_json_output(result_json, json_path)
 
 
 def finish(result, options, json_path):
@@ -152,7 +175,7 @@ def finish(result, options, json_path):
 
     emit(result.to_json(options), result_table(result, json_path), json_path)
     if not result.certified:
-        click.echo("certify: the certificate did not pass its exact check: " + "; ".join(result.problems), err=True)
+        warn("certify: the certificate did not pass its exact check: " + "; ".join(result.problems))
         sys.exit(EXIT_FAILED)
 
 
@@ -160,7 +183,8 @@ class CertifyGroup(click.Group):
     """A click group whose usage errors are one line on stderr, exit status 2.
 
     OSError, RecursionError and MemoryError (and Python's own int/str digit
-    limit) never reach the user as tracebacks: one line, exit status 2.
+    limit, and floats overflowing) never reach the user as tracebacks: one line, exit
+    status 2; an arithmetic error inside a numerical solver is solver trouble, exit 1.
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -168,30 +192,40 @@ class CertifyGroup(click.Group):
             outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             command = f" {error.ctx.command_path.split(' ', 1)[1]}" if error.ctx and " " in error.ctx.command_path else ""
-            click.echo(f"certify: usage error: {error.format_message()} (see certify{command} --help)", err=True)
+            warn(f"certify: usage error: {error.format_message()} (see certify{command} --help)")
             sys.exit(EXIT_BAD_INPUT)
         except click.ClickException as error:
-            click.echo(f"certify: error: {error.format_message()}", err=True)
+            warn(f"certify: error: {error.format_message()}")
             sys.exit(EXIT_BAD_INPUT)
         except click.Abort:
-            click.echo("certify: aborted", err=True)
+            warn("certify: aborted")
             sys.exit(EXIT_FAILED)
         except OSError as error:
             where = f" '{error.filename}'" if error.filename else ""
-            click.echo(f"certify: error: cannot use{where}: {error.strerror or error}", err=True)
+            warn(f"certify: error: cannot use{where}: {error.strerror or error}")
             sys.exit(EXIT_BAD_INPUT)
         except RecursionError:
-            click.echo("certify: error: the input nests too deeply for Python (see CERTIFY_MAX_DEPTH in docs/limits.md)", err=True)
+            warn("certify: error: the input nests too deeply for Python (see CERTIFY_MAX_DEPTH in docs/limits.md)")
             sys.exit(EXIT_BAD_INPUT)
         except MemoryError:
-            click.echo("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
-                       "docs/limits.md lists the limits)", err=True)
+            warn("certify: error: out of memory; ask for less work (smaller --level, --dim, --pairs, --points; "
+                       "docs/limits.md lists the limits)")
             sys.exit(EXIT_BAD_INPUT)
+        except OverflowError:
+            warn("certify: error: a number is beyond floating point's range (about 1e308); give smaller numbers "
+                 "or rescale the game")
+            sys.exit(EXIT_BAD_INPUT)
+        except ArithmeticError as error:
+            # raised inside a numerical library (cvxopt's "ArithmeticError: 11" on a singular
+            # system): the solve failed, as SolverFailed reports it
+            warn(f"certify: solver trouble: a numerical solver failed ({type(error).__name__}: {error}); "
+                 "badly scaled coefficients are the usual cause: rescale the game, or try another --solver")
+            sys.exit(EXIT_FAILED)
         except ValueError as error:
             if "integer string conversion" not in str(error):
                 raise
-            click.echo("certify: error: a number has more digits than Python converts "
-                       "(see CERTIFY_MAX_DIGITS in docs/limits.md)", err=True)
+            warn("certify: error: a number has more digits than Python converts "
+                       "(see CERTIFY_MAX_DIGITS in docs/limits.md)")
             sys.exit(EXIT_BAD_INPUT)
         if not standalone_mode:
             return outcome
@@ -256,12 +290,12 @@ def verify(result_file, json_path):
         console().print(verify_header(game, note))
     emit(verification_json(result_file, items, game, note), verify_table(result_file, items), json_path)
     if note:
-        click.echo(f"certify: note: {note}", err=True)
+        warn(f"certify: note: {note}")
     failed = [item for item in items if not item.ok]
     if failed:
         more = sum(len(item.problems) for item in failed) - 1
-        click.echo(f"certify: {len(failed)} of {len(items)} certificates failed: {first_problem(items)}"
-                   + (f" (and {more} more)" if more > 0 else ""), err=True)
+        warn(f"certify: {len(failed)} of {len(items)} certificates failed: {first_problem(items)}"
+                   + (f" (and {more} more)" if more > 0 else ""))
         sys.exit(EXIT_FAILED)
 
 
@@ -288,8 +322,8 @@ def regress(bounds_file, json_path):
     emit(data, regress_table(bounds_file, drifts), json_path)
     failed = [d for d in drifts if not d.ok]
     if failed:
-        click.echo(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
-                   + ", ".join(d.entry.label for d in failed), err=True)
+        warn(f"certify: {len(failed)} of {len(drifts)} bounds drifted: "
+                   + ", ".join(d.entry.label for d in failed))
         sys.exit(EXIT_FAILED)
 
 
@@ -334,7 +368,7 @@ def _print_after(noisy, json_path):
 @game_argument
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of each player (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="Seeded random starts (the best deterministic start is always added).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--projective", is_flag=True, help="Projective measurements only (two-outcome steps are projective anyway).")
 @solver_option("SDP solver of the measurement steps with more than two outcomes: {names} (default: the registry's choice).",
                npa_only=False)
@@ -422,7 +456,10 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
                "plot": plot_path, "table": table_path, "seesaw": with_seesaw, "solver": solver}
     data = frontiers_json(results, options)
     if plot_path:
-        plot_frontiers(results, plot_path)
+        from .report.exports import output_path
+
+        with output_path(plot_path) as where:
+            plot_frontiers(results, where)
     if table_path:
         write_frontier_table(results, table_path)
     if json_path != "-":
@@ -434,9 +471,11 @@ def pareto(problem, throughput, arrival_rate, waiting, points, level, plot_path,
             console().print(loads_table(results, comparison))
             console().print(comparison["statement"])
     if json_path:
-        write_json(data, json_path)
+        from .report.exports import write_json_output
+
+        write_json_output(data, json_path)
     if not data["certified"]:
-        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        warn("certify: some frontier certificates did not pass their exact checks")
         sys.exit(EXIT_FAILED)
 
 
@@ -480,14 +519,17 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
                "waiting": result.model.waiting}
     data = noisy_frontier_json(result, options)
     if plot_path:
-        plot_noisy_frontier(result, plot_path)
+        from .report.exports import output_path
+
+        with output_path(plot_path) as where:
+            plot_noisy_frontier(result, where)
     emit(data, noise_table(result), json_path)
     if json_path != "-":
         if critical:
             console().print(critical_table(result))
         console().print(noise_summary(result))
     if not data["certified"]:
-        click.echo("certify: some frontier certificates did not pass their exact checks", err=True)
+        warn("certify: some frontier certificates did not pass their exact checks")
         sys.exit(EXIT_FAILED)
 
 
@@ -497,7 +539,7 @@ def _noisy_pareto(problem, throughput, points, level, plot_path, jobs, with_sees
 @click.option("--strategy", type=click.Choice(["classical", "quantum", "link"]), default="classical", show_default=True,
               help="Route by the exact classical optimum, the explicit quantum strategy at p, or pairs from the file's [link].")
 @click.option("--pairs", type=click.IntRange(min=2), default=10**6, show_default=True, help="Request pairs to simulate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (results are reproducible).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed (results are reproducible).")
 @click.option("--batches", type=click.IntRange(min=2), default=20, show_default=True, help="Batches for the batch-means confidence intervals.")
 @click.option("--arrival-rate", "arrival_rate", metavar="L", default=None, help="Override lambda, pairs per unit time.")
 @click.option("--waiting", type=click.Choice(["exact", "light-traffic"]), default=None, help="Model W to compare with: exact (default) or the light-traffic limit.")
@@ -633,6 +675,20 @@ class SolveStatus:
             self.stream.flush()
 
 
+def _has_moments(loaded, game):
+    """``loaded``, unless both players have a single answer: then p(0,0|x,y) = 1 is the
+    only behaviour, the NPA moment matrix is the 1 x 1 identity with no moment to bound,
+    and some SDP solvers fail on the empty problem. The value is the constant sum of the
+    coefficients, which `certify classical` proves; refused in one line here."""
+    if tuple(loaded.outputs) != (1, 1):
+        return loaded
+    from fractions import Fraction
+
+    value = sum(loaded.objective_exact.flat, Fraction(0))
+    raise BadInput(game, "outputs", f"each player has a single answer, so every strategy scores exactly {value} "
+                                    "and there is no quantum bound to compute (certify classical proves the value)")
+
+
 @main.command()
 @game_argument
 @click.option("--level", type=LevelsType(), default="2", show_default=True,
@@ -646,7 +702,7 @@ def quantum(game, level, solver, fix, json_path):
     """Certified quantum bound from the NPA hierarchy (exact dual certificate)."""
     from .bounds.npa import npa_bound, npa_levels
 
-    loaded = load_game(game, _fixed(fix))
+    loaded = _has_moments(load_game(game, _fixed(fix)), game)
     status = SolveStatus()
     try:
         if len(level) == 1:
@@ -655,7 +711,7 @@ def quantum(game, level, solver, fix, json_path):
             result = npa_levels(loaded, level, solver=solver, progress=status)
     except KeyboardInterrupt:
         status.close()
-        click.echo("certify: interrupted; nothing written", err=True)
+        warn("certify: interrupted; nothing written")
         sys.exit(130)
     finally:
         status.close()
@@ -670,7 +726,7 @@ def quantum(game, level, solver, fix, json_path):
 @solver_option("SDP solver of the NPA bound: {names} (default: by size, with fallbacks).")
 @click.option("--dim", type=click.IntRange(min=1), default=None, help="Local dimension of the see-saw (default: try 2 up to the largest number of outputs and keep the best).")
 @click.option("--restarts", type=click.IntRange(min=0), default=20, show_default=True, help="See-saw random starts.")
-@click.option("--seed", type=int, default=0, show_default=True, help="See-saw seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="See-saw seed.")
 @visibility_option
 @click.option("--table", "table_path", metavar="FILE", default=None, callback=writable_path, help="Write the table for a paper: .csv (exact rationals), .tex or .md.")
 @fix_option
@@ -683,7 +739,7 @@ def gap(game, level, solver, dim, restarts, seed, visibility, table_path, fix, j
     from .report.tables import gap_table
 
     check_table_path(table_path)
-    loaded = load_game(game, _fixed(fix))
+    loaded = _has_moments(load_game(game, _fixed(fix)), game)
     v = _witness_visibility(visibility)
     result = certified_gap(loaded, level=level, dim=dim, restarts=restarts, seed=seed, solver=solver)
     options = {"game": game, "level": level.name, "dim": dim or "auto", "restarts": restarts, "seed": seed, "fix": loaded.fixed}
@@ -699,7 +755,7 @@ def gap(game, level, solver, dim, restarts, seed, visibility, table_path, fix, j
     if table_path:
         write_gap_table(result, table_path)
     if not result.certified:
-        click.echo("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]), err=True)
+        warn("certify: not certified: " + "; ".join(result.problems or ["a certificate failed"]))
         sys.exit(EXIT_FAILED)
 
 
@@ -741,7 +797,7 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         files = scans.report(report_dir, heatmaps, fmt)
         console().print(scans.report_table(report_dir, top))
         for path in files:
-            click.echo(f"heatmap: {path}")
+            click.echo(printable(f"heatmap: {path}"))
         return
     if scheduler and workers:
         raise BadInput(None, "--workers", "sizes the local cluster; with --scheduler the cluster has its own workers")
@@ -751,7 +807,7 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
         outcome = scans.run_scan(loaded, directory, scheduler, workers, retries, progress=update)
     console().print(scans.outcome_text(outcome, directory, loaded))
     for cell, message in outcome.failed:
-        click.echo(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}", err=True)
+        warn(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}")
     if outcome.failed or outcome.uncertified:
         sys.exit(EXIT_FAILED)
 

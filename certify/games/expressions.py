@@ -5,7 +5,11 @@ node types; nothing is ever passed to ``eval``. Payoff and constraint
 expressions use the variables a, b, x, y; throughput functions use t and may
 also call exp, log and sqrt. Integer and rational literals evaluate exactly
 (:class:`fractions.Fraction`), so a payoff such as ``(a ^ b) == (x & y)`` gives
-exact 0/1 coefficients; booleans count as 0 and 1.
+exact 0/1 coefficients; booleans count as 0 and 1. A decimal literal is the
+rational it spells, read from the text as written (``0.1000000000000000000001``
+and ``9e-400`` are not rounded to a double first). In a game expression a power
+with a fractional exponent must be exact (``4 ** 0.5`` is 2; ``2 ** 0.5`` is
+refused): the game is the one written, not a double's approximation of it.
 
 Untrusted text is bounded before it is parsed or evaluated (limits in
 certify.games.limits, docs/limits.md): at most CERTIFY_MAX_EXPRESSION
@@ -63,15 +67,6 @@ def _largest_bits():
     return math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
 
 
-def _written_decimal(literal: str) -> Fraction:
-    """The exact rational of a decimal literal as written (0.2500000000000000001, 2.5e-3,
-    1_000.5), its size bounded first (certify.games.numbers); never its double."""
-    try:
-        return bounded_fraction(literal.replace("_", ""))
-    except BadInput as error:
-        raise ExpressionError(error.message) from None
-
-
 def _bounded(value, what="a number computed"):
     """An exact number whose numerator and denominator fit CERTIFY_MAX_DIGITS; else ExpressionError."""
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
@@ -96,8 +91,46 @@ def _power(left, right):
         return base**right  # exact, also for negative exponents
     result = left**right
     if isinstance(result, complex):
-        raise ExpressionError(f"{left} ** {right} is not a real number")
+        raise ExpressionError(f"({left}) ** ({right}) is not a real number")
     return result
+
+
+def _integer_root(number, degree):
+    """The exact ``degree``-th root of a non-negative integer, or None when there is none
+    (Newton's iteration on integers: floats overflow on the long numbers allowed here)."""
+    if number < 2:
+        return number
+    root = 1 << -(-number.bit_length() // degree)  # at least the root
+    while True:
+        better = ((degree - 1) * root + number // root ** (degree - 1)) // degree
+        if better >= root:
+            break
+        root = better
+    return root if root**degree == number else None
+
+
+def _exact_power(left, right):
+    """left ** right for exact numbers, exactly, or ExpressionError.
+
+    right = p/q in lowest terms: (left ** p) ** (1/q) is rational exactly when the
+    numerator and denominator of left ** p are q-th powers (a negative base needs q odd);
+    otherwise the power is irrational and a game written with it has no exact form.
+    """
+    right = Fraction(right)
+    if right.denominator == 1:
+        return _power(left, int(right))
+    if abs(right) > _LARGEST_EXPONENT:
+        raise ExpressionError(f"exponent {right} is too large (at most {_LARGEST_EXPONENT})")
+    base = Fraction(_power(left, right.numerator))
+    degree = right.denominator
+    negative = base < 0
+    if negative and degree % 2 == 0:
+        raise ExpressionError(f"({left}) ** ({right}) is not a real number")
+    top, bottom = _integer_root(abs(base.numerator), degree), _integer_root(base.denominator, degree)
+    if top is None or bottom is None:
+        raise ExpressionError(f"({left}) ** ({right}) is irrational; a game's numbers must be exact "
+                              "(write the number as a decimal or p/q)")
+    return Fraction(-top if negative else top, bottom)
 
 
 def _divide(left, right):
@@ -164,7 +197,9 @@ _THROUGHPUT_FUNCTIONS = {
 class Expression:
     """A parsed, whitelisted expression that can be evaluated many times."""
 
-    def __init__(self, text, variables=GAME_VARIABLES, functions=None):
+    def __init__(self, text, variables=GAME_VARIABLES, functions=None, exact=False):
+        self.exact = exact  # powers of exact numbers stay exact, or are refused
+        self._literals = {}  # decimal literal nodes -> the rationals they spell
         if not isinstance(text, str):
             raise ExpressionError(f"expected an expression as a string, got {_short(repr(text))}")
         self.text = text
@@ -172,7 +207,7 @@ class Expression:
         self.functions = dict(_EXACT_FUNCTIONS if functions is None else functions)
         if len(text) > limit("CERTIFY_MAX_EXPRESSION"):
             raise ExpressionError(limit_message("CERTIFY_MAX_EXPRESSION", f"the expression is {len(text)} characters long"))
-        self._source = text.strip()  # the literals' own digits (see _check)
+        self._source = text.strip()
         try:
             tree = ast.parse(self._source, mode="eval")
         except SyntaxError as error:
@@ -189,9 +224,10 @@ class Expression:
 
     def _check(self, node):
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, float):  # a decimal literal is the rational its digits denote, not its double
-                node.value = _written_decimal(ast.get_source_segment(self._source, node) or repr(node.value))
-            if isinstance(node.value, bool) or isinstance(node.value, (int, Fraction)):
+            if isinstance(node.value, float):
+                self._literals[id(node)] = self._decimal(node)
+                return
+            if isinstance(node.value, bool) or isinstance(node.value, int):
                 _bounded(node.value, "a number in the expression")
                 return
             raise ExpressionError(f"'{node.value!r}' is not a number")
@@ -237,6 +273,14 @@ class Expression:
             raise ExpressionError("'if ... else' is not allowed; use comparisons, which count as 0 and 1")
         raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")
 
+    def _decimal(self, node):
+        """The rational a decimal literal spells, from its text (ast has made it a double)."""
+        written = (ast.get_source_segment(self._source, node) or repr(node.value)).replace("_", "")
+        try:
+            return bounded_fraction(written)
+        except BadInput as error:
+            raise ExpressionError(error.message) from None
+
     def __call__(self, **values):
         missing = [name for name in self.variables if name not in values]
         if missing:
@@ -254,13 +298,15 @@ class Expression:
                 return int(node.value)
             if isinstance(node.value, int):
                 return node.value
-            return node.value  # a decimal literal, read as written by _check
+            return self._literals[id(node)]  # a decimal literal, taken as written
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.BinOp):
-            return _bounded(_BINARY[type(node.op)](
-                self._evaluate(node.left, values), self._evaluate(node.right, values)
-            ))
+            left, right = self._evaluate(node.left, values), self._evaluate(node.right, values)
+            operation = _BINARY[type(node.op)]
+            if self.exact and operation is _power and all(_is_exact(v) for v in (left, right)):
+                operation = _exact_power
+            return _bounded(operation(left, right))
         if isinstance(node, ast.UnaryOp):
             operand = self._evaluate(node.operand, values)
             if isinstance(node.op, ast.USub):
@@ -288,6 +334,10 @@ class Expression:
             arguments = [self._evaluate(argument, values) for argument in node.args]
             return self.functions[node.func.id](*arguments)
         raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")  # pragma: no cover
+
+
+def _is_exact(value):
+    return isinstance(value, (int, Fraction))
 
 
 def _depth(tree):
@@ -322,7 +372,7 @@ def _combine(results, numpy_op, python_op):
 
 def game_expression(text):
     """An expression in a, b, x, y with exact arithmetic."""
-    return Expression(text, GAME_VARIABLES)
+    return Expression(text, GAME_VARIABLES, exact=True)
 
 
 def throughput_expression(text):

@@ -249,7 +249,52 @@ def _number_array(value, shape, source, key):
             fill(child, prefix + (index,), depth + 1)
 
     fill(value, (), 0)
+    check_game_digits(array.flat, source, key)  # before anything sums them (a distribution's total)
     return array
+
+
+def check_game_digits(values, source, key):
+    """Refuse numbers that need more than CERTIFY_MAX_GAME_DIGITS digits written over one
+    common denominator D: D itself, or a numerator c * D.
+
+    The solvers work in floating point and the certificates over D: a 4000-digit
+    integer overflows a float (OverflowError), and 400 distinct 4000-digit denominators
+    make D (and every exact sum, such as a distribution's total) 1.6 million digits
+    long, tens of seconds of arithmetic. D is built one distinct denominator at a time
+    and the check stops at the first that takes it over the limit, so refusing costs
+    no more than the limit itself. With the default of 300 digits every number and D
+    stay inside a float's range (about 1e308).
+    """
+    largest = limit("CERTIFY_MAX_GAME_DIGITS")
+    ceiling = 10**largest
+    distinct = set(values)
+    common = 1
+    for denominator in {value.denominator for value in distinct}:
+        common = math.lcm(common, denominator)
+        if common >= ceiling:
+            raise too_large("CERTIFY_MAX_GAME_DIGITS", source, key,
+                            f"the numbers' common denominator has {_digit_count(common)} digits or more")
+    for value in distinct:
+        numerator = abs(value.numerator) * (common // value.denominator)
+        if numerator >= ceiling:
+            raise too_large("CERTIFY_MAX_GAME_DIGITS", source, key,
+                            f"{shorten(value)} has {_digit_count(numerator)} digits over the numbers' common "
+                            f"denominator")
+
+
+def _digit_count(number):
+    """Decimal digits of a positive integer, from its bit length (str() of a long integer
+    is quadratic and capped by Python's own conversion limit)."""
+    digits = int(number.bit_length() * math.log10(2)) + 1
+    return digits - 1 if 10 ** (digits - 1) > number else digits
+
+
+def _all_numbers(game):
+    """Every number of a game: objective and constraint coefficients, constraint values."""
+    yield from game.objective_exact.flat
+    for constraint in game.constraints:
+        yield from constraint.exact.flat
+        yield constraint.value
 
 
 # ---------------------------------------------------------------------------
@@ -316,7 +361,7 @@ def read_mapping(path):
     path = Path(path)
     text = read_regular_text(path, path)  # a regular file of at most CERTIFY_MAX_FILE_MB (a FIFO would hang)
     if path.suffix.lower() == ".json":
-        data = load_json(text, path)
+        data = load_json(text, path, object_pairs_hook=_unique_keys(path))
     else:
         data = load_toml(text, path)
     if not isinstance(data, dict):
@@ -324,19 +369,43 @@ def read_mapping(path):
     return data
 
 
+def _unique_keys(path):
+    """A json object_pairs_hook refusing a key given twice in one object: JSON keeps the last
+    silently, so a file could show one objective and be read with another (TOML refuses
+    repeated keys itself)."""
+
+    def build(pairs):
+        table = {}
+        for key, value in pairs:
+            if key in table:
+                raise BadInput(path, key, "given twice in the same table")
+            table[key] = value
+        return table
+
+    return build
+
+
 def load_game(game, fixed=None, source=None):
     """File or bundled name -> Game, with ``fixed`` constraint values applied."""
     path = resolve(game)
     data = read_mapping(path)
     result = game_from_mapping(data, source or str(game))
-    return result.with_fixed(fixed or {})
+    if not fixed:
+        return result
+    result = result.with_fixed(fixed)
+    check_game_digits(_all_numbers(result), "--fix", ", ".join(fixed))
+    return result
 
 
 def game_from_mapping(data, source):
     """Validate a problem mapping (structure first, meaning second) -> Game."""
+    count = len(data.get("constraints", [])) if isinstance(data.get("constraints"), list) else 0
+    check("CERTIFY_MAX_CONSTRAINTS", count, source, "constraints", f"the game has {count} constraints")
     if "model" in data:
         _check_keys(data, _MODEL_FILE_KEYS, source, None)
-        return game_from_model_table(data, source)
+        game = game_from_model_table(data, source)
+        check_game_digits(_all_numbers(game), source, "model")
+        return game
     _check_keys(data, _GAME_KEYS, source, None)
     for required in ("inputs", "outputs", "objective"):
         if required not in data:
@@ -356,19 +425,20 @@ def game_from_mapping(data, source):
     constraints_data = data.get("constraints", [])
     if not isinstance(constraints_data, list):
         raise BadInput(source, "constraints", "expected a list of tables ([[constraints]])")
-    constraints = []
+    constraints, names = [], set()
     for index, entry in enumerate(constraints_data):
         constraint = constraint_from_table(entry, index, distribution, inputs, outputs, source)
-        if any(existing.name == constraint.name for existing in constraints):
+        if constraint.name in names:
             raise BadInput(source, f"constraints[{index}].name", f"'{constraint.name}' is used twice")
         constraints.append(constraint)
+        names.add(constraint.name)
     expected = data.get("expected", {})
     if not isinstance(expected, dict):
         raise BadInput(source, "expected", "expected a table")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise BadInput(source, "description", "expected a string")
-    return Game(
+    game = Game(
         name=name,
         inputs=inputs,
         outputs=outputs,
@@ -379,6 +449,8 @@ def game_from_mapping(data, source):
         expected=expected,
         source=str(source),
     )
+    check_game_digits(_all_numbers(game), source, "objective and constraints")
+    return game
 
 
 def _check_keys(table, allowed, source, prefix):

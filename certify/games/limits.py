@@ -24,6 +24,9 @@ CERTIFY_MAX_TABLE_DIGITS   4000        digits of the common denominator of the r
 CERTIFY_MAX_EXPRESSION     10000       characters of one expression
 CERTIFY_MAX_GAME_SIZE      40000       entries oA*oB*iA*iB of a game's tensor (each
                                        payoff entry is an exact expression evaluation)
+CERTIFY_MAX_GAME_DIGITS    300         digits of a game's numbers over one common
+                                       denominator: the denominator and every numerator
+CERTIFY_MAX_CONSTRAINTS    200         constraints of a game
 CERTIFY_MAX_STRATEGIES     10000000    deterministic strategies listed (best response
                                        lists one player's, a frontier hull every pair)
 CERTIFY_MAX_LP_ENTRIES     20000000    entries of the no-signalling LP's dense matrix
@@ -58,6 +61,8 @@ DEFAULTS = {
     "CERTIFY_MAX_TABLE_DIGITS": 4000,
     "CERTIFY_MAX_EXPRESSION": 10000,
     "CERTIFY_MAX_GAME_SIZE": 40000,
+    "CERTIFY_MAX_GAME_DIGITS": 300,
+    "CERTIFY_MAX_CONSTRAINTS": 200,
     "CERTIFY_MAX_STRATEGIES": 10**7,
     "CERTIFY_MAX_LP_ENTRIES": 2 * 10**7,
     "CERTIFY_MAX_MOMENT_MATRIX": 1000,
@@ -99,6 +104,8 @@ UNITS = {
     "CERTIFY_MAX_TABLE_DIGITS": "digits",
     "CERTIFY_MAX_EXPRESSION": "characters",
     "CERTIFY_MAX_GAME_SIZE": "entries",
+    "CERTIFY_MAX_GAME_DIGITS": "digits",
+    "CERTIFY_MAX_CONSTRAINTS": "constraints",
     "CERTIFY_MAX_STRATEGIES": "strategies",
     "CERTIFY_MAX_LP_ENTRIES": "entries",
     "CERTIFY_MAX_MOMENT_MATRIX": "rows",

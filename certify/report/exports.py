@@ -20,16 +20,112 @@ holds); nothing is recomputed here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
 from fractions import Fraction
+from pathlib import Path
 
-from ..errors import BadInput
-from .results import write_text
+from ..errors import BadInput, CannotWrite, printable
+from .results import dumps, write_json, write_text
+
 
 FORMATS = ("csv", "tex", "md")
 DIGITS = 8
+
+
+# ---------------------------------------------------------------------------
+# Output paths: every --json, --table and --plot file goes through these
+
+
+def _written_through(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is to be written in place rather than replaced by a new file.
+
+    A path that does not exist or is a regular file gets a new file, written to a
+    temporary name and renamed over it (never half a file). Anything else that exists
+    (a symlink, a device such as /dev/null or /dev/full, a FIFO, /dev/stdout) is written
+    through: a rename would replace the link or the device node itself by a regular
+    file, which as root turns /dev/null into a file. A folder is refused.
+    """
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise CannotWrite(path, error.strerror or str(error)) from None
+    if stat.S_ISREG(status.st_mode):
+        return False
+    if stat.S_ISDIR(status.st_mode):
+        raise CannotWrite(path, "it is a folder")
+    return True
+
+
+def write_output(path: str | os.PathLike, text: str, newline: str | None = None) -> None:
+    """Write ``text`` to an output file: a new file atomically, or through what the path
+    names when it exists and is not a regular file (see ``_written_through``).
+
+    Any operating-system error (a full disk, a read-only device) is CannotWrite naming
+    the path, bad input that the command line reports in one line with exit status 2.
+    """
+    try:
+        if not _written_through(path):
+            write_text(path, text, newline=newline)
+            return
+        sys.stdout.flush()  # /dev/stdout: what was printed before stays before
+        with open(path, "w", encoding="utf-8", newline=newline) as stream:
+            stream.write(text)
+    except OSError as error:
+        raise CannotWrite(path, error.strerror or str(error)) from None
+
+
+def write_json_output(data: dict, path: str | os.PathLike) -> None:
+    """A result document to ``path`` (``write_output``), or only JSON to stdout for '-'."""
+    if str(path) == "-":
+        write_json(data, "-")
+        return
+    write_output(path, dumps(data))
+
+
+@contextlib.contextmanager
+def output_path(path: str | os.PathLike) -> Iterator[str]:
+    """A file name for a writer that wants a path (matplotlib's savefig), with the
+    guarantees of ``write_output``.
+
+    For a new or regular file the writer gets a temporary name in the same folder with
+    the same suffix (savefig picks the format by it), renamed over ``path`` when the
+    writer is done, removed when it fails; the file keeps the permissions of the one it
+    replaces (or those of any new file). Otherwise the writer writes through ``path``
+    itself. OSError becomes CannotWrite naming ``path``.
+    """
+    try:
+        if _written_through(path):
+            yield str(path)
+            return
+        target = Path(path)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
+                                             prefix=f".{target.name}.", suffix=target.suffix)
+        os.close(handle)
+        try:
+            yield temporary
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError as error:
+        raise CannotWrite(path, error.strerror or str(error)) from None
 
 
 def check_table_path(path, key="--table"):
@@ -192,8 +288,10 @@ def write_frontier_table(results, path):
     check_table_path(path)
     fmt = str(path).rsplit(".", 1)[-1].lower()
     model = results[0].model
-    caption = (f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
-    write_text(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption), newline="")
+    # one line whatever the file says: a newline in a name would end the TeX comment it
+    # stands in and let the rest of the name run as TeX
+    caption = printable(f"{results[0].game.name}: T(t) = {model.throughput.text}, waiting model {model.waiting}.")
+    write_output(path, render(frontier_rows(results), FRONTIER_COLUMNS, fmt, caption), newline="")
 
 
 def gap_rows(gap):
@@ -237,8 +335,8 @@ def write_gap_table(gap, path):
                 f"| {a} | {b} | {c} |\n" for a, b, c in cells) + "\nLower bounds rounded down, upper bounds up.\n"
         else:
             text = "\n".join(
-                [f"% {gap.game.name} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
+                [f"% {printable(gap.game.name)} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
                  r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
                 + [f"{tex_escape(a)} & {b} & {tex_escape(c)}" + r" \\" for a, b, c in cells]
                 + [r"\bottomrule", r"\end{tabular}"]) + "\n"
-    write_text(path, text, newline="")
+    write_output(path, text, newline="")

@@ -6,10 +6,23 @@ import math
 from fractions import Fraction
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..errors import printable
+from ..games.limits import shorten
 from ..proofs.exact import DOWN, NEAREST, UP, safe_decimal
+
+
+def plain(text: object, length: int = 1000) -> str:
+    """``text`` for a rich markup string: printable, and with its markup escaped, so a
+    name such as ``[bold red]x[/]`` or ``[/]`` prints literally instead of styling the
+    output (or raising rich's MarkupError). Beyond ``length`` characters only the start
+    is shown, with the full length: rich took over a minute to wrap a 10 MB name into a
+    table's title (the JSON keeps the full text)."""
+    return escape(printable(shorten(text, length)))
+
 
 TITLES = {
     "classical": "Classical value",
@@ -80,13 +93,13 @@ def certified_text(flag):
 
 def result_table(result, json_path=None):
     """A two-column table of one Result (``json_path``: where its JSON was written, if anywhere)."""
-    table = Table(title=f"{TITLES.get(result.command, result.command)}: {result.game.name}", show_header=False)
+    table = Table(title=f"{TITLES.get(result.command, result.command)}: {plain(result.game.name)}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
-    table.add_row("game", f"{result.game.name}  (sha256 {result.game.sha256[:12]}…, {result.game.sense})")
+    table.add_row("game", f"{plain(result.game.name)}  (sha256 {result.game.sha256[:12]}…, {result.game.sense})")
     if result.game.fixed:
-        table.add_row("fixed", ", ".join(f"{k} = {v}" for k, v in result.game.fixed.items()))
-    table.add_row("method", result.method)
+        table.add_row("fixed", plain(", ".join(f"{k} = {v}" for k, v in result.game.fixed.items())))
+    table.add_row("method", plain(result.method))
     table.add_row("value", result_number(result, 12))
     if meaning(result, json_path):
         table.add_row("meaning", meaning(result, json_path))
@@ -125,7 +138,7 @@ def result_table(result, json_path=None):
         parts = [f"constant {dual['constant']}"] + [f"{k} multiplier {v}" for k, v in dual.get("multipliers", {}).items()]
         table.add_row("dual certificate", "; ".join(parts))
     for line in result.problems:
-        table.add_row("[red]problem[/]", line)
+        table.add_row("[red]problem[/]", plain(line))
     return table
 
 
@@ -150,22 +163,22 @@ def verify_header(game, note=None):
     """The game (name and full SHA-256) a verified document's claims are about."""
     if game is None:
         return "game: could not be read"
-    text = f"game {game.name}\nsha256 {game.sha256}"
-    return text + (f"\n[yellow]note: {note}[/]" if note else "")
+    text = f"game {plain(game.name)}\nsha256 {game.sha256}"
+    return text + (f"\n[yellow]note: {plain(note)}[/]" if note else "")
 
 
 def verify_table(source, items):
-    table = Table(title=f"Certificates in {source}")
+    table = Table(title=f"Certificates in {plain(source)}")
     for column in ("result", "kind", "value", "check"):
         table.add_column(column)
     for item in items:
-        verdict = "[bold green]holds[/]" if item.ok else "[bold red]FAILS[/]: " + "; ".join(item.problems)
-        table.add_row(item.path or "(top)", VALUE_NAMES.get(item.kind, item.kind), safe_number(item.value, 12, item.direction or NEAREST), verdict)
+        verdict = "[bold green]holds[/]" if item.ok else "[bold red]FAILS[/]: " + plain("; ".join(item.problems))
+        table.add_row(plain(item.path or "(top)"), plain(VALUE_NAMES.get(item.kind, item.kind)), safe_number(item.value, 12, item.direction or NEAREST), verdict)
     return table
 
 
 def regress_table(source, drifts):
-    table = Table(title=f"Regression of {source}")
+    table = Table(title=f"Regression of {plain(source)}")
     table.add_column("bound", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("drift (tolerance)", justify="right", no_wrap=True)
@@ -175,10 +188,10 @@ def regress_table(source, drifts):
         status = "[bold green]ok[/]" if d.ok else "[bold red]DRIFT[/]"
         drift = "-" if d.drift is None else f"{d.drift:+.1e} ({d.entry.tolerance:.0e})"
         table.add_row(
-            d.entry.label, status, drift, format_number(d.value, 10), format_number(d.entry.expected, 10),
+            plain(d.entry.label), status, drift, format_number(d.value, 10), format_number(d.entry.expected, 10),
         )
         if d.message:
-            table.add_row("", "", "", "", f"[red]{d.message}[/]")
+            table.add_row("", "", "", "", f"[red]{plain(d.message)}[/]")
     return table
 
 
@@ -217,7 +230,7 @@ def pareto_table(frontier):
     """One row per split: Theta, exact classical W, quantum bounds on W, certified reduction."""
     model = frontier.model
     table = Table(
-        title=(f"Pareto frontiers: {frontier.game.name}  (T(t) = {model.throughput.text}, "
+        title=(f"Pareto frontiers: {plain(frontier.game.name)}  (T(t) = {plain(model.throughput.text)}, "
                f"lambda = {model.arrival_rate:g}, rho = {model.load:g}, {waiting_model_text(model)}, "
                f"{model.classes} size classes)"),
     )
@@ -281,7 +294,7 @@ def pareto_summary(frontier):
 def loads_table(results, comparison):
     """One row per load: the certified advantage at equal throughput and at equal waiting."""
     model = results[0].model
-    table = Table(title=f"Advantage by load: {results[0].game.name}  (T(t) = {model.throughput.text}, "
+    table = Table(title=f"Advantage by load: {plain(results[0].game.name)}  (T(t) = {plain(model.throughput.text)}, "
                         f"{waiting_model_text(model)})")
     for column in ("lambda", "rho", "W cut (sup)", "at p", "ΔW there", "ΔW (sup)", "at p ", "Theta gain", "at p  "):
         table.add_column(column, justify="right", no_wrap=True)
@@ -303,7 +316,7 @@ def loads_table(results, comparison):
 
 def simulation_table(sim):
     """Simulated W and Theta with 95% batch-means intervals beside the model's values."""
-    table = Table(title=(f"Simulation: {sim.game.name}, {sim.strategy} strategy at split p = {sim.split}, "
+    table = Table(title=(f"Simulation: {plain(sim.game.name)}, {sim.strategy} strategy at split p = {sim.split}, "
                          f"{sim.pairs} pairs, seed {sim.seed}, lambda = {sim.model.arrival_rate:g}"))
     for column in ("quantity", "simulated", "95% CI", "model", "in CI", "deviation"):
         table.add_column(column, justify="right" if column != "quantity" else "left", no_wrap=True)
@@ -319,7 +332,7 @@ def simulation_table(sim):
 def gap_table(gap):
     """Classical, quantum lower and upper bounds, the advantage and what it proves."""
     game = gap.game
-    table = Table(title=f"Certified gap: {game.name} ({game.sense})")
+    table = Table(title=f"Certified gap: {plain(game.name)} ({game.sense})")
     for column in ("bound", "value", "exact / certified", "method"):
         table.add_column(column)
     rows = [
@@ -332,11 +345,11 @@ def gap_table(gap):
             proof = str(result.exact) if len(str(result.exact)) <= 20 else "exact rational: use --json"
         else:
             proof = "certified" if result.certified else "[red]NOT certified[/]"
-        table.add_row(label, result_number(result, 12), proof, result.method)
+        table.add_row(label, result_number(result, 12), proof, plain(result.method))
     advantage = "-" if gap.advantage is None else safe_number(gap.advantage, 12, DOWN)
     table.add_row("[bold]quantum advantage[/]", advantage, certified_text(gap.certified), "see-saw witness against the classical dual")
     table.add_row("NPA slack", safe_number(gap.slack, 6, UP), "", "upper - lower")
-    table.caption = gap.statement()
+    table.caption = plain(gap.statement())
     return table
 
 
@@ -344,7 +357,7 @@ def noise_table(frontier):
     """One row per split and visibility: exact classical W, certified bound and explicit strategy's W."""
     model = frontier.model
     table = Table(
-        title=(f"Werner pairs: {frontier.game.name}  (T(t) = {model.throughput.text}, "
+        title=(f"Werner pairs: {plain(frontier.game.name)}  (T(t) = {plain(model.throughput.text)}, "
                f"lambda = {model.arrival_rate:g}, {model.classes} size classes"
                + (f", pairs for {100 * float(Fraction(frontier.options['supply'])):.4g}% of requests"
                   if frontier.options.get("supply", "1") != "1" else "")
@@ -367,7 +380,7 @@ def noise_table(frontier):
 
 def critical_table(frontier):
     """One row per split: the certified interval [V_lo, V_hi] of the critical visibility."""
-    table = Table(title=f"Critical visibility of Werner pairs: {frontier.game.name}")
+    table = Table(title=f"Critical visibility of Werner pairs: {plain(frontier.game.name)}")
     for column in ("p", "no advantage for v <=", "advantage for v >=", "fidelity >="):
         table.add_column(column, justify="right", no_wrap=True)
     for point in frontier.points:
@@ -405,7 +418,7 @@ def noise_summary(frontier):
 def noisy_witness_lines(result):
     """The see-saw witness under white noise: its value at v and its exact critical visibility."""
     v = result.certificate["visibility"]
-    state = "certified" if result.certified else "NOT certified: " + "; ".join(result.problems)
+    state = "certified" if result.certified else "NOT certified: " + plain("; ".join(result.problems))
     lines = [f"Witness under white noise at visibility {v}: value {result_number(result, 12)} ({state})"]
     critical = result.details.get("critical_visibility")
     if "critical_note" in result.details:

@@ -159,6 +159,16 @@ def check_plot_path(path: Any) -> None:
         raise BadInput(None, "--plot", f"expected a .pdf, .png or .svg file, got '{path}'")
 
 
+def title_text(text: str) -> str:
+    """A name from a file as literal text in a figure: printable, at most 200 characters,
+    and with its dollar signs escaped (matplotlib reads $...$ as mathtext, and a name such
+    as '$x^$' made savefig raise)."""
+    from ..errors import printable
+    from ..games.limits import shorten
+
+    return printable(shorten(text, 200)).replace("$", r"\$")
+
+
 def throughput_tex(throughput: Any) -> str:
     """T(t) in mathtext: t^{1.8}, e^{0.02 t} - 1, t; a general expression verbatim."""
     if throughput.family == "power":
@@ -167,7 +177,7 @@ def throughput_tex(throughput: Any) -> str:
         return rf"$T(t) = e^{{{throughput.parameter:g}\,t}} - 1$"
     if throughput.family == "linear":
         return r"$T(t) = t$"
-    return f"T(t) = {throughput.text}"
+    return f"T(t) = {title_text(throughput.text)}"  # a '#' comment may hold anything
 
 
 def waiting_label(model: Any) -> str:
@@ -268,7 +278,7 @@ def plot_frontiers(results: Sequence[Any], path: Any) -> Any:
         right.grid(alpha=0.3)
         right.legend(frameon=False)
         model = results[0].model
-        figure.suptitle(f"{results[0].game.name}: {throughput_tex(model.throughput)}, {waiting_label(model)}")
+        figure.suptitle(f"{title_text(results[0].game.name)}: {throughput_tex(model.throughput)}, {waiting_label(model)}")
         return _save(figure, path)
 
 
@@ -300,7 +310,7 @@ def plot_noisy_frontier(result: Any, path: Any) -> Any:
             axis.plot(splits, values, linestyle=linestyle, marker=marker, color=colour, label=label)
         axis.set_xlabel(r"split probability $p$ (fixes $\Theta$)")
         axis.set_ylabel("certified reduction of $W$\n" r"at equal $\Theta$ (% of classical)")
-        axis.set_title(f"{result.game.name}: Werner pairs, $\\lambda$ = {result.model.arrival_rate:g} "
+        axis.set_title(f"{title_text(result.game.name)}: Werner pairs, $\\lambda$ = {result.model.arrival_rate:g} "
                        "pairs per unit time")
         axis.grid(alpha=0.3)
         # below the axes: inside, eleven entries would hide the curves

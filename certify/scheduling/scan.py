@@ -1095,7 +1095,9 @@ def report_table(directory, top=30):
     axes = [axis.key for axis in scan.axes]
     rows = ranked(read_rows(directory, scan))
     shown = rows[:top] if top else rows
-    table = Table(title=f"Scan {scan.name}: {len(rows)} of {len(scan.cells)} cells recorded, "
+    from ..report.tables import plain
+
+    table = Table(title=f"Scan {plain(scan.name)}: {len(rows)} of {len(scan.cells)} cells recorded, "
                         "by certified throughput gain")
     table.caption = ("gain: throughput gain at equal waiting; W cut: waiting reduction at equal throughput "
                      "(relative, absolute); rounded down")
@@ -1104,7 +1106,7 @@ def report_table(directory, top=30):
     for title in ("gain %", "at p", "W cut %", "at p", "W cut", "certified", "cell"):
         table.add_column(title, justify="left" if title in ("certified", "cell") else "right")
     for row in shown:
-        values = [str(row[key]) for key in axes]
+        values = [plain(str(row[key])) for key in axes]  # axis labels come from the scan file
         if row["status"] == "done":
             values += [
                 f"{_down(_number(row['throughput_gain']) * 100, 2):.2f}",
@@ -1116,7 +1118,7 @@ def report_table(directory, top=30):
                 row["cell"][:8],
             ]
         else:
-            values += ["-", "-", "-", "-", "-", f"failed: {row['error']}", row["cell"][:8]]
+            values += ["-", "-", "-", "-", "-", f"failed: {plain(row['error'])}", row["cell"][:8]]
         table.add_row(*values)
     if top and len(rows) > top:
         table.caption += f"; {len(rows) - top} more rows in {Path(directory) / 'results.csv'}"
@@ -1142,7 +1144,7 @@ def heatmap(directory, x_axis, y_axis, path):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from .plots import finish_heatmap, heatmap_panels
+    from .plots import finish_heatmap, heatmap_panels, title_text
 
     scan = load_folder(directory)
     axes = {axis.key: [label for label, _ in axis.values] for axis in scan.axes}
@@ -1179,7 +1181,7 @@ def heatmap(directory, x_axis, y_axis, path):
         figure.colorbar(image, ax=panel)
     others = [key for key in axes if key not in (x_axis, y_axis)]
     note = f"; largest over {', '.join(others)}" if others else ""
-    figure.suptitle(f"Scan {scan.name}{note} (blank: not computed or failed)", fontsize=9)
+    figure.suptitle(f"Scan {title_text(scan.name)}{note} (blank: not computed or failed)", fontsize=9)
     finish_heatmap(figure, path)
     plt.close(figure)
     return path
