@@ -832,13 +832,15 @@ def convert(game: str, notation: str, fix: tuple, json_path: str | None) -> None
     loaded = load_game(game, _fixed(fix))
     text, digest = run(loaded, notation, "toml", source=game)
     if json_path:
-        write_json(converted_mapping(loaded, notation), json_path)
+        from .report.exports import write_json_output
+
+        write_json_output(converted_mapping(loaded, notation), json_path)
     else:
         click.echo(text, nl=False)
     if digest != loaded.sha256:
-        click.echo(f"certify: note: the {notation} table fixes {loaded.name} on no-signalling behaviours only; "
-                   f"loaded back it is the game with the same classical, quantum and no-signalling values and "
-                   f"sha256 {digest[:12]}... (the source's: {loaded.sha256[:12]}...)", err=True)
+        warn(f"certify: note: the {notation} table fixes {loaded.name} on no-signalling behaviours only; "
+             f"loaded back it is the game with the same classical, quantum and no-signalling values and "
+             f"sha256 {digest[:12]}... (the source's: {loaded.sha256[:12]}...)")
 
 
 @main.command()

@@ -42,8 +42,15 @@ NAMES = [
     ("[/]", "[/]"),  # rich raises MarkupError: closing tag has nothing to close
     ("CHSH\ncertified yes", "CHSH\\ncertified yes"),  # a fake line of output
     ("\x1b[31mred", "\\x1b[31mred"),  # restyles the terminal
-    ("\ud800", "\\ud800"),  # JSON "\ud800": cannot be encoded to UTF-8 at all
+    # JSON "\ud800" (a lone surrogate) cannot be encoded to UTF-8 at all: refused when the
+    # file is read (test_a_lone_surrogate_in_a_name_is_refused_in_one_line)
 ]
+
+
+def test_a_lone_surrogate_in_a_name_is_refused_in_one_line(tmp_path):
+    done = invoke("classical", named(tmp_path, "\ud800"))
+    assert done.exit_code == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "name" in done.stderr and "lone surrogate U+D800" in done.stderr
 
 
 @pytest.mark.parametrize("name, shown", NAMES)
@@ -235,7 +242,8 @@ def test_four_hundred_distinct_four_thousand_digit_denominators(tmp_path):
     rows = [[f"1/{denominators[20 * x + y]}" for y in range(20)] for x in range(20)]
     path = problem(tmp_path, inputs=[20, 20], constraints=[], objective={"distribution": rows, "payoff": "a == b"})
     done = run_limited("classical", path, cwd=tmp_path)
-    assert_refused(done.returncode, done.stderr, "objective.distribution", "CERTIFY_MAX_GAME_DIGITS")
+    # the first digit limit met refuses it: one table's common denominator (CERTIFY_MAX_TABLE_DIGITS)
+    assert_refused(done.returncode, done.stderr, "objective.distribution", "CERTIFY_MAX_TABLE_DIGITS")
     document = tmp_path / "result.json"
     assert run("classical", "chsh", "--json", document)[0] == 0
     data = json.loads(document.read_text())
@@ -247,7 +255,7 @@ def test_four_hundred_distinct_four_thousand_digit_denominators(tmp_path):
     # document (exit 1), a LimitExceeded included; the refusal itself is one line in time
     assert done.returncode in (1, 2) and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert "game.definition" in done.stderr and "CERTIFY_MAX_GAME_DIGITS" in done.stderr, done.stderr
+    assert "game.definition" in done.stderr and "CERTIFY_MAX_TABLE_DIGITS" in done.stderr, done.stderr
 
 
 def test_the_game_digit_budget_covers_fix_and_is_raised_by_its_variable(tmp_path, monkeypatch):

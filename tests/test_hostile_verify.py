@@ -113,9 +113,11 @@ def test_400_distinct_4000_digit_denominators_in_a_problem_file_are_refused(tmp_
     assert_refused(result.returncode, result.stderr, "objective.coefficients", "CERTIFY_MAX_TABLE_DIGITS")
 
 
-def test_a_few_long_denominators_still_verify(tmp_path):
+def test_a_few_long_denominators_still_verify(tmp_path, monkeypatch):
     """The limit is on the common denominator, not on long numbers: three distinct
-    1000-digit denominators in a game's coefficients are certified and verified."""
+    1000-digit denominators in a game's coefficients are certified and verified, once the
+    game's own budget (CERTIFY_MAX_GAME_DIGITS, 300 by default) is raised to hold them."""
+    monkeypatch.setenv("CERTIFY_MAX_GAME_DIGITS", "3100")
     rng = random.Random(7)
     dens = _denominators(3, 1000)
     coefficients = [[[[f"{rng.randrange(1, 10**900)}/{rng.choice(dens)}" for _ in range(3)] for _ in range(3)]

@@ -108,17 +108,22 @@ def test_noise_work_limit_is_the_environments(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "CERTIFY_MAX_NOISE_WORK: expected a whole number" in result.stderr
 
 
-def test_sizes_of_mean_1e_minus_300_are_computed(tmp_path):
+def test_sizes_of_mean_1e_minus_300_are_computed(tmp_path, monkeypatch):
     """Sizes of mean 1e-300 (thresholds scaled alike): every coefficient is below HiGHS's absolute
     tolerances, so the LP saw the zero game and the certificate failed (exit 1). Now the LP is solved
     for the objective divided by a power of two and mapped back exactly: certified, verified, and
     1e300 times the value is the light-traffic W of the unit-mean model at the same split (W is
-    homogeneous of degree 1 in the size scale there; the load terms are of order 1e-300 relative)."""
+    homogeneous of degree 1 in the size scale there; the load terms are of order 1e-300 relative).
+    Its numbers need about 1100 digits over one denominator: refused in one line by default
+    (CERTIFY_MAX_GAME_DIGITS, 300), computed once that limit is raised."""
     from certify.bounds.classical import classical_value
     from certify.scheduling.model import load_model
 
     path = model_file(tmp_path, mean_size=1e-300, thresholds=[1e-300])
     out = tmp_path / "out.json"
+    refused = CliRunner().invoke(main, ["classical", str(path), "--fix", "split=1/2", "--json", str(out)])
+    assert refused.exit_code == 2 and "CERTIFY_MAX_GAME_DIGITS" in refused.output and not out.exists()
+    monkeypatch.setenv("CERTIFY_MAX_GAME_DIGITS", "2000")
     result = CliRunner().invoke(main, ["classical", str(path), "--fix", "split=1/2", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(main, ["verify", str(out)]).exit_code == 0
