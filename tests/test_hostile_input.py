@@ -251,9 +251,8 @@ def test_four_hundred_distinct_four_thousand_digit_denominators(tmp_path):
     data["game"]["definition"].update(inputs=[20, 20], objective={"coefficients": coefficients})
     document.write_text(json.dumps(data))
     done = run_limited("verify", document, cwd=tmp_path)
-    # certify.proofs.document.read_game reports any BadInput of the definition as a malformed
-    # document (exit 1), a LimitExceeded included; the refusal itself is one line in time
-    assert done.returncode in (1, 2) and done.stderr.count("\n") == 1, done.stderr
+    # a limit met in the document's game is refused as the commands refuse it: exit 2, one line
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "game.definition" in done.stderr and "CERTIFY_MAX_TABLE_DIGITS" in done.stderr, done.stderr
 

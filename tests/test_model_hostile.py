@@ -130,3 +130,12 @@ def test_sizes_of_mean_1e_minus_300_are_computed(tmp_path, monkeypatch):
     tiny = Fraction(json.loads(out.read_text())["exact"])
     unit, _ = load_model(str(model_file(tmp_path, waiting="light-traffic")), fixed={"split": Fraction(1, 2)})
     assert float(tiny * 10**300) == pytest.approx(float(classical_value(unit).exact), rel=1e-9)
+
+
+def test_an_arrival_rate_beyond_a_double_names_its_key():
+    """--arrival-rate 1e400 is an exact number no double holds: one line naming the key, exit 2
+    (it was a catch-all overflow line without the key)."""
+    result = CliRunner().invoke(main, ["pareto", "--arrival-rate", "1e400", "--points", "3"])
+    assert result.exit_code == 2, result.output
+    assert "arrival" in result.output and "beyond floating point's range" in result.output
+    assert "Traceback" not in result.output

@@ -78,7 +78,7 @@ import numpy as np
 
 from ..errors import BadInput
 from .game import Constraint, Game, constraint_from_table, game_from_mapping, load_game, parse_number, read_mapping, resolve
-from .limits import check, check_strategies
+from .limits import check, check_strategies, shorten
 from .models import register_model
 from .throughput import Throughput, check_throughput, interruption_rate, parse_throughput
 
@@ -283,7 +283,12 @@ def _positive(table, key, source, default=None):
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise BadInput(source, f"model.{key}", f"expected a positive number, got {value!r}")
-    number = float(parse_number(value, source, f"model.{key}"))
+    exact = parse_number(value, source, f"model.{key}")
+    try:
+        number = float(exact)
+    except OverflowError:  # an exact number written beyond a double: the model computes in doubles
+        raise BadInput(source, f"model.{key}", f"{shorten(str(value))} is beyond floating point's range "
+                                               "(about 1e308)") from None
     if not number > 0:
         raise BadInput(source, f"model.{key}", f"must be positive, got {value!r}")
     return number

@@ -13,6 +13,7 @@ from fractions import Fraction
 from ..errors import BadInput
 from ..games.game import game_from_mapping
 from ..games.numbers import load_json, read_regular_text
+from ..games.limits import LimitExceeded
 from .exact import Check, remembered_per_object, safe_float_problem
 
 
@@ -249,6 +250,8 @@ def read_game(node, expected=None):
     else:
         try:
             game = game_from_mapping(_normal(definition), block.key("definition"))
+        except LimitExceeded:
+            raise  # work beyond a limit is refused as the commands refuse it (exit 2), not a forgery
         except BadInput as error:
             raise Malformed(block.key("definition"), error.message) from None
         if text != _canonical(game)[0]:

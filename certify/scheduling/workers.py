@@ -19,13 +19,13 @@ took 2.1 - 2.5 s with one process and 2.7 - 3.4 s with two (issue tracker),
 61 points 5.0 - 5.3 s against 6.8 - 7.7 s: below a few seconds of work,
 processes lose. With idle cores, k workers take about start-up + work / k,
 so they win once the work is several start-ups long. When other programs
-keep the cores busy they do not: at 201 points (about 14 s of work) and a
+keep the cores busy they do not lose either: at 201 points (about 14 s of work) and a
 load average of 4 to 8 on 2 cores, two processes took 10.1 - 54.8 s and one
-14.2 - 42.0 s, with no consistent winner, because extra processes only
-share the same cores. So the default is one process unless the estimated
-work is at least ``MIN_PARALLEL_SECONDS`` and a core is idle (the 1-minute
-load average leaves at least one); the choice and its reason go into the
-JSON (``options.jobs``, ``options.jobs_reason``).
+14.2 - 42.0 s, with no consistent winner. So the default is one process unless
+the estimated work is at least ``MIN_PARALLEL_SECONDS``, and then one a usable
+core (at most ``MAX_JOBS``), whatever the load: the choice goes into the JSON
+(``options.jobs``, ``options.jobs_reason``), and a document must not depend on
+how busy the machine was when it was made.
 """
 
 from __future__ import annotations
@@ -55,11 +55,11 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
-def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, cores=None, load=None):
+def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, cores=None):
     """(jobs, reason): ``requested`` when given, else the measured rule of the module docstring.
 
-    ``cores`` and ``load`` (the 1-minute load average) default to this
-    machine's; tests pass them explicitly.
+    ``cores`` defaults to this machine's usable cores; tests pass it explicitly. The
+    load average is not consulted (see the module docstring).
     """
     if requested is not None:
         return requested, f"--jobs {requested}"
@@ -70,73 +70,5 @@ def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, co
     if work < MIN_PARALLEL_SECONDS:
         return 1, (f"one process: {points} points are about {work:.1f} s of work, too little to pay "
                    f"for worker start-up (about {WORKER_STARTUP_SECONDS:.0f} s a process)")
-    if load is None:
-        try:
-            load = os.getloadavg()[0]
-        except OSError:  # pragma: no cover - no load average on this system
-            load = 0.0
-    spare = cores - load
-    if spare < 1:
-        return 1, (f"one process: about {work:.0f} s of work, but the machine is busy "
-                   f"(load {load:.1f} on {cores} cores), so more processes would only share the same cores")
-    jobs = max(2, min(MAX_JOBS, cores, int(spare + 0.5)))
-    return jobs, f"{jobs} processes: about {work:.0f} s of work and {spare:.1f} idle cores of {cores}"
-
-
-# ---------------------------------------------------------------------------
-# Work of a frontier with Werner pairs, bounded before it starts
-
-NOISE_WORK_VARIABLE = "CERTIFY_MAX_NOISE_WORK"
-DEFAULT_MAX_NOISE_WORK = 150_000
-_NOISE_UNIT_SECONDS = 0.0004  # measured: see noise_work
-
-
-def noise_work(inputs: tuple[int, int], points: int) -> int:
-    """Work units of a frontier with Werner pairs: points x 2^(iA + iB) x iA x iB.
-
-    At every split the disjunctive SDP (certify.bounds.noise) holds one Gram
-    block per measurement pattern, a subset of A's questions and one of B's
-    (2^(iA + iB) patterns), and its certificate one block per pattern too;
-    a block's cost grows with its size, about iA x iB. Measured per point on
-    the 2-core machine this was built on (--visibility 0.9, --level none):
-    2 x 2 questions 0.02 s (64 units), 3 x 3 0.12 s (576), 4 x 4 1.6 s
-    (4096), 5 x 5 10 s (25600): about 0.4 ms a unit throughout, so 8 x 8
-    questions (7 thresholds, 4.2 million units a point) would take about half
-    an hour a point.
-    """
-    iA, iB = inputs
-    return points * 2 ** (iA + iB) * iA * iB
-
-
-def max_noise_work() -> int:
-    """The limit on ``noise_work``: CERTIFY_MAX_NOISE_WORK from the environment, else the default
-    (about a minute of work at the measured rate; the default model's 1001 points are 64064 units)."""
-    from ..errors import BadInput
-
-    text = os.environ.get(NOISE_WORK_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_MAX_NOISE_WORK
-    if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
-        raise BadInput(None, NOISE_WORK_VARIABLE, f"expected a whole number of at least 1, got '{text[:40]}'")
-    return int(text)
-
-
-def check_noise_work(inputs: tuple[int, int], points: int, source: str | None) -> None:
-    """Refuse (one line, exit status 2) a frontier with Werner pairs whose work exceeds the limit.
-
-    Checked before any solve, so that 8 size classes are refused at once
-    instead of running for hours; names the model's thresholds (what makes
-    the questions), the limit and the variable that raises it.
-    """
-    from ..games.limits import LimitExceeded
-
-    work = noise_work(inputs, points)
-    limit = max_noise_work()
-    if work > limit:
-        seconds = work * _NOISE_UNIT_SECONDS
-        raise LimitExceeded(
-            source, "model.thresholds",
-            f"Werner pairs with {inputs[0]} x {inputs[1]} size classes on {points} splits are {work} units of work "
-            f"(splits x 2^(classes of A + classes of B) x classes of A x classes of B, about {seconds:.0f} s here), "
-            f"above the limit of {limit} (use fewer thresholds or --points, or raise {NOISE_WORK_VARIABLE})",
-        )
+    jobs = min(MAX_JOBS, cores)
+    return jobs, f"{jobs} processes: about {work:.0f} s of work and {cores} usable cores"
