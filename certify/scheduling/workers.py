@@ -72,3 +72,59 @@ def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, co
                    f"for worker start-up (about {WORKER_STARTUP_SECONDS:.0f} s a process)")
     jobs = min(MAX_JOBS, cores)
     return jobs, f"{jobs} processes: about {work:.0f} s of work and {cores} usable cores"
+
+
+NOISE_WORK_VARIABLE = "CERTIFY_MAX_NOISE_WORK"
+DEFAULT_MAX_NOISE_WORK = 150_000
+_NOISE_UNIT_SECONDS = 0.0004  # measured: see noise_work
+
+
+def noise_work(inputs: tuple[int, int], points: int) -> int:
+    """Work units of a frontier with Werner pairs: points x 2^(iA + iB) x iA x iB.
+
+    At every split the disjunctive SDP (certify.bounds.noise) holds one Gram
+    block per measurement pattern, a subset of A's questions and one of B's
+    (2^(iA + iB) patterns), and its certificate one block per pattern too;
+    a block's cost grows with its size, about iA x iB. Measured per point on
+    the 2-core machine this was built on (--visibility 0.9, --level none):
+    2 x 2 questions 0.02 s (64 units), 3 x 3 0.12 s (576), 4 x 4 1.6 s
+    (4096), 5 x 5 10 s (25600): about 0.4 ms a unit throughout, so 8 x 8
+    questions (7 thresholds, 4.2 million units a point) would take about half
+    an hour a point.
+    """
+    iA, iB = inputs
+    return points * 2 ** (iA + iB) * iA * iB
+
+
+def max_noise_work() -> int:
+    """The limit on ``noise_work``: CERTIFY_MAX_NOISE_WORK from the environment, else the default
+    (about a minute of work at the measured rate; the default model's 1001 points are 64064 units)."""
+    from ..errors import BadInput
+
+    text = os.environ.get(NOISE_WORK_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MAX_NOISE_WORK
+    if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
+        raise BadInput(None, NOISE_WORK_VARIABLE, f"expected a whole number of at least 1, got '{text[:40]}'")
+    return int(text)
+
+
+def check_noise_work(inputs: tuple[int, int], points: int, source: str | None) -> None:
+    """Refuse (one line, exit status 2) a frontier with Werner pairs whose work exceeds the limit.
+
+    Checked before any solve, so that 8 size classes are refused at once
+    instead of running for hours; names the model's thresholds (what makes
+    the questions), the limit and the variable that raises it.
+    """
+    from ..games.limits import LimitExceeded
+
+    work = noise_work(inputs, points)
+    limit = max_noise_work()
+    if work > limit:
+        seconds = work * _NOISE_UNIT_SECONDS
+        raise LimitExceeded(
+            source, "model.thresholds",
+            f"Werner pairs with {inputs[0]} x {inputs[1]} size classes on {points} splits are {work} units of work "
+            f"(splits x 2^(classes of A + classes of B) x classes of A x classes of B, about {seconds:.0f} s here), "
+            f"above the limit of {limit} (use fewer thresholds or --points, or raise {NOISE_WORK_VARIABLE})",
+        )
