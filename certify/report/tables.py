@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from fractions import Fraction
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -61,8 +64,33 @@ def meaning(result, json_path=None):
     return ""
 
 
-def console(stderr=False):
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+# Width for output that goes to a file or a pipe: wide enough that no table is ever narrowed.
+UNBOUNDED_WIDTH = 10_000
+
+
+class WholeNumbersConsole(Console):
+    """A console that never cuts a number: every table it prints folds a cell that does not
+    fit onto more lines (rich would otherwise end it with an ellipsis, and a no-wrap column
+    would lose digits: `certify pareto > log` showed 33.15... and 11/...). A cell's text is
+    always shown in full; only the line breaks depend on the width."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        for item in objects:
+            if isinstance(item, Table):
+                for column in item.columns:
+                    column.no_wrap = False
+                    column.overflow = "fold"
+        super().print(*objects, **kwargs)
+
+
+def console(stderr: bool = False) -> Console:
+    """The console for tables and messages. On a terminal (or with COLUMNS set) tables fit
+    its width, folding what does not fit; to a file or a pipe they are printed at full width,
+    since nothing there wraps them again."""
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not (hasattr(stream, "isatty") and stream.isatty()) and not os.environ.get("COLUMNS")
+    return WholeNumbersConsole(stderr=stderr, highlight=False, soft_wrap=False,
+                               width=UNBOUNDED_WIDTH if piped else None)
 
 
 def format_number(value, digits=10):
