@@ -2,17 +2,18 @@
 
 * CSV keeps every certified number as an exact rational string ("p/q"),
   beside a float column for convenience; nothing is rounded.
-* TeX (a booktabs tabular) and Markdown show decimals rounded on the safe
-  side (docs/certificates.md): an upper bound is rounded up, a lower bound
-  and a "beats by at least" down. For a frontier (W minimised) that means
-  the quantum lower bound and the reductions are rounded down, the explicit
-  strategy's W (an upper bound on the quantum optimum) up, and the exact
-  classical minimum down (so the printed classical W never overstates the
-  advantage). For a gap: the lower bound down, the upper bound up, the
-  advantage down, the exact classical optimum towards the side that does
-  not flatter the advantage (up for "max" games, down for "min" ones).
-  Theta is a model value (exact formula, float quadrature) and is rounded
-  to nearest.
+* TeX (a booktabs tabular) and Markdown show decimals by the rule every output
+  of certify follows (terminal tables, JSON floats, TeX, Markdown, plots): a
+  bound is rounded on its safe side, an upper bound up and a lower bound or a
+  "beats by at least" down, and an exact value (the classical optimum) to the
+  nearest, since it is a value and not a bound (the advantage is computed
+  exactly and rounded down on its own, so nothing read off the table is
+  overstated). For a frontier (W minimised): the quantum lower bound and the
+  reductions down, the explicit strategy's W (an upper bound on the quantum
+  optimum) up, the exact classical minimum to the nearest. For a gap: the
+  lower bound down, the upper bound up, the advantage down, the classical
+  optimum to the nearest. Theta is a model value (exact formula, float
+  quadrature) and is rounded to the nearest.
 
 The numbers come from the results as computed (the same ones the JSON
 holds); nothing is recomputed here.
@@ -151,6 +152,11 @@ def decimal_up(value, digits=DIGITS):
     return _decimal(scaled, digits)
 
 
+def decimal_nearest(value, digits=DIGITS):
+    """The exact rational ``value`` as a decimal string rounded to the nearest (half to even)."""
+    return _decimal(round(Fraction(value) * 10**digits), digits)
+
+
 def _decimal(scaled, digits):
     sign = "-" if scaled < 0 else ""
     whole, frac = divmod(abs(scaled), 10**digits)
@@ -202,7 +208,7 @@ FRONTIER_COLUMNS = (
     ("arrival_rate", "lambda", "exact"),
     ("split", "p", "exact"),
     ("theta", "Theta", "nearest"),
-    ("classical", "W classical (exact min)", "down"),
+    ("classical", "W classical (exact min)", "exact-nearest"),
     ("quantum_lower", "W quantum >=", "down"),
     ("quantum_upper", "W quantum <= (explicit)", "up"),
     ("reduction", "W reduction (abs.)", "down"),
@@ -222,7 +228,12 @@ def _cell(value, rounding, exact_text=False):
         return str(value) if isinstance(value, Fraction) else f"{value:g}"
     if rounding == "nearest":
         return f"{float(value):.6f}"
-    return decimal_down(value) if rounding == "down" else decimal_up(value)
+    return rounded(value, rounding)
+
+
+def rounded(value, rounding):
+    """An exact number as a decimal in its rounding: "down", "up" or "exact-nearest"."""
+    return {"down": decimal_down, "up": decimal_up, "exact-nearest": decimal_nearest}[rounding](value)
 
 
 def render(rows, columns, fmt, caption=""):
@@ -233,14 +244,14 @@ def render(rows, columns, fmt, caption=""):
         heading = []
         for key, title, rounding in columns:
             heading.append(title)
-            if rounding in ("down", "up"):
+            if rounding in ("down", "up", "exact-nearest"):
                 heading.append(title + " (float)")
         writer.writerow(heading)
         for row in rows:
             line = []
             for key, _, rounding in columns:
                 line.append(_cell(row[key], rounding, exact_text=True))
-                if rounding in ("down", "up"):
+                if rounding in ("down", "up", "exact-nearest"):
                     line.append("" if row[key] is None else repr(float(row[key])))
             writer.writerow(line)
         return out.getvalue()
@@ -249,12 +260,12 @@ def render(rows, columns, fmt, caption=""):
     if fmt == "md":
         lines = ["| " + " | ".join(titles) + " |", "|" + "|".join("---:" for _ in titles) + "|"]
         lines += ["| " + " | ".join(line) + " |" for line in cells]
-        note = caption + (" " if caption else "") + "Lower bounds rounded down, upper bounds up."
+        note = caption + (" " if caption else "") + "Lower bounds rounded down, upper bounds up, exact values to the nearest."
         return "\n".join(lines) + f"\n\n{note}\n"
     tex_titles = [t.replace(">=", r"$\geq$").replace("<=", r"$\leq$").replace("lambda", r"$\lambda$")
                   .replace("Theta", r"$\Theta$") for t in titles]
     lines = [
-        "% written by certify; lower bounds rounded down, upper bounds up",
+        "% written by certify; lower bounds rounded down, upper bounds up, exact values to the nearest",
         r"\begin{tabular}{" + "r" * len(titles) + "}",
         r"\toprule",
         " & ".join(tex_titles) + r" \\",
@@ -295,11 +306,10 @@ def write_frontier_table(results, path):
 
 
 def gap_rows(gap):
-    """The gap table's rows with exact numbers and their safe rounding direction."""
-    maximise = gap.game.sense == "max"
+    """The gap table's rows with exact numbers and their rounding (see the module docstring)."""
     rows = [
         {"bound": "classical optimum", "exact": _exact(gap.classical.to_json()),
-         "rounding": "up" if maximise else "down", "method": gap.classical.method},
+         "rounding": "exact-nearest", "method": gap.classical.method},
         {"bound": "quantum lower bound", "exact": _exact(gap.lower.to_json()), "rounding": "down",
          "method": gap.lower.method},
         {"bound": "quantum upper bound", "exact": _exact(gap.upper.to_json()), "rounding": "up",
@@ -328,14 +338,14 @@ def write_gap_table(gap, path):
         text = out.getvalue()
     else:
         cells = [[row["bound"], "-" if row["value"] is None else
-                  (decimal_down(row["value"]) if row["_round"] == "down" else decimal_up(row["value"])),
+                  rounded(row["value"], row["_round"]),
                   row["method"]] for row in rows]
         if fmt == "md":
             text = "| bound | value | method |\n|---|---:|---|\n" + "".join(
-                f"| {a} | {b} | {c} |\n" for a, b, c in cells) + "\nLower bounds rounded down, upper bounds up.\n"
+                f"| {a} | {b} | {c} |\n" for a, b, c in cells) + "\nLower bounds rounded down, upper bounds up, exact values to the nearest.\n"
         else:
             text = "\n".join(
-                [f"% {printable(gap.game.name)} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up",
+                [f"% {printable(gap.game.name)} ({gap.game.sense}); written by certify; lower bounds rounded down, upper bounds up, exact values to the nearest",
                  r"\begin{tabular}{lrl}", r"\toprule", r"bound & value & method \\", r"\midrule"]
                 + [f"{tex_escape(a)} & {b} & {tex_escape(c)}" + r" \\" for a, b, c in cells]
                 + [r"\bottomrule", r"\end{tabular}"]) + "\n"

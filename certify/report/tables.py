@@ -264,14 +264,18 @@ def pareto_table(frontier):
     )
     for column in ("p", "Theta", "W classical", "W quant. >=", "W quant. <=", "W cut", "ΔW", "cert."):
         table.add_column(column, justify="right" if column != "cert." else "center", no_wrap=True)
-    for point in frontier.points:
+    from .exports import frontier_rows, rounded
+
+    # the exact numbers and rounding rule of the paper tables (certify.report.exports), so the
+    # terminal, TeX, Markdown and CSV cannot disagree
+    for point, row in zip(frontier.points, frontier_rows([frontier])):
         certified = point["advantage_certified"]
         reduction = _percent_down(point["relative_advantage"]) if certified else "-"
         absolute = f"{math.floor(point['advantage'] * 1e5) / 1e5:.5f}" if certified else "-"
+        lower = "-" if row["quantum_lower"] is None else rounded(row["quantum_lower"], "down")
         table.add_row(
-            point["split_exact"], f"{point['throughput']:.4f}", _fixed_point(point["classical"], 8),
-            _fixed_point(point["quantum_lower"], 8, DOWN), _fixed_point(point["quantum_upper"], 8, UP), reduction,
-            absolute, certified_text(certified),
+            point["split_exact"], f"{point['throughput']:.4f}", rounded(row["classical"], "exact-nearest"),
+            lower, rounded(row["quantum_upper"], "up"), reduction, absolute, certified_text(certified),
         )
     return table
 
