@@ -152,6 +152,18 @@ def test_the_result_record_keeps_its_old_name():
     assert Result is result.Result and envelope is result.envelope
 
 
+def test_no_module_is_known_by_a_second_name():
+    """Every module has the one name its file gives it: no module of certify assigns into
+    sys.modules (an alias there hides where code lives from readers and from the import graph)."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and ast.unparse(target.value) == "sys.modules":
+                        raise AssertionError(f"{path.relative_to(PACKAGE)}:{node.lineno} aliases a module")
+
+
 def test_version_of_a_source_checkout_is_pyproject_s():
     """Without installed metadata the version is read from the checkout's pyproject.toml, the
     file the metadata is built from: both give the same number here."""
