@@ -100,6 +100,78 @@ def test_no_private_names_cross_modules():
                 assert not private, f"{path.relative_to(PACKAGE)}:{line} imports {private} from {target}"
 
 
+def _resolved(target, modules):
+    """The module of certify an import names: the longest prefix of ``target`` that is one
+    (``from .. import __version__`` names the package root, certify)."""
+    while target and target not in modules:
+        target = target.rsplit(".", 1)[0] if "." in target else ""
+    return target
+
+
+def test_bounds_never_imports_report():
+    """The pipeline runs one way: certify.report renders what certify.bounds finds, so no module
+    of bounds/ imports report/ (the Result record lives in certify.bounds.result)."""
+    for path in (PACKAGE / "bounds").rglob("*.py"):
+        for target, _, line in _imports(path):
+            assert not (target == "certify.report" or target.startswith("certify.report.")), \
+                f"{path.relative_to(PACKAGE)}:{line} imports {target}"
+
+
+def test_subpackages_never_import_the_package_root():
+    """Importing the root (certify/__init__.py) from inside the package runs upward: the version
+    is certify.version's, the API certify.api's. Neither games/, bounds/, proofs/, report/ nor
+    scheduling/ imports the root or the API."""
+    modules, _ = _graph()
+    for folder in ("games", "bounds", "proofs", "report", "scheduling"):
+        for path in (PACKAGE / folder).rglob("*.py"):
+            for target, _, line in _imports(path):
+                if target.startswith("certify"):
+                    assert _resolved(target, modules) not in ("certify", "certify.api"), \
+                        f"{path.relative_to(PACKAGE)}:{line} imports {target}"
+
+
+def test_report_results_loads_neither_the_api_nor_search_code():
+    """In a fresh interpreter, importing certify.report.results (what `certify verify --json`
+    writes with) loads no certify.api and no module of certify.bounds: the root imports the API
+    only when one of its functions is first named, and the Result record is re-exported lazily;
+    the version still comes through (from the package metadata, certify.version)."""
+    script = ("import json, sys\n"
+              "import certify.report.results as results\n"
+              "print(json.dumps({'modules': sorted(sys.modules), 'version': results.__version__}))\n")
+    report = _fresh(script, [])
+    loaded = [m for m in report["modules"] if m == "certify.api" or m == "certify.bounds" or m.startswith("certify.bounds.")]
+    assert loaded == []
+    assert report["version"] == certify.__version__ != "0.0.0+unknown"
+
+
+def test_the_result_record_keeps_its_old_name():
+    """``from certify.report.results import Result`` (and envelope) names the record of certify.bounds.result."""
+    from certify.bounds import result
+    from certify.report.results import Result, envelope
+
+    assert Result is result.Result and envelope is result.envelope
+
+
+def test_no_module_is_known_by_a_second_name():
+    """Every module has the one name its file gives it: no module of certify assigns into
+    sys.modules (an alias there hides where code lives from readers and from the import graph)."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and ast.unparse(target.value) == "sys.modules":
+                        raise AssertionError(f"{path.relative_to(PACKAGE)}:{node.lineno} aliases a module")
+
+
+def test_version_of_a_source_checkout_is_pyproject_s():
+    """Without installed metadata the version is read from the checkout's pyproject.toml, the
+    file the metadata is built from: both give the same number here."""
+    from certify import version
+
+    assert version._source_version() == version.__version__ == certify.__version__
+
+
 def test_python_api_runs_a_notebook_example():
     """CHSH through the API: classical 3/4 exactly, NPA level 1 cos^2(pi/8) (Tsirelson 1980)."""
     import numpy as np

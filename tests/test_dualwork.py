@@ -11,9 +11,9 @@ from scipy import integrate, optimize, special, stats
 
 from certify.bounds.classical import classical_value
 from certify.cli import main
-from certify.scheduling.model import SizeDistribution, class_data, game_from_model, load_model
+from certify.games.dualwork import SizeDistribution, class_data, game_from_model, load_model
 from certify.errors import BadInput
-from certify.scheduling.throughput import check_throughput, expected_run_value, parse_throughput, throughput_at
+from certify.games.throughput import check_throughput, expected_run_value, parse_throughput, throughput_at
 
 
 def _model_data(**model):
@@ -100,14 +100,14 @@ def test_second_moment_exact(sizes, second):
     """E[S^2]: 2 mu^2 (exponential), mu^2 (deterministic), sum p_i 2 mu_i^2 (hyperexponential), exactly."""
     data = _model_data(**sizes)
     data["model"].pop("mean_size", None) if sizes["sizes"] == "hyperexponential" else None
-    from certify.scheduling.model import model_from_table
+    from certify.games.dualwork import model_from_table
 
     assert model_from_table(data, "t.toml").second_exact == second
 
 
 def test_lognormal_second_moment():
     """mu^2 e^{sigma^2} (the lognormal's second moment), as the rational of its float."""
-    from certify.scheduling.model import model_from_table
+    from certify.games.dualwork import model_from_table
 
     model = model_from_table(_model_data(sizes="lognormal", sigma=0.5), "t.toml")
     assert float(model.second_exact) == pytest.approx(math.exp(0.25), rel=1e-15)
@@ -251,7 +251,7 @@ def test_bad_throughput_on_the_command_line_exits_2(tmp_path):
 
 def test_named_throughput_families_on_the_command_line():
     """power:ALPHA, exponential:BETA and linear are the file's named families."""
-    from certify.scheduling.throughput import parse_throughput
+    from certify.games.throughput import parse_throughput
 
     assert parse_throughput("power:0.8", None, "--throughput").parameter == 0.8
     assert parse_throughput("exponential:0.01", None, "--throughput").family == "exponential"
@@ -333,7 +333,7 @@ def test_seven_thresholds_certify_and_verify_at_every_split(tmp_path, p):
     failed its own check. Now certified and verified, with the value of every-column LP;
     at split 0 it is the never-split W, sum pi [(m_x + m_y)/4 + f m_x m_y] + f E[S^2], exactly
     (2/3 up to the rounding of q and m, as test_classical_endpoints derives)."""
-    from certify.scheduling.model import model_from_table
+    from certify.games.dualwork import model_from_table
 
     data = _model_data(thresholds=SEVEN)
     path = tmp_path / "seven.json"

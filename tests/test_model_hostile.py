@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from scipy import optimize
 
 from certify.cli import main
-from certify.scheduling.model import game_from_model, model_from_table
+from certify.games.dualwork import game_from_model, model_from_table
 from certify.scheduling.workers import check_noise_work, noise_work
 
 
@@ -117,7 +117,7 @@ def test_sizes_of_mean_1e_minus_300_are_computed(tmp_path, monkeypatch):
     Its numbers need about 1100 digits over one denominator: refused in one line by default
     (CERTIFY_MAX_GAME_DIGITS, 300), computed once that limit is raised."""
     from certify.bounds.classical import classical_value
-    from certify.scheduling.model import load_model
+    from certify.games.dualwork import load_model
 
     path = model_file(tmp_path, mean_size=1e-300, thresholds=[1e-300])
     out = tmp_path / "out.json"

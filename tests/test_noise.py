@@ -27,7 +27,7 @@ from certify.games.game import Constraint, Game, load_game
 from certify.proofs.noise import check_noisy_witness, check_werner_dual, check_werner_strategy, measurement_correlator
 from certify.proofs.verify import verify_document
 from certify.scheduling.frontier import PointJob
-from certify.scheduling.model import load_model
+from certify.games.dualwork import load_model
 from certify.scheduling.noise import NoisyJob, noisy_point
 
 PAULI = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]

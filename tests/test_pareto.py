@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from certify.proofs.correlator import check_correlation_dual, check_correlation_strategy
 from certify.proofs.verify import verify_document
 from certify.cli import main
-from certify.scheduling.model import load_model
+from certify.games.dualwork import load_model
 from certify.scheduling.frontier import PointJob, classical_hull, frontier, frontier_json, run_point
 from certify.bounds.correlator import quantum_dual_bound, quantum_strategy, rational_unit_vector
 

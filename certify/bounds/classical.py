@@ -31,7 +31,7 @@ from ..proofs.exact import lagrangian, rational_strings, sense_sign
 from ..proofs.deterministic import all_strategies, best_deterministic, best_deterministic_float, strategy_count, strategy_values
 from ..errors import BadInput, SolverFailed
 from ..games.limits import check_strategies
-from ..report.results import Result
+from .result import Result
 
 LIST_ALL_LIMIT = 4096  # above this many deterministic strategies, generate columns
 _PRICING_TOLERANCE = 1e-9

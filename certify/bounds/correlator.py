@@ -15,7 +15,7 @@ from ..proofs.correlator import (
 )
 from ..errors import BadInput, SolverFailed
 from ..proofs.exact import exact_inner, exact_psd, sense_sign
-from ..report.results import Result
+from .result import Result
 from .solvers import clarabel_chosen, clarabel_direct, psd_triangle, solve_problem
 
 _DENOMINATOR = 10**12  # rationalising SDP output: far below the solver's accuracy

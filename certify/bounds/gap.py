@@ -18,7 +18,7 @@ from ..proofs.gap import check_gap, gap_statement
 from ..proofs.seesaw import check_seesaw
 from .classical import classical_value
 from .npa import npa_bound
-from ..report.results import Result, envelope
+from .result import Result, envelope
 from .seesaw import seesaw_best
 
 

@@ -60,7 +60,7 @@ from ..proofs.noise import (
     measurement_correlator,
     patterns,
 )
-from ..report.results import Result
+from .result import Result
 from .correlator import correlation_form, rational_unit_vector
 from .solvers import clarabel_chosen, clarabel_direct, psd_triangle, solve_problem
 

@@ -471,7 +471,7 @@ def npa_bound(game, level="2", solver=None, progress=None):
     import time
 
     from . import solvers
-    from ..report.results import Result
+    from .result import Result
 
     start = time.perf_counter()
     level = parse_level(level)

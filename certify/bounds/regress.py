@@ -120,7 +120,7 @@ class Drift:
 
 def regress_json(bounds_file, drifts, seconds):
     """The JSON of ``certify regress --json``: every entry with its drift, and whether all held."""
-    from .. import __version__
+    from ..version import __version__
 
     return {
         "tool": {"name": "certify", "version": __version__},

@@ -87,7 +87,7 @@ from ..proofs.seesaw import (
 )
 from ..proofs.deterministic import best_deterministic_float
 from ..errors import BadInput, SolverFailed
-from ..report.results import Result
+from .result import Result
 from .solvers import ClarabelProblem, choose_solver, clarabel_chosen, psd_triangle
 
 if TYPE_CHECKING:

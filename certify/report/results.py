@@ -1,114 +1,37 @@
-"""The result record every method returns, and the JSON contract of README, JSON section.
+"""JSON out: the document of ``certify verify --json``, and writing any document atomically.
 
-A Result is data first; the CLI renders it as a rich table or as JSON, so
-the two cannot disagree (the pattern of pyhf's cli/spec.py).
+The result record itself (Result, and envelope for composite results) lives in
+certify.bounds.result, beside the methods that build it; it is still found here under its
+old name, loaded only when asked for, so that ``certify verify`` (which imports this
+module for its JSON) loads nothing of certify.bounds. The version comes from
+certify.version, so importing this module never imports the Python API (certify.api).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
-from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
-from .. import __version__
-from ..proofs.exact import DOWN, NEAREST, UP, float_down, float_up, safe_float
+from typing import Any
+
+from ..proofs.exact import NEAREST, safe_float
+from ..version import __version__
+
+__all__ = ["Result", "dumps", "envelope", "verification_json", "write_json", "write_text"]
+
+_RECORD = ("Result", "envelope")  # the names certify.bounds.result now holds
 
 
-@dataclass
-class Result:
-    """A bound with its certificate.
+def __getattr__(name: str) -> Any:
+    """Result and envelope under their old module, imported on first use (PEP 562): an eager
+    import would load certify.bounds into every ``certify verify``."""
+    if name in _RECORD:
+        from ..bounds import result
 
-    ``value`` is the bound this result proves about the game as written (an
-    upper bound on the optimum for "max" games from a relaxation, the exact
-    optimum where ``exact`` is set, a lower bound from an explicit strategy).
-    ``certified`` is True only when the exact re-check in
-    :mod:`certify.proofs` passed.
-    """
-
-    command: str
-    game: object
-    value: float
-    exact: Fraction | None
-    certified: bool
-    certificate: dict
-    solver: dict
-    seconds: float
-    method: str = ""
-    details: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)  # why certification failed, one line each
-
-    def __post_init__(self):
-        # The float summary of a proven number is rounded on its safe side
-        # (an upper bound up, a lower bound down), as certify verify requires.
-        number, direction = self.proven
-        if number is not None and not self._safe(number, direction):
-            self.value = safe_float(number, direction)
-
-    def _safe(self, number, direction):
-        """Is ``value`` already a float on the safe side of the proven number?"""
-        value = self.value
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            return False
-        if direction == UP:
-            return Fraction(value) >= number
-        if direction == DOWN:
-            return Fraction(value) <= number
-        return value in (float_down(number), float_up(number))
-
-    @property
-    def proven(self):
-        """(Fraction, rounding direction) this result proves: its exact value, else its
-        certified bound, else what its witness reaches (None, None when neither is known).
-
-        The same rule as certify.proofs.result.proven, read from the claims the
-        result carries ("exact", details "bound" / "achieved").
-        """
-        upper = self.game.sense == "max"
-        if self.exact is not None:
-            return Fraction(self.exact), NEAREST
-        if self.details.get("bound") is not None:
-            return Fraction(str(self.details["bound"])), UP if upper else DOWN
-        if self.details.get("achieved") is not None:
-            return Fraction(str(self.details["achieved"])), DOWN if upper else UP
-        return None, None
-
-    def to_json(self, options=None):
-        body = {
-            "tool": {"name": "certify", "version": __version__},
-            "command": self.command,
-            "options": options or {},
-            "game": self.game.summary(),
-            "fixed": self.game.fixed,
-            "method": self.method,
-            # JSON has no NaN: a failed method with no number reports null.
-            "value": float(self.value) if math.isfinite(float(self.value)) else None,
-            "exact": None if self.exact is None else str(self.exact),
-            "certified": bool(self.certified),
-            "certificate": self.certificate,
-            "solver": self.solver,
-            "seconds": round(self.seconds, 6),
-        }
-        if self.problems:
-            body["problems"] = list(self.problems)
-        body.update(self.details)
-        return body
-
-
-def envelope(command, game, options, body):
-    """The contract keys around a composite result (gap, pareto, simulate)."""
-    head = {
-        "tool": {"name": "certify", "version": __version__},
-        "command": command,
-        "options": options or {},
-        "game": game.summary(),
-        "fixed": game.fixed,
-    }
-    head.update(body)
-    return head
+        return getattr(result, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def verification_json(source, items, game=None, note=None):

@@ -4,15 +4,5 @@ entanglement, plots, simulation, scans).
 The model itself (the game a ``[model] kind = "dual-work"`` file generates, its size classes
 and waiting coefficients, the throughput Theta(p)) lives in certify.games.dualwork and
 certify.games.throughput, where the checker may import it without this package (which
-imports the search code in certify.bounds). ``certify.scheduling.model`` and
-``certify.scheduling.throughput`` are the same two modules under the names this package's
-modules import them by.
+imports the search code in certify.bounds); this package's modules import it from there.
 """
-
-import sys
-
-from ..games import dualwork as model
-from ..games import throughput
-
-sys.modules[__name__ + ".model"] = model
-sys.modules[__name__ + ".throughput"] = throughput

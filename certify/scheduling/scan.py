@@ -99,7 +99,7 @@ _NOT_OPTIONS = {"problem", "throughput", "jobs", "progress"}
 
 
 def model_keys():
-    from .model import MODEL_KEYS
+    from ..games.dualwork import MODEL_KEYS
 
     return set(MODEL_KEYS)
 
@@ -848,7 +848,7 @@ def _expected(cell):
     if cell.id in _EXPECTED:
         return _EXPECTED[cell.id]
     from ..games.game import game_from_mapping
-    from .model import model_from_table
+    from ..games.dualwork import model_from_table
 
     label = f"cell {cell.id}"
     try:

@@ -2,7 +2,7 @@
 
 docs/model.md. The model's W is the exact mean waiting of the M^X/G/1
 queues at the load simulated (batch Pollaczek-Khinchine and PASTA;
-certify.scheduling.model), or its light-traffic limit with
+certify.games.dualwork), or its light-traffic limit with
 --waiting light-traffic; Theta(p) = 2 (1 - rho) r E[T(R)] is exact at every
 stable load. This simulation uses neither formula:
 
@@ -141,8 +141,8 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     waiting model (``waiting``, default "exact").
     """
     from ..games.limits import check
-    from .model import load_model
-    from .throughput import throughput_at
+    from ..games.dualwork import load_model
+    from ..games.throughput import throughput_at
 
     start = time.perf_counter()
     if not isinstance(pairs, int) or pairs < 2 * batches:
@@ -225,7 +225,7 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
 
 def simulation_json(sim, options):
     """The contract envelope with "waiting" and "throughput" (README, JSON section)."""
-    from ..report.results import envelope
+    from ..bounds.result import envelope
 
     body = {
         # The simulation proves nothing; "value" is the model W of the simulated
