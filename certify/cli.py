@@ -783,7 +783,7 @@ class AxisPairType(click.ParamType):
 @click.option("--retries", type=click.IntRange(min=0), default=1, show_default=True, help="Dask retries of a cell whose task raised.")
 @click.option("--report", "report_dir", metavar="DIR", default=None, help="Report a scan folder: table by advantage and heatmaps (runs nothing).")
 @click.option("--heatmap", "heatmaps", type=AxisPairType(), multiple=True, help="Axes X,Y of a heatmap (repeatable; default: the first two).")
-@click.option("--format", "fmt", type=click.Choice(["png", "pdf"]), default="png", show_default=True, help="Heatmap file format.")
+@click.option("--format", "fmt", type=click.Choice(["png", "pdf", "parquet"]), multiple=True, default=["png"], show_default=True, help="Heatmap file format (png, pdf); parquet also writes DIR/results.parquet, exact rationals as strings beside the floats (needs certify[parquet]). Repeatable.")
 @click.option("--top", type=click.IntRange(min=0), default=30, show_default=True, help="Rows of the report table (0: all).")
 @reports_errors
 def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, fmt, top):
@@ -793,11 +793,15 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
 
     if (scan_file is None) == (report_dir is None):
         raise BadInput(None, "SCAN.toml", "give a scan file to run, or --report DIR to report one (not both)")
+    if "parquet" in fmt:
+        scans.parquet_available()
     if report_dir is not None:
-        files = scans.report(report_dir, heatmaps, fmt)
+        files = scans.report(report_dir, heatmaps, [f for f in fmt if f != "parquet"] or ["png"])
         console().print(scans.report_table(report_dir, top))
         for path in files:
             click.echo(printable(f"heatmap: {path}"))
+        if "parquet" in fmt:
+            click.echo(printable(f"table: {scans.write_parquet(report_dir)}"))
         return
     if scheduler and workers:
         raise BadInput(None, "--workers", "sizes the local cluster; with --scheduler the cluster has its own workers")
@@ -806,6 +810,8 @@ def scan(scan_file, out_dir, scheduler, workers, retries, report_dir, heatmaps, 
     with scans.progress_bar() as update:
         outcome = scans.run_scan(loaded, directory, scheduler, workers, retries, progress=update)
     console().print(scans.outcome_text(outcome, directory, loaded))
+    if "parquet" in fmt:
+        click.echo(printable(f"table: {scans.write_parquet(directory, loaded)}"))
     for cell, message in outcome.failed:
         warn(f"certify: cell {cell.id} ({scans.describe(cell.parameters, cell.parameters)}) failed: {message}")
     if outcome.failed or outcome.uncertified:

@@ -39,6 +39,9 @@ CERTIFY_MAX_PATTERNS       4096        measurement patterns 2^(iA + iB) of a Wer
 CERTIFY_MAX_RESTARTS       10000       see-saw restarts
 CERTIFY_MAX_PAIRS          4000000     simulated request pairs (about 300 bytes each)
 CERTIFY_MAX_POINTS         1001        points of a frontier (each solves LPs and SDPs)
+CERTIFY_MAX_NOISE_WORK     150000      work units of a frontier with Werner pairs,
+                                       splits x 2^(iA + iB) x iA x iB (about 0.4 ms a
+                                       unit; certify.scheduling.workers.noise_work)
 =========================  ==========  ==============================================
 
 The defaults keep every command within a few seconds of setup and well
@@ -72,6 +75,7 @@ DEFAULTS = {
     "CERTIFY_MAX_RESTARTS": 10000,
     "CERTIFY_MAX_PAIRS": 4 * 10**6,
     "CERTIFY_MAX_POINTS": 1001,
+    "CERTIFY_MAX_NOISE_WORK": 150_000,  # about a minute; the default model's 1001 points are 64064 units
 }
 
 
@@ -115,6 +119,7 @@ UNITS = {
     "CERTIFY_MAX_RESTARTS": "restarts",
     "CERTIFY_MAX_PAIRS": "pairs",
     "CERTIFY_MAX_POINTS": "points",
+    "CERTIFY_MAX_NOISE_WORK": "units",
 }
 
 

@@ -74,8 +74,10 @@ def choose_jobs(points, requested=None, level="2", seesaw=False, noisy=False, co
     return jobs, f"{jobs} processes: about {work:.0f} s of work and {cores} usable cores"
 
 
-NOISE_WORK_VARIABLE = "CERTIFY_MAX_NOISE_WORK"
-DEFAULT_MAX_NOISE_WORK = 150_000
+# ---------------------------------------------------------------------------
+# Work of a frontier with Werner pairs, bounded before it starts
+
+NOISE_WORK_VARIABLE = "CERTIFY_MAX_NOISE_WORK"  # its default is certify.games.limits.DEFAULTS
 _NOISE_UNIT_SECONDS = 0.0004  # measured: see noise_work
 
 
@@ -97,16 +99,11 @@ def noise_work(inputs: tuple[int, int], points: int) -> int:
 
 
 def max_noise_work() -> int:
-    """The limit on ``noise_work``: CERTIFY_MAX_NOISE_WORK from the environment, else the default
-    (about a minute of work at the measured rate; the default model's 1001 points are 64064 units)."""
-    from ..errors import BadInput
+    """The limit on ``noise_work``: CERTIFY_MAX_NOISE_WORK (certify.games.limits, with the other
+    limits; about a minute of work at the measured rate)."""
+    from ..games.limits import limit
 
-    text = os.environ.get(NOISE_WORK_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_MAX_NOISE_WORK
-    if not (text.isdigit() and len(text) <= 18) or int(text) < 1:
-        raise BadInput(None, NOISE_WORK_VARIABLE, f"expected a whole number of at least 1, got '{text[:40]}'")
-    return int(text)
+    return limit(NOISE_WORK_VARIABLE)
 
 
 def check_noise_work(inputs: tuple[int, int], points: int, source: str | None) -> None:
