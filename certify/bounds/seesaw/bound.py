@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -24,16 +24,19 @@ from ...proofs.seesaw import SEESAW_DIGITS, check_seesaw, decimal_rounded, force
 from ...errors import SolverFailed
 from ...report.results import Result
 from ..solvers import choose_solver
-from .mixtures import column_generation, exact_mixture
+from .mixtures import Search, column_generation, exact_mixture
 from .starts import check_work, optimise_tensor
 from .strategy import QuantumStrategy
 from .zeros import optimise_zero
 
 if TYPE_CHECKING:
     from ...games.game import Game
+    from ...proofs.deterministic import DeterministicStrategy
+    from ...proofs.seesaw import SeesawCheck
 
 
-def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None):
+def seesaw_bound(game: Game, dim: int = 2, restarts: int = 20, seed: int = 0, projective: bool = False,
+                 solver: str | None = None) -> Result:
     """A certified quantum lower bound (upper bound for "min" games) by see-saw.
 
     Maximises s*c (s = sense_sign(game)) over mixtures of strategies in local
@@ -118,7 +121,7 @@ def seesaw_bound(game, dim=2, restarts=20, seed=0, projective=False, solver=None
     )
 
 
-def default_dimensions(game):
+def default_dimensions(game: Game) -> list[int]:
     """The local dimensions see-saw tries when none is given: 2, ..., max(outputs).
 
     A projective measurement with m distinct non-zero answers needs dimension
@@ -134,7 +137,8 @@ def default_dimensions(game):
     return list(range(2, min(limit("CERTIFY_MAX_DIM"), max(2, *game.outputs)) + 1))
 
 
-def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=None):
+def seesaw_best(game: Game, dim: int | None = None, restarts: int = 20, seed: int = 0, projective: bool = False,
+                solver: str | None = None) -> Result:
     """seesaw_bound in one dimension ``dim``, or (``dim`` None) in each of
     default_dimensions(game), keeping the best certified witness.
 
@@ -172,27 +176,33 @@ def seesaw_best(game, dim=None, restarts=20, seed=0, projective=False, solver=No
     return best
 
 
-def _det(entry):
+def _det(entry: dict) -> DeterministicStrategy:
+    """A deterministic strategy of the classical certificate's mixture, from its JSON."""
     from ...proofs.deterministic import DeterministicStrategy
 
     return DeterministicStrategy.from_json(entry)
 
 
 def _search(zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int, projective: bool,
-            solver: str | None):
+            solver: str | None) -> Search:
     """The see-saw search for a game: search(tensor, restarts, seed, initial=()) -> (value,
     strategy), by optimise_tensor, or by optimise_zero when constraints force zeros (the
     strategy is then None when none found meets them)."""
     if zeros.any():
-        def search(tensor, restarts, seed, initial=()):
+        def search(tensor: np.ndarray, restarts: int, seed: int,
+                   initial: Sequence[QuantumStrategy] = ()) -> tuple[float, QuantumStrategy | None]:
+            """Strategies meeting the forced zeros exactly (certify.bounds.seesaw.zeros)."""
             return optimise_zero(tensor, zeros, inputs, outputs, dim, restarts, seed, projective, initial, solver)
     else:
-        def search(tensor, restarts, seed, initial=()):
+        def search(tensor: np.ndarray, restarts: int, seed: int,
+                   initial: Sequence[QuantumStrategy] = ()) -> tuple[float, QuantumStrategy | None]:
+            """The unconstrained see-saw (certify.bounds.seesaw.starts)."""
             return optimise_tensor(tensor, inputs, outputs, dim, restarts, seed, projective, initial, solver)
     return search
 
 
-def _best_certificate(game, candidates, projective):
+def _best_certificate(game: Game, candidates: list[list[tuple[Fraction, QuantumStrategy]]],
+                      projective: bool) -> tuple[dict, SeesawCheck, dict]:
     """Build and check each candidate mixture; keep the best that passes."""
     best = None
     for components in candidates:
@@ -205,7 +215,8 @@ def _best_certificate(game, candidates, projective):
     return certificate, check, dict(check.details)
 
 
-def witness_certificate(game, components, projective=False):
+def witness_certificate(game: Game, components: list[tuple[Fraction, QuantumStrategy]],
+                        projective: bool = False) -> dict:
     """The JSON witness of a mixture [(Fraction weight, QuantumStrategy)], with its claimed value."""
     certificate = {
         "kind": "seesaw",

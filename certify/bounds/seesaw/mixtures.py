@@ -24,12 +24,22 @@ which the result's game, method and details["requested"] state.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from ...errors import SolverFailed
 from ...proofs.exact import as_fmpq, as_fraction, exact_dot, exact_inner, holds, sense_sign
 from ...proofs.seesaw import SEESAW_CLAIM_DIGITS, decimal_rounded, seesaw_exact_behaviour, seesaw_repair
+from .strategy import QuantumStrategy
+
+if TYPE_CHECKING:
+    import flint
+
+    from ...games.game import Game
+
+# search(tensor, restarts, seed, initial=()) -> (value, strategy or None): a see-saw run
+Search = Callable[..., tuple[float, QuantumStrategy | None]]
 
 _PRICING_TOLERANCE = 1e-9
 _MAX_ROUNDS = 60
@@ -37,7 +47,7 @@ _STALL_ROUNDS = 4  # stop column generation when the LP value has not moved for 
 _EXACT_CANDIDATES = 4  # LP solutions (the best rounds) whose weights are solved exactly
 
 
-def _scaled_constraints(game, kept: list[int] | None = None):
+def _scaled_constraints(game: Game, kept: list[int] | None = None) -> list[tuple[np.ndarray, float, str]]:
     """Each constraint as float (coefficients, value) divided by its largest |coefficient|.
 
     The same constraint, only better conditioned for floating-point solvers:
@@ -55,7 +65,9 @@ def _scaled_constraints(game, kept: list[int] | None = None):
     return scaled
 
 
-def column_generation(game, objective, pool, dim, restarts, seed, search, kept: list[int], anchored: bool):
+def column_generation(game: Game, objective: np.ndarray, pool: list[QuantumStrategy], dim: int, restarts: int,
+                      seed: int, search: Search, kept: list[int],
+                      anchored: bool) -> tuple[list[QuantumStrategy], list[np.ndarray], int]:
     """Strategies whose best mixture meets the constraints (see the module docstring).
 
     LP over the pool's weights (HiGHS) with an artificial column of large
@@ -127,7 +139,7 @@ def column_generation(game, objective, pool, dim, restarts, seed, search, kept: 
     return pool, [np.pad(w, (0, len(pool) - len(w))) for w in best], rounds
 
 
-def _exact_columns(game, strategies):
+def _exact_columns(game: Game, strategies: list[QuantumStrategy]) -> tuple[list[Fraction], list[list[Fraction]]]:
     """Exact behaviours of the repaired strategies, as columns: (costs s*c.p, rows [1, d_k.p])."""
     sign = sense_sign(game)
     behaviours = [seesaw_exact_behaviour(seesaw_repair(s.to_json(), game)[0]) for s in strategies]
@@ -136,7 +148,7 @@ def _exact_columns(game, strategies):
     return costs, rows
 
 
-def _holds_all(game, rows, weights):
+def _holds_all(game: Game, rows: list[list[Fraction]], weights: list[Fraction]) -> bool:
     """Exactly: are the weights a probability vector meeting every constraint?"""
     if any(w < 0 for w in weights) or sum(weights) != 1:
         return False
@@ -146,7 +158,7 @@ def _holds_all(game, rows, weights):
     return True
 
 
-def _solve_equalities(game, rows, weights):
+def _solve_equalities(game: Game, rows: list[list[Fraction]], weights: list[Fraction]) -> list[Fraction] | None:
     """Non-negative weights meeting the normalisation, every equality constraint and
     every inequality the float solution makes tight, exactly; None if none is found.
 
@@ -197,17 +209,19 @@ def _solve_equalities(game, rows, weights):
         held[worst] = Fraction(0)
 
 
-def _matrix(rows):
+def _matrix(rows: list[list[Fraction]]) -> flint.fmpq_mat:
+    """Rows of Fractions as python-flint's exact rational matrix."""
     import flint
 
     return flint.fmpq_mat(len(rows), len(rows[0]), [as_fmpq(v) for row in rows for v in row])
 
 
-def _rank(rows):
+def _rank(rows: list[list[Fraction]]) -> int:
+    """The exact rank of a rational matrix given by its rows."""
     return _matrix(rows).rank()
 
 
-def _exact_solve(flat, rhs):
+def _exact_solve(flat: list[Fraction], rhs: list[Fraction]) -> list[Fraction] | None:
     """The solution of a square rational system (``flat`` row by row), or None if singular."""
     size = len(rhs)
     a = _matrix([flat[i * size:(i + 1) * size] for i in range(size)])
@@ -218,7 +232,8 @@ def _exact_solve(flat, rhs):
     return [as_fraction(x[i, 0]) for i in range(size)]
 
 
-def _blend(game, rows, weights, anchor):
+def _blend(game: Game, rows: list[list[Fraction]], weights: list[Fraction],
+           anchor: list[Fraction]) -> list[Fraction]:
     """The point (1 - t) w + t anchor nearest w that meets every condition exactly.
 
     ``weights`` (non-negative) meets the equality rows exactly, ``anchor`` (the
@@ -228,8 +243,8 @@ def _blend(game, rows, weights, anchor):
     """
     need = Fraction(0)
 
-    def require(at_zero, at_one):
-        # a(t) = (1 - t) at_zero + t at_one >= 0, with at_one >= 0
+    def require(at_zero: Fraction, at_one: Fraction) -> None:
+        """Raise ``need`` to the least t with (1 - t) at_zero + t at_one >= 0 (at_one >= 0)."""
         nonlocal need
         if at_zero < 0:
             need = max(need, at_zero / (at_zero - at_one))
@@ -248,7 +263,8 @@ def _blend(game, rows, weights, anchor):
     return [(1 - t) * w + t * a for w, a in zip(weights, anchor)]
 
 
-def exact_mixture(game, pool, candidates, anchor_weights):
+def exact_mixture(game: Game, pool: list[QuantumStrategy], candidates: list[np.ndarray],
+                  anchor_weights: list[Fraction]) -> tuple[list[tuple[Fraction, QuantumStrategy]], dict | None]:
     """Exact rational weights on the pool meeting the constraints exactly.
 
     ``candidates`` are float weight vectors on the pool (the column

@@ -13,6 +13,8 @@ starts (certify.games.limits).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from ...proofs.deterministic import best_deterministic_float
@@ -26,7 +28,7 @@ _BATCH = 4  # restarts swept together (numpy broadcasting); a restart's batch ne
 _BETTER = 1e-10
 
 
-def _random_measurements(rng, R, inputs, outputs, d):
+def _random_measurements(rng: np.random.Generator, R: int, inputs: int, outputs: int, d: int) -> np.ndarray:
     """Random projective measurements: Haar unitary bases, each vector to a random answer."""
     G = rng.normal(size=(R, inputs, d, d)) + 1j * rng.normal(size=(R, inputs, d, d))
     Q, _ = np.linalg.qr(G)
@@ -84,7 +86,10 @@ def fourier_starts(inputs: tuple[int, int], outputs: tuple[int, int], d: int) ->
     return starts
 
 
-def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, projective=False, initial=(), solver=None):
+def optimise_tensor(tensor: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int = 2,
+                    restarts: int = 20, seed: int = 0, projective: bool = False,
+                    initial: Sequence[QuantumStrategy] = (),
+                    solver: str | None = None) -> tuple[float, QuantumStrategy]:
     """Maximise sum c[a,b,x,y] p(a,b|x,y) over quantum strategies in local dimension ``dim``.
 
     See-saw from the best deterministic strategy, from any strategies in
@@ -146,7 +151,8 @@ def optimise_tensor(tensor, inputs, outputs, dim=2, restarts=20, seed=0, project
     return strategy.value(c), strategy
 
 
-def check_work(inputs, outputs, dim, restarts, source=None):
+def check_work(inputs: tuple[int, ...], outputs: tuple[int, ...], dim: int, restarts: int,
+               source: str | None = None) -> None:
     """Refuse see-saw work too large before starting it (certify.games.limits).
 
     The local dimension d is at most CERTIFY_MAX_DIM (each sweep holds

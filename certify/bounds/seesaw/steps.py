@@ -38,7 +38,7 @@ _PRUNE_AFTER = 30
 _PRUNE_GAP = 1e-4
 
 
-def _best_povm_two(K, I):
+def _best_povm_two(K: np.ndarray, I: np.ndarray) -> np.ndarray:
     """Closed-form optimum of tr(A_0 K_0) + tr(A_1 K_1) over two-outcome POVMs (batched).
 
     K has shape (..., 2, d, d); the optimum A_0 projects onto the positive
@@ -61,12 +61,14 @@ class _PovmSDP:
     the registry, which report the status and what to try next.
     """
 
-    def __init__(self, d, m):
+    def __init__(self, d: int, m: int) -> None:
+        """The direct Clarabel form now; the cvxpy problem only when first needed."""
         self.d, self.m = d, m
         self.direct = _PovmClarabel(d, m)
         self.problem = None
 
-    def _cvxpy(self):
+    def _cvxpy(self) -> None:
+        """The same SDP with cvxpy Parameters K_a, for any solver of the registry."""
         import cvxpy as cp
 
         d, m = self.d, self.m
@@ -76,7 +78,8 @@ class _PovmSDP:
         constraints = [e >> 0 for e in self.E] + [sum(self.E) == np.eye(d)]
         self.problem = cp.Problem(objective, constraints)
 
-    def solve(self, K, solver=None):
+    def solve(self, K: np.ndarray, solver: str | None = None) -> np.ndarray:
+        """The best POVM (m x d x d) for these K_a, cleaned into an exactly valid one (_clean_povm)."""
         from ..solvers import solve_problem
 
         K = [(value + value.conj().T) / 2 for value in K]
@@ -106,7 +109,8 @@ class _PovmClarabel:
     A and b are built once; only q changes from solve to solve.
     """
 
-    def __init__(self, d, m):
+    def __init__(self, d: int, m: int) -> None:
+        """A and b (and the cones) of the class docstring, built once."""
         from scipy import sparse
 
         self.d, self.m = d, m
@@ -122,7 +126,8 @@ class _PovmClarabel:
         for k, (i, j) in enumerate(self.upper):
             b[k] = 1.0 if i == j else 0.0
 
-        def entry(r, c):  # the embedding's (r, c) entry, r <= c: (unknown, sign) or None
+        def entry(r: int, c: int) -> tuple[int, float] | None:
+            """The embedding's (r, c) entry, r <= c: (unknown, sign), or None where it is 0."""
             if c < d:
                 return real[r, c], 1.0
             if r >= d:
@@ -142,7 +147,7 @@ class _PovmClarabel:
         A = sparse.csc_matrix((values, (rows, columns)), shape=(row, m * d * d))
         self.problem = ClarabelProblem(A, b, [("zero", d * d)] + [("psd", 2 * d)] * m)
 
-    def solve(self, K):
+    def solve(self, K: np.ndarray) -> np.ndarray | None:
         """The optimal POVM (m x d x d) for these K_a, or None unless Clarabel solved it."""
         d = self.d
         weights = [[K[a][i, j].real * (1 if i == j else 2) for i, j in self.upper]
@@ -164,7 +169,7 @@ class _PovmClarabel:
         return E
 
 
-def _clean_povm(E):
+def _clean_povm(E: np.ndarray) -> np.ndarray:
     """The nearest-looking valid POVM to a solver's answer: negative eigenvalues
     clipped, then E_a -> S^(-1/2) E_a S^(-1/2) with S = sum_a E_a, so that the
     strategy's value is not inflated by the solver's tolerance."""
@@ -176,10 +181,10 @@ def _clean_povm(E):
     return root @ E @ root
 
 
-_SDP_CACHE = {}
+_SDP_CACHE: dict[tuple[int, int], _PovmSDP] = {}
 
 
-def _best_povm(K, I, projective, solver=None):
+def _best_povm(K: np.ndarray, I: np.ndarray, projective: bool, solver: str | None = None) -> np.ndarray:
     """Best measurement for each K[..., m, d, d] (batched over leading axes)."""
     m, d = K.shape[-3], K.shape[-1]
     if m == 1:
@@ -199,7 +204,7 @@ def _best_povm(K, I, projective, solver=None):
     return out.reshape(K.shape)
 
 
-def _round_projective(E, K):
+def _round_projective(E: np.ndarray, K: np.ndarray) -> np.ndarray:
     """A projective measurement near the POVM E: eigenbasis of sum_a (a+1) E_a,
     each basis vector given to the answer a with the largest <v|K_a|v>.
     Exact when E is already projective."""
@@ -214,7 +219,8 @@ def _round_projective(E, K):
     return P
 
 
-def _sweep(c, M, A, B, projective, solver=None):
+def _sweep(c: np.ndarray, M: np.ndarray, A: np.ndarray, B: np.ndarray, projective: bool,
+           solver: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One see-saw sweep on a batch: A, then B, then psi; returns (values, M, A, B)."""
     R, dA, dB = M.shape
     Mh = np.conj(np.swapaxes(M, -1, -2))
@@ -234,7 +240,8 @@ def _sweep(c, M, A, B, projective, solver=None):
     return w[:, -1], V[:, :, -1].reshape(R, dA, dB), A, B
 
 
-def sweeps(c, M, A, B, projective, solver=None, floor: float = -np.inf):
+def sweeps(c: np.ndarray, M: np.ndarray, A: np.ndarray, B: np.ndarray, projective: bool, solver: str | None = None,
+           floor: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """Run sweeps until no restart improves by more than _TOLERANCE (relative).
 
     Each sweep cannot lower a restart's value. Converged restarts leave the

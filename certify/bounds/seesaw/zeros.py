@@ -15,6 +15,7 @@ python-flint), so the zeros hold exactly with nothing repaired.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Sequence
 
 import numpy as np
 
@@ -123,13 +124,15 @@ def _polish_zeros(c: np.ndarray, zeros: np.ndarray, strategy: QuantumStrategy, o
     basesB, labelsB = _bases(strategy.B)
     d2A, d2B = basesA[0].shape[0] ** 2, basesB[0].shape[0] ** 2
 
-    def unpack(theta):
+    def unpack(theta: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Every basis rotated by its slice of theta (Alice's questions, then Bob's)."""
         rotatedA = [_rotated(V, theta[i * d2A:(i + 1) * d2A]) for i, V in enumerate(basesA)]
         offset = len(basesA) * d2A
         rotatedB = [_rotated(V, theta[offset + i * d2B:offset + (i + 1) * d2B]) for i, V in enumerate(basesB)]
         return rotatedA, rotatedB
 
-    def loss(theta):
+    def loss(theta: np.ndarray) -> float:
+        """Minus the best value meeting the zeros (1e6 where no state meets them)."""
         rotatedA, rotatedB = unpack(theta)
         value, _ = _best_state_meeting_zeros(c, zeros, rotatedA, labelsA, rotatedB, labelsB, outputs)
         return 1e6 if value == -np.inf else -value
@@ -262,7 +265,7 @@ def exact_zero_strategy(zeros: np.ndarray, basesA: list[np.ndarray], labelsA: li
 
 
 def optimise_zero(tensor: np.ndarray, zeros: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int], dim: int = 2,
-                  restarts: int = 20, seed: int = 0, projective: bool = False, initial=(),
+                  restarts: int = 20, seed: int = 0, projective: bool = False, initial: Sequence[QuantumStrategy] = (),
                   solver: str | None = None) -> tuple[float, QuantumStrategy | None]:
     """Maximise c.p over strategies with p = 0 exactly on the events ``zeros`` (a mask).
 
