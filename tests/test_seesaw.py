@@ -310,7 +310,7 @@ def test_povm_step_reaches_the_optimum_of_commuting_operators(d, m, solver):
     """The POVM step (Clarabel directly by default, or through cvxpy) against a known optimum:
     for K_a = U D_a U^dag, which commute, max sum_a tr(E_a K_a) over POVMs is
     tr U max_a(D_a) U^dag = sum_i max_a D_a[i] (K_a <= U max_a(D_a) U^dag for every a)."""
-    from certify.bounds.seesaw import _PovmSDP
+    from certify.bounds.seesaw.steps import _PovmSDP
 
     rng = np.random.default_rng(d * 10 + m)
     U, _ = np.linalg.qr(rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d)))
@@ -367,7 +367,7 @@ def test_more_restarts_never_give_less(tmp_path, monkeypatch, fourier):
     Without the Fourier starts (which alone reach this game's optimum) the random
     restarts carry the search: before restarts were nested, 0, 2, 3, 5 and 9 restarts
     ended at the classical 0.9 while 1, 4 and 6 to 8 reached 0.91231."""
-    import certify.bounds.seesaw as seesaw
+    import certify.bounds.seesaw.starts as seesaw
 
     game, upper = _biased_chsh(tmp_path)
     if not fourier:
