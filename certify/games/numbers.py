@@ -118,6 +118,7 @@ class WrittenFloat(float):
     """
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, text: str) -> "WrittenFloat":
         value = super().__new__(cls, text)

@@ -336,7 +336,7 @@ def summarise(game, model, points, solver=None):
     (certify.proofs.frontier.noise_summary), restated at the top when there is one setting;
     a throughput gain is given for one headline only (ideal pairs, or one setting).
     """
-    from .throughput import throughput_at
+    from ..games.throughput import throughput_at
 
     best_t = {"value": 0.0, "split": None, "classical_split": None}
     hull = classical_hull(game)
@@ -437,8 +437,8 @@ def frontier(problem="dual_work", throughput=None, points=21, level="2", jobs=1,
     model ("exact", the default, or "light-traffic"); ``solver`` names the
     SDP solver of the registry.
     """
-    from .model import load_model
-    from .throughput import throughput_at
+    from ..games.dualwork import load_model
+    from ..games.throughput import throughput_at
 
     start = time.perf_counter()
     game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
@@ -475,7 +475,7 @@ def parse_arrival_rates(text, key="--arrival-rate"):
 
 def frontiers(problem="dual_work", arrival_rates=None, **options):
     """One frontier per load (``arrival_rates``, None for the file's own lambda); see ``frontier``."""
-    from .model import load_model
+    from ..games.dualwork import load_model
 
     rates = list(arrival_rates) if arrival_rates else [None]
     # every load is checked (stable, positive) before any work starts

@@ -156,8 +156,8 @@ def noisy_frontier(problem="dual_work", throughput=None, points=21, level="2", j
                    arrival_rate=None, waiting=None):
     """The frontier with Werner-pair bounds per visibility (and critical visibilities): a Frontier."""
     from ..bounds.npa import parse_level
-    from .model import load_model
-    from .throughput import throughput_at
+    from ..games.dualwork import load_model
+    from ..games.throughput import throughput_at
 
     start = time.perf_counter()
     game, model = load_model(problem, throughput, arrival_rate=arrival_rate, waiting=waiting)
@@ -410,7 +410,7 @@ def link_operating_point(problem="dual_work", throughput=None, arrival_rate=None
     for them is realisable with the link's pairs (depolarise, or skip some).
     """
     from ..games.game import read_mapping, resolve
-    from .model import load_model
+    from ..games.dualwork import load_model
 
     path = resolve(problem, "PROBLEM")
     data = read_mapping(path)

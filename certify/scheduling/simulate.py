@@ -141,8 +141,8 @@ def simulate(problem="dual_work", split=Fraction(1, 2), strategy="classical", pa
     waiting model (``waiting``, default "exact").
     """
     from ..games.limits import check
-    from .model import load_model
-    from .throughput import throughput_at
+    from ..games.dualwork import load_model
+    from ..games.throughput import throughput_at
 
     start = time.perf_counter()
     if not isinstance(pairs, int) or pairs < 2 * batches:
