@@ -70,11 +70,11 @@ this rational game, and its dense form (stored in every JSON result) is what
 from __future__ import annotations
 
 import math
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -514,7 +514,7 @@ def model_of(game: Game, throughput: object = None) -> DualWorkModel:
     return model_from_table({"model": game.model}, game.source or game.name, throughput)
 
 
-def load_model(problem: str | os.PathLike[str] = "dual_work", throughput: object = None,
+def load_model(problem: str | Path = "dual_work", throughput: object = None,
                fixed: Mapping[str, object] | None = None, arrival_rate: float | Fraction | None = None,
                waiting: str | None = None) -> tuple[Game, DualWorkModel]:
     """(Game, DualWorkModel) from a path or bundled name.
