@@ -100,7 +100,7 @@ def constraint_range(game, constraint, kind="classical"):
     return _NOSIGNALLING_RANGES[key]
 
 
-_NOSIGNALLING_RANGES = {}  # (inputs, outputs, a constraint's exact entries) -> its no-signalling range
+_NOSIGNALLING_RANGES: dict[tuple[object, ...], tuple[Fraction, Fraction]] = {}  # (inputs, outputs, a constraint's exact entries) -> its no-signalling range
 
 
 def infeasible(game, kind="classical"):

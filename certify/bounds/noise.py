@@ -418,7 +418,7 @@ class DisjunctiveSDP:
         return cp.Problem(cp.Minimize(objective), constraints), parameters, mu, z
 
 
-_SDP_CACHE = {}
+_SDP_CACHE: dict[tuple[object, ...], DisjunctiveSDP] = {}
 
 
 def solve_disjunctive(form, iA, iB, v, solver=None, supply=1):

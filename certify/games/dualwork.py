@@ -71,8 +71,11 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -98,57 +101,60 @@ class SizeDistribution:
     kind: str
     mean: float
     sigma: float | None = None  # lognormal: standard deviation of log S
-    branches: tuple = ()  # hyperexponential: ((probability, mean), ...)
+    branches: tuple[tuple[float, float], ...] = ()  # hyperexponential: ((probability, mean), ...)
 
-    def tail(self, s):
+    def tail(self, s: float) -> float:
         """P(S > s) for s >= 0 (s may be inf)."""
         if self.kind == "exponential":
             return 0.0 if math.isinf(s) else math.exp(-s / self.mean)
         if self.kind == "hyperexponential":
             return sum(p * (0.0 if math.isinf(s) else math.exp(-s / mu)) for p, mu in self.branches)
         if self.kind == "lognormal":
+            sigma = cast(float, self.sigma)  # a float for lognormal sizes
             if math.isinf(s):
                 return 0.0
             if s <= 0:
                 return 1.0
             from scipy import special  # here, not at import: `certify` starts without scipy.special
 
-            nu = math.log(self.mean) - self.sigma**2 / 2
-            return float(special.ndtr(-(math.log(s) - nu) / self.sigma))
+            nu = math.log(self.mean) - sigma**2 / 2
+            return float(special.ndtr(-(math.log(s) - nu) / sigma))
         return 1.0 if self.mean > s else 0.0  # deterministic
 
-    def partial_mean(self, lower, upper):
+    def partial_mean(self, lower: float, upper: float) -> float:
         """E[S; lower < S <= upper]."""
         if self.kind == "exponential":
             return _exponential_partial(self.mean, lower, upper)
         if self.kind == "hyperexponential":
             return sum(p * _exponential_partial(mu, lower, upper) for p, mu in self.branches)
         if self.kind == "lognormal":
+            sigma = cast(float, self.sigma)  # a float for lognormal sizes
             from scipy import special
 
-            nu = math.log(self.mean) - self.sigma**2 / 2
+            nu = math.log(self.mean) - sigma**2 / 2
 
-            def below(s):  # P(S <= s) under the size-biased law, times the mean
+            def below(s: float) -> float:  # P(S <= s) under the size-biased law, times the mean
                 if math.isinf(s):
                     return 1.0
                 if s <= 0:
                     return 0.0
-                return float(special.ndtr((math.log(s) - nu) / self.sigma - self.sigma))
+                return float(special.ndtr((math.log(s) - nu) / sigma - sigma))
 
             return self.mean * (below(upper) - below(lower))
         return self.mean if lower < self.mean <= upper else 0.0
 
-    def second_moment(self):
+    def second_moment(self) -> float:
         """E[S^2]: 2 mu^2 (exponential), sum p_i 2 mu_i^2, mu^2 e^{sigma^2} (lognormal), mu^2."""
         if self.kind == "exponential":
             return 2 * self.mean**2
         if self.kind == "hyperexponential":
             return sum(p * 2 * mu**2 for p, mu in self.branches)
         if self.kind == "lognormal":
-            return self.mean**2 * math.exp(self.sigma**2)
+            sigma = cast(float, self.sigma)  # a float for lognormal sizes
+            return self.mean**2 * math.exp(sigma**2)
         return self.mean**2
 
-    def second_moment_exact(self, mean_exact=None):
+    def second_moment_exact(self, mean_exact: Fraction | None = None) -> Fraction:
         """E[S^2] as a Fraction: exact from the parameters' rationals, except lognormal (float)."""
         mean = Fraction(self.mean) if mean_exact is None else mean_exact
         if self.kind == "exponential":
@@ -159,7 +165,7 @@ class SizeDistribution:
             return Fraction(self.second_moment())
         return mean * mean
 
-    def sample(self, rng, count):
+    def sample(self, rng: np.random.Generator, count: int) -> np.ndarray:
         """count i.i.d. sizes (numpy Generator)."""
         if self.kind == "exponential":
             return rng.exponential(self.mean, count)
@@ -169,12 +175,13 @@ class SizeDistribution:
             branch = rng.choice(len(means), size=count, p=probabilities / probabilities.sum())
             return rng.exponential(1.0, count) * means[branch]
         if self.kind == "lognormal":
-            nu = math.log(self.mean) - self.sigma**2 / 2
-            return rng.lognormal(nu, self.sigma, count)
+            sigma = cast(float, self.sigma)  # a float for lognormal sizes
+            nu = math.log(self.mean) - sigma**2 / 2
+            return rng.lognormal(nu, sigma, count)
         return np.full(count, self.mean)
 
-    def to_json(self):
-        body = {"kind": self.kind, "mean": self.mean}
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"kind": self.kind, "mean": self.mean}
         if self.sigma is not None:
             body["sigma"] = self.sigma
         if self.branches:
@@ -182,8 +189,8 @@ class SizeDistribution:
         return body
 
 
-def _exponential_partial(mu, lower, upper):
-    def term(s):
+def _exponential_partial(mu: float, lower: float, upper: float) -> float:
+    def term(s: float) -> float:
         return 0.0 if math.isinf(s) else (s + mu) * math.exp(-s / mu)
 
     return term(lower) - term(upper)
@@ -210,51 +217,51 @@ class DualWorkModel:
     second_exact: Fraction = Fraction(0)  # E[S^2]
 
     @property
-    def classes(self):
+    def classes(self) -> int:
         return len(self.q)
 
     @property
-    def mean_size(self):
+    def mean_size(self) -> float:
         return self.sizes.mean
 
     @property
-    def load(self):
+    def load(self) -> float:
         """rho = lambda E[S]: each server receives lambda requests per unit time on average."""
         return self.arrival_rate * self.sizes.mean
 
     @property
-    def load_exact(self):
+    def load_exact(self) -> Fraction:
         return self.arrival_exact * self.mean_exact
 
     @property
-    def workload_factor(self):
+    def workload_factor(self) -> Fraction:
         """f = lambda / (2 (1 - rho)) exactly (0 under the light-traffic limit)."""
         if self.waiting == "light-traffic":
             return Fraction(0)
         return self.arrival_exact / (2 * (1 - self.load_exact))
 
-    def waiting_terms(self):
+    def waiting_terms(self) -> tuple[list[list[Fraction]], Fraction]:
         """(same[x][y], constant): W = sum pi P(a == b|x,y) same[x][y] + constant, exactly."""
         f = self.workload_factor
         m = self.m_exact
         same = [[(m[x] + m[y]) / 4 + f * m[x] * m[y] for y in range(self.classes)] for x in range(self.classes)]
         return same, f * self.second_exact
 
-    def waiting_of(self, behaviour):
+    def waiting_of(self, behaviour: np.ndarray) -> float:
         """W (float) of a behaviour p[a,b,x,y] with uniform marginals, by the formula above."""
         same, constant = self.waiting_terms()
         pi = np.outer(self.q, self.q)
         concentrated = behaviour[0, 0] + behaviour[1, 1]
         return float(np.sum(pi * concentrated * np.array(same, dtype=float)) + float(constant))
 
-    def size_class(self, sizes):
+    def size_class(self, sizes: np.ndarray) -> np.ndarray:
         """x = #{i : S > w_i} for an array of sizes."""
         return np.searchsorted(np.asarray(self.thresholds), sizes, side="left")
 
-    def interruption_rate(self, split):
+    def interruption_rate(self, split: float | Fraction) -> float:
         return interruption_rate(self.arrival_rate, split)
 
-    def to_json(self):
+    def to_json(self) -> dict[str, Any]:
         return {
             "sizes": self.sizes.to_json(),
             "thresholds": list(self.thresholds),
@@ -275,7 +282,7 @@ class DualWorkModel:
 # Validation
 
 
-def _positive(table, key, source, default=None):
+def _positive(table: dict[str, Any], key: str, source: object, default: float | None = None) -> float:
     if key not in table:
         if default is None:
             raise BadInput(source, f"model.{key}", "missing")
@@ -294,14 +301,14 @@ def _positive(table, key, source, default=None):
     return number
 
 
-def _number_list(table, key, source):
+def _number_list(table: dict[str, Any], key: str, source: object) -> list[float]:
     value = table.get(key)
     if not isinstance(value, list) or not value:
         raise BadInput(source, f"model.{key}", f"expected a non-empty list of numbers, got {value!r}")
     return [float(parse_number(v, source, f"model.{key}[{i}]")) for i, v in enumerate(value)]
 
 
-def _size_distribution(table, source):
+def _size_distribution(table: dict[str, Any], source: object) -> SizeDistribution:
     kind = table.get("sizes", "exponential")
     if kind not in SIZE_DISTRIBUTIONS:
         raise BadInput(source, "model.sizes", f"unknown size distribution {kind!r} (known: {', '.join(SIZE_DISTRIBUTIONS)})")
@@ -341,7 +348,8 @@ _LOG_FLOAT_MAX = math.log(sys.float_info.max)  # 709.78: e^x is a finite double 
 CLASS_MEAN_TOLERANCE = 1e-9  # relative: sum_c q_c m_c must give E[S] this closely (check_class_data)
 
 
-def check_class_data(sizes, q_exact, m_exact, mean_exact, source):
+def check_class_data(sizes: SizeDistribution, q_exact: Sequence[Fraction], m_exact: Sequence[Fraction],
+                     mean_exact: Fraction, source: object) -> None:
     """Refuse class data that floating point could not resolve (BadInput naming the key).
 
     q_c and m_c are computed in floating point and then taken as exact
@@ -367,7 +375,7 @@ def check_class_data(sizes, q_exact, m_exact, mean_exact, source):
                                     "thresholds nearer the bulk of the sizes)")
 
 
-def _thresholds(table, source):
+def _thresholds(table: dict[str, Any], source: object) -> tuple[float, ...]:
     values = _number_list(table, "thresholds", source) if "thresholds" in table else [1.0]
     if any(not w > 0 for w in values):
         raise BadInput(source, "model.thresholds", "thresholds must be positive")
@@ -382,10 +390,11 @@ def _thresholds(table, source):
     return tuple(values)
 
 
-def class_data(sizes, thresholds):
+def class_data(sizes: SizeDistribution, thresholds: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """q_c = P(S in class c) and m_c = E[S | class c] (0 for an empty class)."""
     edges = (0.0,) + tuple(thresholds) + (math.inf,)
-    q, m = [], []
+    q: list[float] = []
+    m: list[float] = []
     for lower, upper in zip(edges, edges[1:]):
         probability = sizes.tail(lower) - sizes.tail(upper)
         partial = sizes.partial_mean(lower, upper)
@@ -394,7 +403,7 @@ def class_data(sizes, thresholds):
     return tuple(q), tuple(m)
 
 
-def model_from_table(data, source, throughput_override=None):
+def model_from_table(data: dict[str, Any], source: object, throughput_override: object = None) -> DualWorkModel:
     """Validate a problem file's mapping ([model] table) -> DualWorkModel."""
     table = data.get("model")
     if not isinstance(table, dict):
@@ -424,7 +433,7 @@ def model_from_table(data, source, throughput_override=None):
         raise BadInput(source, "model.split", f"a probability must lie in [0, 1], got {split}")
     if throughput_override is not None:
         throughput = parse_throughput(throughput_override, None, "--throughput")
-        where = (None, "--throughput")
+        where: tuple[object, str] = (None, "--throughput")
     else:
         throughput = parse_throughput(table.get("throughput", DEFAULT_THROUGHPUT), source, "model.throughput")
         where = (source, "model.throughput")
@@ -445,7 +454,7 @@ def model_from_table(data, source, throughput_override=None):
     )
 
 
-def game_from_model(data, source):
+def game_from_model(data: dict[str, Any], source: object) -> Game:
     """A [model] kind = "dual-work" problem mapping -> Game (see the module docstring)."""
     model = model_from_table(data, source)
     k = model.classes
@@ -503,14 +512,16 @@ def game_from_model(data, source):
     )
 
 
-def model_of(game, throughput=None):
+def model_of(game: Game, throughput: object = None) -> DualWorkModel:
     """The DualWorkModel behind a generated Game (BadInput if it has none)."""
     if game.model is None:
         raise BadInput(game.source or game.name, "model", "this game was not generated from a [model] table")
     return model_from_table({"model": game.model}, game.source or game.name, throughput)
 
 
-def load_model(problem="dual_work", throughput=None, fixed=None, arrival_rate=None, waiting=None):
+def load_model(problem: str | Path = "dual_work", throughput: object = None,
+               fixed: Mapping[str, object] | None = None, arrival_rate: float | Fraction | None = None,
+               waiting: str | None = None) -> tuple[Game, DualWorkModel]:
     """(Game, DualWorkModel) from a path or bundled name.
 
     ``throughput`` (--throughput) overrides the file's T, ``arrival_rate``

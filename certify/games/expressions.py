@@ -25,7 +25,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
+from typing import Any, cast
 
 import numpy as np
 
@@ -36,12 +38,16 @@ from .numbers import bounded_fraction
 GAME_VARIABLES = ("a", "b", "x", "y")
 THROUGHPUT_VARIABLES = ("t",)
 
+# A value of an expression: int, Fraction, float or a numpy array of them (an array of t for a
+# throughput). Any, since the operators of the whitelist mix these freely.
+Value = Any
+
 
 class ExpressionError(ValueError):
     """An expression outside the whitelist, or one that cannot be evaluated."""
 
 
-def _as_int(value, symbol):
+def _as_int(value: Value, symbol: str) -> Value:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
@@ -53,8 +59,8 @@ def _as_int(value, symbol):
     raise ExpressionError(f"'{symbol}' needs whole numbers, got {value}")
 
 
-def _bitwise(op, symbol):
-    def apply(left, right):
+def _bitwise(op: Callable[[Value, Value], Value], symbol: str) -> Callable[[Value, Value], Value]:
+    def apply(left: Value, right: Value) -> Value:
         return op(_as_int(left, symbol), _as_int(right, symbol))
 
     return apply
@@ -63,11 +69,11 @@ def _bitwise(op, symbol):
 _LARGEST_EXPONENT = 1000  # keeps "2**10**10" from hanging the parser's caller
 
 
-def _largest_bits():
+def _largest_bits() -> int:
     return math.ceil(limit("CERTIFY_MAX_DIGITS") * math.log2(10))
 
 
-def _bounded(value, what="a number computed"):
+def _bounded(value: Value, what: str = "a number computed") -> Value:
     """An exact number whose numerator and denominator fit CERTIFY_MAX_DIGITS; else ExpressionError."""
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
         bits = max(Fraction(value).numerator.bit_length(), Fraction(value).denominator.bit_length())
@@ -76,10 +82,10 @@ def _bounded(value, what="a number computed"):
     return value
 
 
-def _power(left, right):
+def _power(left: Value, right: Value) -> Value:
     if isinstance(right, Fraction) and right.denominator == 1:
         right = int(right)
-    if isinstance(right, (int, Fraction)) and abs(right) > _LARGEST_EXPONENT:
+    if isinstance(right, (int, Fraction)) and abs(right) > _LARGEST_EXPONENT:  # type: ignore[operator]  # abs(int | Fraction): mypy joins to object
         raise ExpressionError(f"exponent {right} is too large (at most {_LARGEST_EXPONENT})")
     if isinstance(left, (int, Fraction)) and isinstance(right, int):
         if left == 0 and right < 0:
@@ -95,7 +101,7 @@ def _power(left, right):
     return result
 
 
-def _integer_root(number, degree):
+def _integer_root(number: int, degree: int) -> int | None:
     """The exact ``degree``-th root of a non-negative integer, or None when there is none
     (Newton's iteration on integers: floats overflow on the long numbers allowed here)."""
     if number < 2:
@@ -109,7 +115,7 @@ def _integer_root(number, degree):
     return root if root**degree == number else None
 
 
-def _exact_power(left, right):
+def _exact_power(left: int | Fraction, right: int | Fraction) -> Fraction:
     """left ** right for exact numbers, exactly, or ExpressionError.
 
     right = p/q in lowest terms: (left ** p) ** (1/q) is rational exactly when the
@@ -133,7 +139,7 @@ def _exact_power(left, right):
     return Fraction(-top if negative else top, bottom)
 
 
-def _divide(left, right):
+def _divide(left: Value, right: Value) -> Value:
     if isinstance(left, (int, Fraction)) and isinstance(right, (int, Fraction)):
         if right == 0:
             raise ExpressionError("division by zero")
@@ -166,15 +172,15 @@ _COMPARE = {
     ast.GtE: operator.ge,
 }
 
-_EXACT_FUNCTIONS = {"abs": abs, "min": min, "max": max}
+_EXACT_FUNCTIONS: dict[str, Callable[..., Value]] = {"abs": abs, "min": min, "max": max}
 
 
-def _numeric(name):
+def _numeric(name: str) -> Callable[[Value], Value]:
     """exp/log/sqrt on floats and numpy arrays (a Fraction is taken as its float)."""
 
     np_function = getattr(np, name)
 
-    def apply(value):
+    def apply(value: Value) -> Value:
         if isinstance(value, Fraction):
             value = float(value)
         elif isinstance(value, np.ndarray) and value.dtype == object:
@@ -184,7 +190,7 @@ def _numeric(name):
     return apply
 
 
-_THROUGHPUT_FUNCTIONS = {
+_THROUGHPUT_FUNCTIONS: dict[str, Callable[..., Value]] = {
     "abs": abs,
     "min": np.minimum,
     "max": np.maximum,
@@ -197,14 +203,15 @@ _THROUGHPUT_FUNCTIONS = {
 class Expression:
     """A parsed, whitelisted expression that can be evaluated many times."""
 
-    def __init__(self, text, variables=GAME_VARIABLES, functions=None, exact=False):
+    def __init__(self, text: object, variables: Iterable[str] = GAME_VARIABLES,
+                 functions: Mapping[str, Callable[..., Value]] | None = None, exact: bool = False) -> None:
         self.exact = exact  # powers of exact numbers stay exact, or are refused
-        self._literals = {}  # decimal literal nodes -> the rationals they spell
+        self._literals: dict[int, Fraction] = {}  # decimal literal nodes -> the rationals they spell
         if not isinstance(text, str):
             raise ExpressionError(f"expected an expression as a string, got {_short(repr(text))}")
         self.text = text
         self.variables = tuple(variables)
-        self.functions = dict(_EXACT_FUNCTIONS if functions is None else functions)
+        self.functions: dict[str, Callable[..., Value]] = dict(_EXACT_FUNCTIONS if functions is None else functions)
         if len(text) > limit("CERTIFY_MAX_EXPRESSION"):
             raise ExpressionError(limit_message("CERTIFY_MAX_EXPRESSION", f"the expression is {len(text)} characters long"))
         self._source = text.strip()
@@ -222,7 +229,7 @@ class Expression:
         self._check(tree.body)
         self._tree = tree.body
 
-    def _check(self, node):
+    def _check(self, node: ast.expr) -> None:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, float):
                 self._literals[id(node)] = self._decimal(node)
@@ -273,7 +280,7 @@ class Expression:
             raise ExpressionError("'if ... else' is not allowed; use comparisons, which count as 0 and 1")
         raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")
 
-    def _decimal(self, node):
+    def _decimal(self, node: ast.Constant) -> Fraction:
         """The rational a decimal literal spells, from its text (ast has made it a double)."""
         written = (ast.get_source_segment(self._source, node) or repr(node.value)).replace("_", "")
         try:
@@ -281,7 +288,7 @@ class Expression:
         except BadInput as error:
             raise ExpressionError(error.message) from None
 
-    def __call__(self, **values):
+    def __call__(self, **values: Value) -> Value:
         missing = [name for name in self.variables if name not in values]
         if missing:
             raise ExpressionError(f"no value for {', '.join(missing)}")
@@ -292,7 +299,7 @@ class Expression:
         except (ArithmeticError, TypeError, ValueError, OverflowError) as error:
             raise ExpressionError(f"cannot evaluate '{_short(self.text)}': {error}") from None
 
-    def _evaluate(self, node, values):
+    def _evaluate(self, node: ast.expr, values: dict[str, Value]) -> Value:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool):
                 return int(node.value)
@@ -323,7 +330,7 @@ class Expression:
             return _combine(results, np.logical_or, any)
         if isinstance(node, ast.Compare):
             left = self._evaluate(node.left, values)
-            outcome = 1
+            outcome: Value = 1
             for op, comparator in zip(node.ops, node.comparators):
                 right = self._evaluate(comparator, values)
                 step = _COMPARE[type(op)](left, right)
@@ -332,15 +339,15 @@ class Expression:
             return outcome
         if isinstance(node, ast.Call):
             arguments = [self._evaluate(argument, values) for argument in node.args]
-            return self.functions[node.func.id](*arguments)
+            return self.functions[cast(ast.Name, node.func).id](*arguments)  # a Name: _check allows no other call
         raise ExpressionError(f"'{ast.unparse(node)}' is not allowed")  # pragma: no cover
 
 
-def _is_exact(value):
+def _is_exact(value: Value) -> bool:
     return isinstance(value, (int, Fraction))
 
 
-def _depth(tree):
+def _depth(tree: ast.AST) -> int:
     """The depth of a syntax tree, without recursion."""
     deepest, stack = 0, [(tree, 1)]
     while stack:
@@ -350,18 +357,19 @@ def _depth(tree):
     return deepest
 
 
-def _short(text, length=60):
+def _short(text: str, length: int = 60) -> str:
     return text if len(text) <= length else f"{text[:length]}..."
 
 
-def _truth(value, negate=False):
+def _truth(value: Value, negate: bool = False) -> Value:
     if isinstance(value, np.ndarray):
         truth = value != 0
         return (~truth if negate else truth).astype(int)
     return int((value == 0) if negate else (value != 0))
 
 
-def _combine(results, numpy_op, python_op):
+def _combine(results: list[Value], numpy_op: Callable[[Value, Value], Value],
+             python_op: Callable[[Iterable[Value]], bool]) -> Value:
     if any(isinstance(result, np.ndarray) for result in results):
         combined = results[0] != 0
         for result in results[1:]:
@@ -370,17 +378,17 @@ def _combine(results, numpy_op, python_op):
     return int(python_op(results))
 
 
-def game_expression(text):
+def game_expression(text: object) -> Expression:
     """An expression in a, b, x, y with exact arithmetic."""
     return Expression(text, GAME_VARIABLES, exact=True)
 
 
-def throughput_expression(text):
+def throughput_expression(text: object) -> Expression:
     """An expression in t, allowed to call exp, log and sqrt."""
     return Expression(text, THROUGHPUT_VARIABLES, _THROUGHPUT_FUNCTIONS)
 
 
-def tabulate(expression, outputs, inputs):
+def tabulate(expression: Expression, outputs: Sequence[int], inputs: Sequence[int]) -> np.ndarray:
     """Evaluate a game expression exactly at every (a, b, x, y).
 
     Returns an object array of Fractions with shape (oA, oB, iA, iB).

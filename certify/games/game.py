@@ -29,9 +29,12 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +93,7 @@ class Constraint:
         self.__post_init__()
 
     @property
-    def coefficients(self):
+    def coefficients(self) -> np.ndarray:
         return _as_float(self.exact)
 
 
@@ -119,25 +122,25 @@ class Game:
         self.__post_init__()
 
     @property
-    def objective(self):
+    def objective(self) -> np.ndarray:
         return _as_float(self.objective_exact)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, int, int, int]:
         return (self.outputs[0], self.outputs[1], self.inputs[0], self.inputs[1])
 
-    def constraint(self, name):
+    def constraint(self, name: str) -> Constraint:
         for constraint in self.constraints:
             if constraint.name == name:
                 return constraint
         raise KeyError(name)
 
     @property
-    def fixed(self):
+    def fixed(self) -> dict[str, str]:
         """The constraint values in force, as rational strings."""
         return {constraint.name: str(constraint.value) for constraint in self.constraints}
 
-    def with_fixed(self, values, source="--fix"):
+    def with_fixed(self, values: Mapping[str, Any], source: object = "--fix") -> Game:
         """The same game with some constraint values replaced."""
         if not values:
             return self
@@ -154,7 +157,7 @@ class Game:
         )
         return replace(self, constraints=constraints)
 
-    def canonical(self):
+    def canonical(self) -> dict[str, Any]:
         """The game as a problem file in dense notation: exact, ordered, hashable.
 
         Loading this dictionary (``game_from_mapping``) gives back the same game.
@@ -177,13 +180,13 @@ class Game:
         }
 
     @functools.cached_property
-    def sha256(self):
+    def sha256(self) -> str:
         """SHA-256 of the canonical definition as compact key-sorted JSON. Remembered on the
         game, which is immutable: its tables are read-only and its fields frozen."""
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def summary(self):
+    def summary(self) -> dict[str, Any]:
         """The "game" block of every JSON result (README, JSON section)."""
         return {
             "name": self.name,
@@ -195,11 +198,11 @@ class Game:
         }
 
 
-def _as_float(exact):
+def _as_float(exact: np.ndarray) -> np.ndarray:
     return np.vectorize(float, otypes=[float])(exact) if exact.size else exact.astype(float)
 
 
-def _rational_strings(array):
+def _rational_strings(array: np.ndarray) -> Any:  # nested lists of str
     return np.vectorize(str, otypes=[object])(array).tolist()
 
 
@@ -207,7 +210,7 @@ def _rational_strings(array):
 # Numbers
 
 
-def parse_number(value, source, key):
+def parse_number(value: object, source: object, key: str | None) -> Fraction:
     """A TOML/JSON number or a string "p/q" (or decimal) as an exact Fraction.
 
     A float is taken as the decimal literal it was written as (0.1 -> 1/10; a
@@ -232,11 +235,11 @@ def parse_number(value, source, key):
     raise BadInput(source, key, f"expected a number, got {type(value).__name__} {shorten(repr(value))}")
 
 
-def _number_array(value, shape, source, key):
+def _number_array(value: object, shape: Sequence[int], source: object, key: str) -> np.ndarray:
     """A nested list of numbers with exactly the given shape, as Fractions."""
     array = np.empty(shape, dtype=object)
 
-    def fill(node, prefix, depth):
+    def fill(node: object, prefix: tuple[int, ...], depth: int) -> None:
         if depth == len(shape):
             array[prefix] = parse_number(node, source, key + "".join(f"[{i}]" for i in prefix))
             return
@@ -253,7 +256,7 @@ def _number_array(value, shape, source, key):
     return array
 
 
-def check_game_digits(values, source, key):
+def check_game_digits(values: Iterable[Fraction], source: object, key: str | None) -> None:
     """Refuse numbers that need more than CERTIFY_MAX_GAME_DIGITS digits written over one
     common denominator D: D itself, or a numerator c * D.
 
@@ -282,14 +285,14 @@ def check_game_digits(values, source, key):
                             f"denominator")
 
 
-def _digit_count(number):
+def _digit_count(number: int) -> int:
     """Decimal digits of a positive integer, from its bit length (str() of a long integer
     is quadratic and capped by Python's own conversion limit)."""
     digits = int(number.bit_length() * math.log10(2)) + 1
     return digits - 1 if 10 ** (digits - 1) > number else digits
 
 
-def _all_numbers(game):
+def _all_numbers(game: Game) -> Iterator[Fraction]:
     """Every number of a game: objective and constraint coefficients, constraint values."""
     yield from game.objective_exact.flat
     for constraint in game.constraints:
@@ -306,7 +309,7 @@ _OBJECTIVE_KEYS = {"distribution", "payoff", "coefficients", "collins_gisin", "c
 _CONSTRAINT_KEYS = {"name", "description", "expression", "distribution", "coefficients", "relation", "value"}
 
 
-def problems_folder():
+def problems_folder() -> Traversable | Path:
     """The folder of the bundled problem files.
 
     Installed, they are the package certify.problems; in a source tree that
@@ -319,7 +322,7 @@ def problems_folder():
         return Path(__file__).resolve().parent.parent.parent / "problems"
 
 
-def bundled_path(name):
+def bundled_path(name: object) -> Path | None:
     """The bundled problem file called ``name`` (``chsh``, ``dual-work``), or None."""
     folder = problems_folder()
     for stem in (str(name), str(name).replace("-", "_")):
@@ -330,7 +333,7 @@ def bundled_path(name):
     return None
 
 
-def bundled_problems():
+def bundled_problems() -> list[str]:
     """Names of the problem files shipped with certify."""
     folder = problems_folder()
     return sorted(
@@ -340,7 +343,7 @@ def bundled_problems():
     )
 
 
-def resolve(game, key="GAME"):
+def resolve(game: str | Path, key: str = "GAME") -> Path:
     """A path, or the name of a bundled problem (``chsh``, ``dual-work``)."""
     path = Path(game)
     if path.is_file():
@@ -352,7 +355,7 @@ def resolve(game, key="GAME"):
     raise BadInput(None, key, f"'{game}' is neither a file nor a bundled problem (bundled: {names})")
 
 
-def read_mapping(path):
+def read_mapping(path: str | Path) -> dict[str, Any]:
     """Parse a TOML or JSON file into a dictionary, with errors naming the file.
 
     Sizes (file, nesting, numbers) are checked before and while parsing
@@ -369,13 +372,13 @@ def read_mapping(path):
     return data
 
 
-def _unique_keys(path):
+def _unique_keys(path: Path) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
     """A json object_pairs_hook refusing a key given twice in one object: JSON keeps the last
     silently, so a file could show one objective and be read with another (TOML refuses
     repeated keys itself)."""
 
-    def build(pairs):
-        table = {}
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        table: dict[str, Any] = {}
         for key, value in pairs:
             if key in table:
                 raise BadInput(path, key, "given twice in the same table")
@@ -385,7 +388,7 @@ def _unique_keys(path):
     return build
 
 
-def load_game(game, fixed=None, source=None):
+def load_game(game: str | Path, fixed: Mapping[str, Any] | None = None, source: str | None = None) -> Game:
     """File or bundled name -> Game, with ``fixed`` constraint values applied."""
     path = resolve(game)
     data = read_mapping(path)
@@ -397,7 +400,7 @@ def load_game(game, fixed=None, source=None):
     return result
 
 
-def game_from_mapping(data, source):
+def game_from_mapping(data: dict[str, Any], source: object) -> Game:
     """Validate a problem mapping (structure first, meaning second) -> Game."""
     count = len(data.get("constraints", [])) if isinstance(data.get("constraints"), list) else 0
     check("CERTIFY_MAX_CONSTRAINTS", count, source, "constraints", f"the game has {count} constraints")
@@ -453,7 +456,7 @@ def game_from_mapping(data, source):
     return game
 
 
-def _check_keys(table, allowed, source, prefix):
+def _check_keys(table: object, allowed: Iterable[str], source: object, prefix: str | None) -> None:
     if not isinstance(table, dict):
         raise BadInput(source, prefix, f"expected a table, got {table!r}")
     for key in table:
@@ -462,7 +465,7 @@ def _check_keys(table, allowed, source, prefix):
             raise BadInput(source, where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
-def _pair_of_counts(value, source, key):
+def _pair_of_counts(value: object, source: object, key: str) -> tuple[int, int]:
     if (
         not isinstance(value, list)
         or len(value) != 2
@@ -474,7 +477,7 @@ def _pair_of_counts(value, source, key):
     return (value[0], value[1])
 
 
-def parse_distribution(value, inputs, source, key):
+def parse_distribution(value: object, inputs: tuple[int, int], source: object, key: str) -> np.ndarray:
     """pi(x, y): "uniform" or a nested array; non-negative, summing to 1."""
     if isinstance(value, str):
         if value != "uniform":
@@ -490,7 +493,8 @@ def parse_distribution(value, inputs, source, key):
     return pi
 
 
-def _objective(table, inputs, outputs, source):
+def _objective(table: dict[str, Any], inputs: tuple[int, int], outputs: tuple[int, int],
+               source: object) -> tuple[np.ndarray, np.ndarray | None]:
     _check_keys(table, _OBJECTIVE_KEYS, source, "objective")
     notations = [key for key in ("payoff", "coefficients", "collins_gisin", "correlators") if key in table]
     if len(notations) != 1:
@@ -539,7 +543,7 @@ def correlators_to_collins_gisin(table: np.ndarray) -> np.ndarray:
     return cg
 
 
-def collins_gisin_to_dense(cg, inputs, outputs):
+def collins_gisin_to_dense(cg: np.ndarray, inputs: tuple[int, int], outputs: tuple[int, int]) -> np.ndarray:
     """Spread a Collins-Gisin table over c[a,b,x,y] (see the module docstring)."""
     (iA, iB), (oA, oB) = inputs, outputs
     dense = np.full((oA, oB, iA, iB), Fraction(0), dtype=object)
@@ -559,7 +563,7 @@ def collins_gisin_to_dense(cg, inputs, outputs):
     return dense
 
 
-def dense_to_collins_gisin(dense):
+def dense_to_collins_gisin(dense: np.ndarray) -> np.ndarray:
     """The Collins-Gisin table of a dense tensor c[a,b,x,y] (inverse of the above on
     no-signalling behaviours).
 
@@ -595,14 +599,15 @@ def dense_to_collins_gisin(dense):
     return table
 
 
-def _tabulate(text, inputs, outputs, source, key):
+def _tabulate(text: object, inputs: tuple[int, int], outputs: tuple[int, int], source: object, key: str) -> np.ndarray:
     try:
         return tabulate(game_expression(text), outputs, inputs)
     except ExpressionError as error:
         raise BadInput(source, key, str(error)) from None
 
 
-def constraint_from_table(entry, index, distribution, inputs, outputs, source):
+def constraint_from_table(entry: dict[str, Any], index: int, distribution: np.ndarray | None, inputs: tuple[int, int],
+                          outputs: tuple[int, int], source: object) -> Constraint:
     key = f"constraints[{index}]"
     _check_keys(entry, _CONSTRAINT_KEYS, source, key)
     name = entry.get("name")
@@ -630,7 +635,7 @@ def constraint_from_table(entry, index, distribution, inputs, outputs, source):
     return Constraint(name=name, exact=exact, relation=relation, value=value, description=str(description))
 
 
-def parse_fix(text, key="--fix"):
+def parse_fix(text: str, key: str = "--fix") -> tuple[str, Fraction]:
     """'NAME=VALUE' -> (name, Fraction)."""
     if "=" not in text:
         raise BadInput(None, key, f"expected NAME=VALUE, got '{shorten(text)}'")

@@ -10,17 +10,24 @@ imports games/ only. Another application registers its own kind when it is impor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..errors import BadInput
 
-GENERATORS = {}  # model kind -> function(mapping, source) -> Game
+# A generator: (the file's mapping, its source for messages) -> the Game it generates. The
+# Game is typed Any: naming the class would import certify.games.game, which imports this module.
+ModelGenerator = Callable[[dict[str, Any], object], Any]
+
+GENERATORS: dict[str, ModelGenerator] = {}  # model kind -> its generator
 
 
-def register_model(kind, generator):
+def register_model(kind: str, generator: ModelGenerator) -> None:
     """Make ``[model] kind = KIND`` files generate their game with ``generator``."""
     GENERATORS[kind] = generator
 
 
-def game_from_model_table(data, source):
+def game_from_model_table(data: dict[str, Any], source: object) -> Any:
     """The game a model file generates, by the kind its [model] table names."""
     model = data.get("model")
     kind = model.get("kind", "dual-work") if isinstance(model, dict) else None

@@ -39,7 +39,9 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any, NoReturn, Optional, Union
 
 from ..errors import BadInput
 from .limits import LimitExceeded, limit, shorten, too_large
@@ -47,13 +49,16 @@ from .limits import LimitExceeded, limit, shorten, too_large
 _DECIMAL = re.compile(r"\s*([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?\s*", re.ASCII)
 _RATIONAL = re.compile(r"\s*([-+]?)(\d+)/(\d+)\s*", re.ASCII)
 
+# A key chain, built only for messages: (parent chain, key), None at the top.
+_Chain = Optional[tuple["_Chain", Union[str, int]]]
 
-def _digits(text):
+
+def _digits(text: str) -> int:
     """Significant length of a digit string (leading zeros cost nothing)."""
     return len(text.lstrip("0"))
 
 
-def bounded_fraction(text, source=None, key=None):
+def bounded_fraction(text: object, source: object = None, key: object = None) -> Fraction:
     """The exact rational a numeric string denotes, after checking its size.
 
     Raises BadInput naming ``source`` and ``key`` when the text is not a
@@ -72,14 +77,14 @@ def bounded_fraction(text, source=None, key=None):
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _short_fraction(text, largest):
+def _short_fraction(text: str, largest: int) -> Fraction:
     """_read_fraction of a number of at most 48 characters, remembered (a Fraction is
     immutable, so shared): a document repeats a few numbers ("0", "1", "1/2") thousands
     of times."""
     return _read_fraction(text, largest, None, None)
 
 
-def _read_fraction(text, largest, source, key):
+def _read_fraction(text: str, largest: int, source: object, key: object) -> Fraction:
     """bounded_fraction's reading of a string, under a limit of ``largest`` digits."""
     if len(text) > 2 * largest + 20:
         raise too_large("CERTIFY_MAX_DIGITS", source, key, f"'{shorten(text)}' is {len(text)} characters long")
@@ -118,23 +123,24 @@ class WrittenFloat(float):
     """
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, text: str) -> "WrittenFloat":
         value = super().__new__(cls, text)
         value.text = text
         return value
 
-    def __getnewargs__(self) -> tuple:  # pickling (scan cells travel to workers) keeps the text
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]  # __new__ takes the text; pickling (scan cells travel to workers) keeps the text
         return (self.text,)
 
     def __getstate__(self) -> None:
         return None
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: object) -> None:
         pass
 
 
-def written_fraction(value: float, source=None, key=None) -> Fraction:
+def written_fraction(value: float, source: object = None, key: object = None) -> Fraction:
     """The exact rational a float read from a file denotes: its written text for a
     ``WrittenFloat`` (bounded as any numeric string), else the shortest decimal that
     rounds to it (a float built in Python, e.g. ``--arrival-rate`` or the API)."""
@@ -145,7 +151,7 @@ def written_fraction(value: float, source=None, key=None) -> Fraction:
     return Fraction(repr(float(value)))
 
 
-def _decimal_text(text: str, source, exact: bool) -> float:
+def _decimal_text(text: str, source: object, exact: bool) -> float:
     """A decimal literal of a file, read after its size is checked: a ``WrittenFloat``
     keeping ``text`` when ``exact`` (problem files), else the plain float (result
     documents, whose floats are summaries of exact numbers stored beside them).
@@ -187,11 +193,11 @@ class _Refused:
 
     __slots__ = ("error",)
 
-    def __init__(self, error: BadInput):
+    def __init__(self, error: BadInput) -> None:
         self.error = error
 
 
-def _deferred(text: str, source, exact: bool):
+def _deferred(text: str, source: object, exact: bool) -> float | _Refused:
     """_decimal_text for a parser's hook: a refusal is kept, to be raised naming the key."""
     try:
         return _decimal_text(text, None, exact)
@@ -208,7 +214,7 @@ def _significant_digits(text: str) -> int:
     return len(mantissa.strip("0"))
 
 
-def checked_fraction(text):
+def checked_fraction(text: object) -> Fraction:
     """``Fraction(str(text))`` for numbers stored in result documents, bounded first.
 
     As Fraction: ValueError when the text is not a number, ZeroDivisionError
@@ -230,7 +236,7 @@ def checked_fraction(text):
 # Documents
 
 
-def read_regular_text(path, source=None) -> str:
+def read_regular_text(path: str | os.PathLike[str], source: object = None) -> str:
     """The UTF-8 text of a regular file of at most CERTIFY_MAX_FILE_MB, or BadInput.
 
     Anything but a regular file is refused before it is opened for reading
@@ -258,7 +264,7 @@ def read_regular_text(path, source=None) -> str:
         raise BadInput(source, None, "not a UTF-8 text file") from None
 
 
-def _regular(source, mode: int) -> None:
+def _regular(source: object, mode: int) -> None:
     """Refuse anything but a regular file, naming what it is."""
     if stat.S_ISREG(mode):
         return
@@ -276,7 +282,7 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def _bracket_depth(text, opaque):
+def _bracket_depth(text: str, opaque: re.Pattern[str]) -> int:
     """The deepest nesting of brackets outside strings and comments: the largest running sum
     of +1 per opening and -1 per closing bracket, left to right (linear, in C loops: the
     regular expressions drop strings, comments and other text, accumulate sums)."""
@@ -284,7 +290,7 @@ def _bracket_depth(text, opaque):
     return max(itertools.accumulate(map(_NESTING.__getitem__, brackets), initial=0))
 
 
-def _check_tree(data, source):
+def _check_tree(data: object, source: object) -> None:
     """Depth of parsed tables and lists, the size of their integers, the characters of their
     strings, and the common denominator of the rationals of each table (no recursion).
 
@@ -302,9 +308,9 @@ def _check_tree(data, source):
     bits = math.ceil(digits * math.log2(10))
     common_bits = math.ceil(limit("CERTIFY_MAX_TABLE_DIGITS") * math.log2(10))
     longest = 2 * digits + 20
-    common = {}  # table -> (lcm of its denominators, denominators seen)
+    common: dict[str, list[Any]] = {}  # table -> (lcm of its denominators, denominators seen)
 
-    def scalar(value, chain, table):
+    def scalar(value: Any, chain: _Chain, table: str) -> None:  # a parsed scalar: str, int, float, bool, None or _Refused
         kind = type(value)
         if kind is str:
             if not value.isascii():
@@ -322,7 +328,7 @@ def _check_tree(data, source):
             raise type(value.error)(source, _render(chain) or None, value.error.message)
 
     # (container, depth, key chain, table of its scalars, prefix of its containers)
-    stack = [(data, 1, None, "", "")]
+    stack: list[tuple[object, int, _Chain, str, str]] = [(data, 1, None, "", "")]
     while stack:
         node, depth, chain, table, deep = stack.pop()
         if depth > deepest:
@@ -349,7 +355,7 @@ def _check_tree(data, source):
             scalar(node, chain, table)
 
 
-def _render(chain) -> str:
+def _render(chain: _Chain) -> str:
     """A key chain (parent chain, key) as a path: constraints[0].value."""
     parts = []
     while chain is not None:
@@ -358,7 +364,7 @@ def _render(chain) -> str:
     return "".join(reversed(parts)).lstrip(".")
 
 
-def _check_characters(text: str, path: str, source) -> None:
+def _check_characters(text: str, path: str, source: object) -> None:
     """Refuse a lone surrogate (a JSON escape such as \\ud800 with no partner): it is no
     character, cannot be printed or written as UTF-8, and no file certify writes holds one."""
     try:
@@ -369,7 +375,8 @@ def _check_characters(text: str, path: str, source) -> None:
                        f"holds a lone surrogate U+{point:04X}, which is not a character") from None
 
 
-def _grow_common(common, table, denominator: str, common_bits, source):
+def _grow_common(common: dict[str, list[Any]], table: str, denominator: str, common_bits: int,
+                 source: object) -> None:
     """Fold one denominator (its digits) into the common denominator of ``table``'s rationals,
     each distinct one once, refusing when it passes ``common_bits`` bits
     (CERTIFY_MAX_TABLE_DIGITS)."""
@@ -391,7 +398,7 @@ def _grow_common(common, table, denominator: str, common_bits, source):
         entry[0] = lcm
 
 
-def _count_values(text, opaque):
+def _count_values(text: str, opaque: re.Pattern[str]) -> int:
     """An upper bound on the values (numbers, strings, lists, objects) of a JSON text, from
     its separators and brackets outside strings: each value but the first follows a comma or
     opens a bracket (linear, in C loops)."""
@@ -399,7 +406,7 @@ def _count_values(text, opaque):
     return bare.count(",") + bare.count("[") + bare.count("{") + bare.count("=") + 1  # "=": TOML key = value
 
 
-def _check_text(text, tokens, source):
+def _check_text(text: str, tokens: re.Pattern[str], source: object) -> None:
     """Size, bracket nesting and value count of a file's text, before any parser sees it: a
     60 MB list of numbers would cost the parser over 30 s and gigabytes."""
     megabytes = len(text.encode("utf-8", "surrogatepass")) / 2**20
@@ -413,10 +420,10 @@ def _check_text(text, tokens, source):
         raise too_large("CERTIFY_MAX_VALUES", source, None, f"the file holds about {values} values")
 
 
-def _json_int(source):
+def _json_int(source: object) -> Callable[[str], int]:
     largest = limit("CERTIFY_MAX_DIGITS")
 
-    def parse(text):
+    def parse(text: str) -> int:
         if _digits(text.lstrip("-")) > largest:
             raise too_large("CERTIFY_MAX_DIGITS", source, None, f"the integer {shorten(text)} is too long")
         return int(text)
@@ -424,21 +431,21 @@ def _json_int(source):
     return parse
 
 
-def _json_float(source, exact=False):
-    def parse(text):
+def _json_float(source: object, exact: bool = False) -> Callable[[str], float | _Refused]:
+    def parse(text: str) -> float | _Refused:
         return _deferred(text, source, exact)
 
     return parse
 
 
-def _json_constant(source):
-    def reject(name):
+def _json_constant(source: object) -> Callable[[str], NoReturn]:
+    def reject(name: str) -> NoReturn:
         raise BadInput(source, None, f"'{name}' is not a finite number")
 
     return reject
 
 
-def load_json(text, source, exact_decimals=True, **hooks):
+def load_json(text: str, source: object, exact_decimals: bool = True, **hooks: Any) -> Any:
     """json.loads with every size checked (see the module docstring).
 
     ``exact_decimals``: decimals become ``WrittenFloat`` (problem files: taken as
@@ -458,7 +465,7 @@ def load_json(text, source, exact_decimals=True, **hooks):
     return data
 
 
-def load_toml(text, source):
+def load_toml(text: str, source: object) -> dict[str, Any]:
     """tomllib.loads with every size checked (see the module docstring); raises BadInput."""
     _check_text(text, _TOML_OPAQUE, source)
     try:

@@ -29,9 +29,13 @@ import functools
 import heapq
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import BadInput
 from .expressions import ExpressionError, throughput_expression
@@ -52,42 +56,44 @@ class Throughput:
     family: str | None = None  # a named family with a closed form, or None for an expression
     parameter: float | None = None  # alpha (power) or beta (exponential)
 
-    def __call__(self, t):
+    def __call__(self, t: ArrayLike) -> np.ndarray:
         t = np.asarray(t, dtype=float)
+        parameter = cast(float, self.parameter)  # a float in the power and exponential families
         if self.family == "power":
-            return t ** (1.0 + self.parameter)
+            return t ** (1.0 + parameter)
         if self.family == "exponential":
-            return np.expm1(self.parameter * t)
+            return np.expm1(parameter * t)
         if self.family == "linear":
             return t.copy()
         value = throughput_expression(self.text)(t=t)
         return np.broadcast_to(np.asarray(value, dtype=float), t.shape).astype(float)
 
-    def closed_form(self, r):
+    def closed_form(self, r: float) -> float | None:
         """E[T(R)] for R ~ Exp(r) in closed form, or None for a general expression."""
+        parameter = cast(float, self.parameter)  # a float in the power and exponential families
         if self.family == "power":
-            return math.gamma(2.0 + self.parameter) / r ** (1.0 + self.parameter)
+            return math.gamma(2.0 + parameter) / r ** (1.0 + parameter)
         if self.family == "exponential":
-            return self.parameter / (r - self.parameter) if r > self.parameter else math.inf
+            return parameter / (r - parameter) if r > parameter else math.inf
         if self.family == "linear":
             return 1.0 / r
         return None
 
-    def to_json(self):
-        body = {"text": self.text}
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": self.text}
         if self.family:
             body["family"] = self.family
             body["parameter"] = self.parameter
         return body
 
 
-def parse_throughput(value, source, key):
+def parse_throughput(value: object, source: object, key: str | None) -> Throughput:
     """A throughput from a file or option: an expression string, {family, alpha|beta},
     or on the command line the short forms "power:ALPHA", "exponential:BETA", "linear"."""
     short = re.fullmatch(r"\s*(power|exponential|linear)\s*(?::\s*(\S+))?\s*", value) if isinstance(value, str) else None
     if short:
         family, parameter = short.groups()
-        table = {"family": family}
+        table: dict[str, object] = {"family": family}
         if family != "linear":
             try:
                 table["alpha" if family == "power" else "beta"] = float(parameter)
@@ -124,7 +130,7 @@ def parse_throughput(value, source, key):
 
 
 @functools.lru_cache(maxsize=64)  # loading a model asks for every load and file again
-def check_throughput(throughput, smallest_rate, source, key):
+def check_throughput(throughput: Throughput, smallest_rate: float, source: object, key: str | None) -> bool:
     """T(0) = 0, finite, and convex on the whole range used, [0, 80 / r_min]; raises BadInput saying where it fails.
 
     The range used. Every throughput figure is E[T(R)] for R ~ Exp(r), r >= r_min
@@ -191,12 +197,13 @@ def check_throughput(throughput, smallest_rate, source, key):
 _GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(20)
 
 
-def _gauss(function, lower: float, upper: float) -> float:
+def _gauss(function: Callable[[np.ndarray], np.ndarray], lower: float, upper: float) -> float:
     half = 0.5 * (upper - lower)
     return half * float(np.dot(_GAUSS_WEIGHTS, function(0.5 * (lower + upper) + half * _GAUSS_NODES)))
 
 
-def adaptive_quadrature(function, edges, relative: float = 1e-15, limit: int = 1000) -> float:
+def adaptive_quadrature(function: Callable[[np.ndarray], np.ndarray], edges: Sequence[float], relative: float = 1e-15,
+                        limit: int = 1000) -> float:
     """int f over [edges[0], edges[-1]] for a vectorised f: globally adaptive Gauss-Legendre.
 
     Each piece [a, b] is integrated by the 20-point rule on its two halves; the
@@ -212,7 +219,7 @@ def adaptive_quadrature(function, edges, relative: float = 1e-15, limit: int = 1
     rates it agrees to 3e-14 relative, where the comparison tolerance is 1e-12
     (tests/test_architecture.py).
     """
-    def piece(lower, upper, whole):
+    def piece(lower: float, upper: float, whole: float) -> tuple[float, float, float, float, float]:
         middle = 0.5 * (lower + upper)
         left, right = _gauss(function, lower, middle), _gauss(function, middle, upper)
         return (-abs(left + right - whole), lower, upper, left, right)
@@ -233,18 +240,18 @@ def adaptive_quadrature(function, edges, relative: float = 1e-15, limit: int = 1
 
 
 @functools.lru_cache(maxsize=1024)  # a frontier, its summary and verify ask at the same rates
-def expected_run_value(throughput, rate):
+def expected_run_value(throughput: Throughput, rate: float) -> float:
     """E[T(R)] for R ~ Exp(rate), by adaptive quadrature (``adaptive_quadrature``).
 
     Substituting t = u / rate gives int_0^inf T(u / rate) e^{-u} du, which
     the quadrature handles on a fixed scale. The closed form (where the family
     has one) is the value used; the quadrature must agree to 1e-7 relative.
     """
-    def integrand(u):
+    def integrand(u: float) -> float:
         with np.errstate(all="ignore"):
             return float(throughput(np.array([u / rate]))[0]) * math.exp(-u)
 
-    def integrand_array(u):
+    def integrand_array(u: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return throughput(u / rate) * np.exp(-u)
 
@@ -266,12 +273,12 @@ def expected_run_value(throughput, rate):
     return value
 
 
-def interruption_rate(arrival_rate, split):
+def interruption_rate(arrival_rate: float, split: float | Fraction) -> float:
     """r = lambda (1 + p) / 2: a split pair interrupts both servers, a concentrated one only one."""
     return arrival_rate * (1.0 + float(split)) / 2.0
 
 
-def throughput_at(throughput, arrival_rate, mean_size, split):
+def throughput_at(throughput: Throughput, arrival_rate: float, mean_size: float, split: float | Fraction) -> float:
     """Theta(p) = 2 (1 - rho) r E[T(R)] with rho = lambda E[S], r = lambda (1 + p) / 2."""
     rho = arrival_rate * mean_size
     rate = interruption_rate(arrival_rate, split)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -333,7 +334,7 @@ def _close(left, right):
 # kind -> function(document, game) -> {path: value}. certify.proofs.figures fills it, and the
 # package certify.proofs imports figures, so it is filled before any check runs (figures needs
 # proofs.frontier, which imports this module: importing figures here would be a circle).
-MODEL_FIGURES = {}
+MODEL_FIGURES: dict[str, Callable[..., dict[str, object]]] = {}
 
 
 def check_model_figures(node, game, model_figures, kind, problems):

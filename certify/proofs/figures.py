@@ -83,7 +83,7 @@ def hull_inverse(hull, w):
     return None
 
 
-_MODELS = {}  # (model block as JSON text, game sha256) -> DualWorkModel: figures are pure functions of both
+_MODELS: dict[tuple[str, str], tuple[object, dict[object, object]]] = {}  # (model block as JSON text, game sha256) -> DualWorkModel: figures are pure functions of both
 
 
 def _model(document, game):

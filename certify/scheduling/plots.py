@@ -32,18 +32,21 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
 from ..errors import BadInput
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 FORMATS = ("pdf", "png", "svg")
 COLUMN_WIDTH = 3.4  # inches: one column of a two-column journal page
 
 # Saved with these rc settings (locally, never for the user's whole process):
 # Type 42 fonts in PDF and PostScript, text sizes that read at 100% on a column.
-PAPER_RC = {
+PAPER_RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "font.size": 7,

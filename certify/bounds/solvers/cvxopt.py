@@ -140,7 +140,7 @@ def solve_npa(relaxation: Any, progress: Callable[[dict[str, Any]], None] | None
         rti = np.array(scaling["rti"][0])
         q = rti @ rti.T
         schur_matrix = schur(q)
-        d2 = np.array(scaling["d"]).ravel() ** 2 if nrows else None
+        d2 = np.array(scaling["d"]).ravel() ** 2 if nrows else np.zeros(0)  # read only when nrows
         if nrows:
             schur_matrix += rows.T @ (rows / d2[:, None])
         factor = regularised_cholesky(schur_matrix)

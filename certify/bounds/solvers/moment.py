@@ -82,7 +82,9 @@ def linear_rows(relaxation: Any) -> tuple[np.ndarray, np.ndarray, list[int]]:
     Returns (rows, h, where): ``where[j]`` is the first row of constraint j.
     """
     count = relaxation.pattern.count
-    rows, limits, where = [], [], []
+    rows: list[np.ndarray] = []
+    limits: list[float] = []
+    where: list[int] = []
     for _, linear, relation, value in relaxation.constraints:
         g = linear.dense(count)[2:]
         where.append(len(rows))
@@ -129,7 +131,7 @@ def moment_schur(pattern: Any) -> Callable[[np.ndarray], np.ndarray]:
     # the positions of each moment, in groups of equal multiplicity
     order = np.argsort(full, kind="stable")
     starts = np.searchsorted(full[order], np.arange(count + 1))
-    by_size = {}
+    by_size: dict[int, list[int]] = {}
     for k in range(2, count):
         by_size.setdefault(int(starts[k + 1] - starts[k]), []).append(k)
     groups = []

@@ -10,7 +10,7 @@ import contextlib
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 
 class blas_threads:
@@ -58,7 +58,7 @@ class blas_threads:
             self._limit = controller.limit(limits=1, user_api="blas")
         return 1
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         """The original limits back; exceptions propagate."""
         if self._limit is not None:
             self._limit.restore_original_limits()
