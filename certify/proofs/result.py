@@ -18,6 +18,7 @@ from .noise import NOISE_CHECKS, werner_method, white_noise_behaviours
 from .npa import build_pattern, check_npa, looser_level_notes, parse_level
 from .seesaw import SeesawCheck, check_seesaw, forced_zeros
 from .document import Malformed, Node, Verified, join_path, read_game, same, short_text
+from .layouts import ANY, CHECKER_LAYOUTS, LEAF, NAMES, certificate_keys
 
 
 
@@ -45,48 +46,9 @@ COMMANDS = {
     "noisy-witness": "noisy-witness",
 }
 
-# Keys of each certificate kind: (required, optional). Everything else is an error.
-CERTIFICATE_KEYS = {
-    "classical": ({"kind", "mixture", "dual"}, {"value"}),
-    "nosignalling": ({"kind", "behaviour", "dual"}, {"value"}),
-    "npa": ({"kind", "level", "size", "moments", "dual", "shift", "factor", "bound"},
-            {"trace_bound", "solver_value"}),
-    "seesaw": ({"kind", "components", "value"}, {"projective"}),
-    "correlation-strategy": ({"kind", "mixture"}, {"value", "rank", "realisation"}),
-    "correlation-dual": ({"kind", "z", "multipliers", "shift"}, {"value"}),
-    "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply", "same_split"}),
-    "werner-dual": ({"kind", "visibility", "multipliers", "blocks"},
-                    {"value", "supply", "same_split", "classical_multipliers"}),
-    "noisy-witness": ({"kind", "visibility", "witness"}, {"classical", "critical_visibility", "value"}),
-}
-
-# The nested layout of each certificate kind, for unknown keys at any depth:
-# a dict maps keys to layouts, [layout] is a list of them, LEAF a number or a
-# string, NAMES an object of constraint names to numbers, ANY is left to the check.
-LEAF, NAMES, ANY = "leaf", "names", "any"
-_OPERATOR = {"re": [[LEAF]], "im": [[LEAF]]}
-CERTIFICATE_LAYOUT = {
-    "classical": {"kind": LEAF, "value": LEAF, "mixture": [{"weight": LEAF, "A": [LEAF], "B": [LEAF]}],
-                  "dual": {"constant": LEAF, "multipliers": NAMES}},
-    "nosignalling": {"kind": LEAF, "value": LEAF, "behaviour": ANY,
-                     "dual": {"nosignalling": [LEAF], "multipliers": NAMES}},
-    "npa": {"kind": LEAF, "level": LEAF, "size": LEAF, "moments": LEAF, "shift": LEAF, "bound": LEAF,
-            "trace_bound": LEAF, "solver_value": LEAF,
-            "dual": {"slack_upper": [[LEAF]], "multipliers": NAMES}, "factor": {"bits": LEAF, "rows": [[LEAF]]}},
-    "seesaw": {"kind": LEAF, "value": LEAF, "projective": LEAF,
-               "components": [{"weight": LEAF, "state": {"re": [LEAF], "im": [LEAF]},
-                               "A": [[_OPERATOR]], "B": [[_OPERATOR]]}]},
-    "correlation-strategy": {"kind": LEAF, "value": LEAF, "rank": LEAF, "realisation": LEAF,
-                             "mixture": [{"weight": LEAF, "A": [[LEAF]], "B": [[LEAF]]}]},
-    "correlation-dual": {"kind": LEAF, "value": LEAF, "z": [LEAF], "shift": LEAF, "multipliers": NAMES},
-    "werner-strategy": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "realisation": LEAF, "supply": LEAF,
-                        "same_split": LEAF,
-                        "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY], "pair": LEAF}]},
-    "werner-dual": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "multipliers": NAMES, "supply": LEAF,
-                    "same_split": LEAF, "classical_multipliers": NAMES, "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
-}
-CERTIFICATE_LAYOUT["noisy-witness"] = {"kind": LEAF, "visibility": LEAF, "classical": LEAF, "critical_visibility": LEAF,
-                                       "value": LEAF, "witness": CERTIFICATE_LAYOUT["seesaw"]}
+# The keys and nested layout of each certificate kind are generated from the one
+# description of the format (certify.proofs.layouts), which also makes the published
+# schema and the key table of docs/certificates.md.
 
 
 def layout_problems(value, layout, path):
@@ -261,13 +223,13 @@ def _witness_dimensions(witness: dict, where: str, source) -> None:
 def check_certificate_keys(node, certificate, kind, name="certificate"):
     """The keys of a certificate of ``kind`` (node's ``name``): required ones present, no others,
     at any depth of its layout."""
-    required, optional = CERTIFICATE_KEYS[kind]
+    required, optional = certificate_keys(kind)
     where = node.key(name)
     for name in sorted(required - set(certificate)):
         node.problems.append(f"{where}.{name}: missing")
     for name in sorted(set(certificate) - required - optional):
         node.problems.append(f"{where}.{name}: unknown key in a '{kind}' certificate")
-    node.problems.extend(line for line in layout_problems(certificate, CERTIFICATE_LAYOUT[kind], where)
+    node.problems.extend(line for line in layout_problems(certificate, CHECKER_LAYOUTS[kind], where)
                          if not line.endswith("unknown key") or line.count(".") > where.count(".") + 1)
 
 
