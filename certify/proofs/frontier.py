@@ -1,55 +1,32 @@
-"""Frontier documents (certify pareto, one load or several): per split an exact classical
-optimum, an explicit quantum strategy and a certified lower bound, the summary table
-re-derived from them, and the Werner-pair (noise) rows.
+"""A frontier document (certify pareto, one load): per split an exact classical optimum, an
+explicit quantum strategy and a certified lower bound, each a single result re-checked by
+certify.proofs.result; the table's rows, the headline and the summary (the waiting reduction
+between the exact classical hull and the certified dual lines) re-derived from them.
+
+The classical hull and the envelope maths are in certify.proofs.hull, the Werner-pair (noise,
+supply, link) rows in certify.proofs.frontier_noise and the several-load document in
+certify.proofs.frontier_loads (verify_loads here passes it the frontier check); their public
+names are re-exported here, where the producer and the tests import them.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-import re
 from fractions import Fraction
 
-import flint
-import numpy as np
-
 from ..errors import BadInput
-from .deterministic import all_strategies
-from .exact import DOWN, NEAREST, UP, as_fmpq, as_fraction, fraction, safe_float, sense_sign
-from .npa import parse_level
 from .correlator import check_correlation_dual, check_correlation_strategy, correlation_dual_line
 from .document import Malformed, Node, Verified, check_model_figures, read_game, same, short_text
+from .exact import DOWN, NEAREST, UP, fraction, sense_sign
+from .frontier_loads import check_loads, comparison_statement  # noqa: F401 (comparison_statement re-exported)
+from .frontier_noise import (  # noqa: F401 (noise_summary, WERNER_PART re-exported)
+    WERNER_PART, check_visibilities, critical_row, critical_summary, noise_headline, noise_rows, noise_summary,
+    werner_parts,
+)
+from .hull import (  # noqa: F401 (re-exported: the producer and the figures import them from here)
+    HULL_POINTS, classical_hull, hull_constraints, hull_value, reduction_bounds, reduction_summary, upper_envelope,
+)
+from .npa import parse_level
 from .result import bound_side, check_certificate_keys, check_options, strategy_rank, verify_result
-
-
-
-# Frontier (certify pareto)
-
-
-def comparison_statement(rows):
-    """The sentence of a several-load document, a function of its comparison rows alone
-    (the producer writes it, verify rebuilds it): reductions rounded down."""
-    if len(rows) < 2:
-        return None
-    first, last = rows[0], rows[-1]
-
-    def down(value, scale):
-        return math.floor(value * scale) / scale
-
-    sentence = (
-        f"From lambda = {first['arrival_rate']:g} to {last['arrival_rate']:g} the largest relative waiting "
-        f"reduction goes from {down(100 * first['relative_reduction']['value'], 100):.2f}% to "
-        f"{down(100 * last['relative_reduction']['value'], 100):.2f}%, and the largest absolute one from "
-        f"{down(first['absolute_reduction']['value'], 1e4):.4f} to {down(last['absolute_reduction']['value'], 1e4):.4f}"
-    )
-    if first["waiting_model"] == "exact":
-        grows = last["absolute_reduction"]["value"] > first["absolute_reduction"]["value"]
-        sentence += (": queueing behind earlier pairs adds waiting to both policies, so the relative "
-                     "advantage shrinks with load" + (" while the absolute one grows." if grows else "."))
-    else:
-        sentence += " (light-traffic limit at every load: not the waiting at these loads)."
-    return sentence
 
 
 IDEAL_MEANING = "largest certified waiting reduction on the grid: max over splits of classical W - quantum W"
@@ -70,264 +47,10 @@ def value_meaning(settings: list[tuple[Fraction, Fraction, bool]]) -> str:
             + ": max over splits of classical W - W of the explicit Werner-pair strategy")
 
 
-def noise_summary(rows: list[dict]) -> list[dict]:
-    """Per noise setting (in the rows' order), its headline over the grid, from the rows alone
-    (the producer writes it, verify rebuilds it from the checked rows): the setting, the largest
-    relative and absolute W reductions and where (split None without a certified advantage), the
-    largest absolute one as ``value``, whether any split has a certified advantage, and the largest
-    gap between the two sides. ``rows`` are the frontier's rows, each with "split" and "noise"."""
-    out = []
-    count = len(rows[0].get("noise") or []) if rows else 0
-    for index in range(count):
-        entries = [(row["split"], row["noise"][index]) for row in rows]
-        first = entries[0][1]
-        certified = [split for split, entry in entries if entry["advantage_certified"] is True]
-        relative = max(entries, key=lambda item: item[1]["relative_advantage"])
-        absolute = max(entries, key=lambda item: item[1]["advantage"])
-        out.append({
-            "visibility": first["visibility"],
-            "visibility_exact": first["visibility_exact"],
-            "fidelity": first["fidelity"],
-            "supply": first["supply"],
-            "supply_exact": first["supply_exact"],
-            "same_split": first["same_split"],
-            "value": absolute[1]["advantage"],
-            "advantage_certified": bool(certified),
-            "waiting_reduction": {"value": relative[1]["relative_advantage"], "split": relative[0] if certified else None},
-            "absolute_waiting_reduction": {"value": absolute[1]["advantage"], "split": absolute[0] if certified else None},
-            "certified_splits": certified,
-            "certified_range": [min(certified), max(certified)] if certified else None,
-            "largest_gap": max(entry["gap"] for _, entry in entries),
-        })
-    return out
-
-
-def hull_value(hull, p):
-    """The exact classical frontier's W at split p (linear between the hull's vertices)."""
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
-        if x1 <= p <= x2:
-            return y1 + (y2 - y1) * (p - x1) / (x2 - x1)
-    raise ValueError(f"split {p} outside [0, 1]")
-
-
 def dual_line(game, certificate):
     """(intercept, slope): a certified correlator dual proves W >= intercept + slope p at EVERY split p
     (``correlation_dual_line``: the bound is affine in the split value, certified at 0 and 1)."""
     return correlation_dual_line(game, certificate, "split")
-
-
-def upper_envelope(lines):
-    """The lines that attain max_i (c_i + s_i p) somewhere, by slope (exact convex-hull trick)."""
-    best = {}
-    for c, s in lines:
-        best[s] = max(best.get(s, c), c)
-    envelope = []
-    for s, c in sorted(best.items()):
-        while len(envelope) >= 2:
-            (c1, s1), (c2, s2) = envelope[-2], envelope[-1]
-            # line 2 is never on top if line 3 overtakes line 1 no later than line 2 does
-            if (c1 - c) * (s2 - s1) <= (c1 - c2) * (s - s1):
-                envelope.pop()
-            else:
-                break
-        envelope.append((c, s))
-    return envelope
-
-
-def reduction_bounds(hull, lines, certified, low=Fraction(0), high=Fraction(1)):
-    """Rigorous bounds on sup over p in [low, high] of the relative and absolute waiting reduction.
-
-    ``certified`` lists (p, W_q) with W_q the exact W of an explicit quantum
-    strategy at split p: each gives a certified value (lower bounds on the
-    suprema). ``lines`` are certified dual lines, so the quantum optimum
-    Q(p) >= L(p) = max_i (c_i + s_i p), and C(p) is exact. On every interval
-    between consecutive breakpoints of C and L both are linear, so C - L is
-    linear and (C - L)/C monotone: the maxima over the breakpoints bound
-    sup (C - Q) and sup (C - Q)/C from above, exactly. Needs C > 0 on
-    [low, high]. Computed in python-flint's exact rationals (the envelope is
-    evaluated at every breakpoint: thousands of products), answered in Fractions.
-    """
-    hull = [(as_fmpq(x), as_fmpq(y)) for x, y in hull]
-    lines = [(as_fmpq(c), as_fmpq(s)) for c, s in lines]
-    certified = [(as_fmpq(p), as_fmpq(w)) for p, w in certified]
-    low, high = as_fmpq(low), as_fmpq(high)
-    envelope = upper_envelope(lines)
-    points = {low, high} | {x for x, _ in hull if low <= x <= high}
-    for (c1, s1), (c2, s2) in zip(envelope, envelope[1:]):
-        x = (c1 - c2) / (s2 - s1)
-        if low <= x <= high:
-            points.add(x)
-    relative_up = absolute_up = flint.fmpq(0)
-    for x in points:
-        c = hull_value(hull, x)
-        bound = max(ci + si * x for ci, si in envelope)
-        absolute_up = max(absolute_up, c - bound)
-        if c > 0:
-            relative_up = max(relative_up, (c - bound) / c)
-    relative, absolute = (flint.fmpq(0), None), (flint.fmpq(0), None)
-    for p, w in certified:
-        if not low <= p <= high:
-            continue
-        c = hull_value(hull, p)
-        if c - w > absolute[0]:
-            absolute = (c - w, p)
-        if c > 0 and (c - w) / c > relative[0]:
-            relative = ((c - w) / c, p)
-
-    def pair(value, split):
-        return as_fraction(value), None if split is None else as_fraction(split)
-
-    return pair(*relative), as_fraction(relative_up), pair(*absolute), as_fraction(absolute_up)
-
-
-def reduction_summary(hull, certified, lines):
-    """The largest waiting reduction at equal split, from certified points and dual lines.
-
-    ``certified`` lists (p, W) reached by explicit strategies (grid points, then the
-    producer's extra splits, in that order), ``lines`` certified dual lines. Relative
-    and absolute reductions: the best certified value (rounded down) and the rigorous
-    upper bound of ``reduction_bounds`` (rounded up). When C(1) = 0 (light traffic)
-    the relative supremum is the limit p -> 1, reported with the certified value
-    nearest to 1. The producer (certify.scheduling.frontier.waiting_reduction) and
-    verify both call this, on the same certificates.
-    """
-    limit = hull[-1][1] == 0 and hull[-1][0] == 1
-    high = hull[-2][0] if limit else Fraction(1)
-    relative, relative_up, _, _ = reduction_bounds(hull, lines, certified, high=high)
-    _, _, absolute, absolute_up = reduction_bounds(hull, lines, certified)
-    result = {
-        "relative": {"value": safe_float(relative[0], DOWN),
-                     "split": float(relative[1]) if relative[1] is not None else None,
-                     "split_exact": str(relative[1]) if relative[1] is not None else None,
-                     "upper": safe_float(relative_up, UP), "kind": "maximum"},
-        "absolute": {"value": safe_float(absolute[0], DOWN),
-                     "split": float(absolute[1]) if absolute[1] is not None else None,
-                     "split_exact": str(absolute[1]) if absolute[1] is not None else None,
-                     "upper": safe_float(absolute_up, UP)},
-        "certified_points": len(certified),
-    }
-    if limit:
-        tail = [(p, w) for p, w in certified if high < p < 1]
-        p, w = max(tail, key=lambda item: item[0])
-        c = hull_value(hull, p)
-        r = (c - w) / c
-        if r >= relative[0]:
-            result["relative"] = {
-                "value": safe_float(r, DOWN), "split": float(p), "split_exact": str(p), "upper": None,
-                "kind": "limit", "note": "supremum as p -> 1, where both W vanish; not attained",
-            }
-    # the value at the best relative split, absolute (what a table quotes beside it)
-    p = Fraction(result["relative"]["split_exact"]) if result["relative"]["split_exact"] is not None else None
-    if p is not None:
-        w = dict(certified)[p]
-        result["relative"]["absolute_there"] = safe_float(hull_value(hull, p) - w, DOWN)
-    return result
-
-
-def classical_hull(game, constraint="split"):
-    """The exact classical frontier: lower convex hull of (constraint level, value) over the
-    classical behaviours that meet the game's other constraints, as [(level, value)] Fractions,
-    level increasing.
-
-    Mixing strategies with shared randomness reaches every point of the polytope P spanned by the
-    deterministic strategies' (level, value, other levels), and nothing else, so at a fixed level
-    the classical optimum of a "min" game is the hull's height there once P is cut by the other
-    constraints (``hull_constraints`` says which must be cut; each cut is ``_cut``, exact).
-    Remembered per exact content of the tables (verify asks at several places of a document,
-    the producer at every summary; each answer lists every deterministic strategy).
-    """
-    cuts = hull_constraints(game, constraint)
-    tensor = game.constraint(constraint).exact
-    rows = tuple((c.relation, c.value, tuple(c.exact.flat)) for c in cuts)
-    return list(_lower_hull(tensor.shape, tuple(tensor.flat), tuple(game.objective_exact.flat), rows))
-
-
-def hull_constraints(game, constraint: str = "split") -> list:
-    """The constraints (besides ``constraint``) that the classical hull must cut P with; ValueError
-    naming a constraint it cannot take.
-
-    A constraint that is odd under flipping both answers and met at level 0 costs nothing when the
-    objective, ``constraint`` and every other constraint are invariant under the flip: a mixture
-    meeting the rest, mixed half and half with its flipped copy, keeps its level, value and other
-    levels and has level 0 in every odd row (the dual-work model's balance row). Such rows are left
-    out; every other row is cut exactly (``_cut``) when the flip argument holds, and a game where it
-    does not (two answers each, invariant objective and ``constraint``) must have no odd rows.
-    """
-    others = [c for c in game.constraints if c.name != constraint]
-    if not others:
-        return []
-    two = tuple(game.outputs) == (2, 2)
-
-    def flipped(tensor: np.ndarray) -> np.ndarray:
-        return tensor[::-1, ::-1]
-
-    def invariant(tensor: np.ndarray) -> bool:
-        return two and bool(np.all(tensor == flipped(tensor)))
-
-    def free_odd(other) -> bool:
-        at_zero = (other.relation == "==" and other.value == 0 or other.relation == "<=" and other.value >= 0
-                   or other.relation == ">=" and other.value <= 0)
-        return two and at_zero and bool(np.all(other.exact == -flipped(other.exact)))
-
-    odd = [c for c in others if free_odd(c)]
-    cuts = [c for c in others if not any(c is o for o in odd)]
-    if odd and not (invariant(game.objective_exact) and invariant(game.constraint(constraint).exact)
-                    and all(invariant(c.exact) for c in cuts)):
-        raise ValueError(f"constraint '{odd[0].name}': the classical hull leaves out a row that flipping both "
-                         f"answers meets at no cost only when the objective, '{constraint}' and the other rows "
-                         "do not change under the flip")
-    return cuts
-
-
-HULL_POINTS = 20000  # points of a cut polytope the hull keeps (each cut can square their number)
-
-
-def _cut(points: set, index: int, relation: str, value: Fraction) -> set:
-    """conv(points) cut by the row ``index`` of their third coordinate (relation, value), as the
-    finite point set whose convex hull is the cut polytope: the points that meet the row, and on
-    every segment between a point below and a point above the level, the point at the level
-    (conv(S) intersected with a half-space or a hyperplane is the hull of exactly these)."""
-    below = [p for p in points if p[2][index] < value]
-    above = [p for p in points if p[2][index] > value]
-    keep = [p for p in points if p[2][index] == value]
-    keep += below if relation == "<=" else above if relation == ">=" else []
-    if len(below) * len(above) > HULL_POINTS:
-        raise ValueError(f"the classical hull under the constraints would need {len(below) * len(above)} points "
-                         f"(limit {HULL_POINTS})")
-    for a in below:
-        for b in above:
-            t = (value - a[2][index]) / (b[2][index] - a[2][index])
-            keep.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]),
-                         tuple(u + t * (w - u) for u, w in zip(a[2], b[2]))))
-    return set(keep)
-
-
-@functools.lru_cache(maxsize=64)
-def _lower_hull(shape: tuple, levels: tuple, values: tuple, rows: tuple = ()) -> tuple:
-    """The lower hull of (level, value) over the deterministic strategies' points cut by ``rows``
-    ((relation, value, coefficients) each): hashable arguments, so the answer is cached by content."""
-    tensor = np.array(levels, dtype=object).reshape(shape)
-    objective = np.array(values, dtype=object).reshape(shape)
-    others = [np.array(row[2], dtype=object).reshape(shape) for row in rows]
-    points = {(s.value(tensor), s.value(objective), tuple(s.value(o) for o in others))
-              for s in all_strategies(shape[2:], shape[:2])}
-    for index, (relation, value, _) in enumerate(rows):
-        points = _cut(points, index, relation, value)
-    if not points:
-        raise ValueError("no classical behaviour meets the constraints")
-    points = sorted({(x, y) for x, y, _ in points})
-    hull = []
-    for point in points:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) <= 0:
-                hull.pop()
-            else:
-                break
-        if hull and hull[-1][0] == point[0]:
-            continue
-        hull.append(point)
-    return tuple(hull)
 
 
 def verify_frontier(data, source="result", model_figures=None):
@@ -385,7 +108,7 @@ def verify_frontier(data, source="result", model_figures=None):
                 continue
             exact_classical = parts["classical"].check.exact if "classical" in parts and parts["classical"].check else None
             parts[key] = verify_result(point.get(key), point.key(key), source, expected, kinds[key], exact_classical)
-        _werner_parts(point, parts, source, expected, witness_key)
+        werner_parts(point, parts, source, expected, witness_key)
         point.finish()
         for item in parts.values():
             problems += item.problems
@@ -394,7 +117,7 @@ def verify_frontier(data, source="result", model_figures=None):
                                         if isinstance(entry.get(key), dict)}})
     check_options(node, game, {point["parts"]["npa"].level for point in points
                           if point and "npa" in point["parts"] and point["parts"]["npa"].level}, frontier=True)
-    _visibilities(node, entries)
+    check_visibilities(node, entries)
     table = []  # the summary table's problems, reported as their own item
     settings = _frontier_table(node, game, points, witness_key, dual_key, model_figures, table)
     top = _frontier_claims(node, game, points, witness_key, settings)
@@ -402,104 +125,6 @@ def verify_frontier(data, source="result", model_figures=None):
     items.append(Verified("", "frontier", not problems, top, problems, None, DOWN, game))
     items.append(Verified("points", "frontier points", not table, None, table))
     return items
-
-
-WERNER_PART = re.compile(r"^werner_(lower|upper) v=(.+)$")
-
-
-def _werner_parts(point, parts, source, expected, witness_key):
-    """A point's Werner-pair results (pareto --visibility / --critical-visibility).
-
-    "werner_lower v=V" is a werner-dual bound and "werner_upper v=V" a
-    werner-strategy witness at visibility V (the key's V must be the
-    certificate's); "critical_lower" is a werner-dual proving the classical
-    optimum itself (no advantage at its visibility) and "critical_upper" a
-    werner-strategy beating it. Sides are for a "min" game (W), as pareto writes them.
-    """
-    classical = parts.get("classical")
-    exact_classical = classical.check.exact if classical is not None and classical.check is not None else None
-    for key in list(point.data):
-        match = WERNER_PART.match(key)
-        if not match and key not in ("critical_lower", "critical_upper"):
-            continue
-        side = match.group(1) if match else key.split("_")[1]
-        kind = "werner-dual" if side == "lower" else "werner-strategy"
-        item = verify_result(point.get(key), point.key(key), source, expected, {kind}, exact_classical)
-        parts[key] = item
-        certificate = point.data[key].get("certificate", {}) if isinstance(point.data[key], dict) else {}
-        try:
-            visibility = fraction(certificate.get("visibility"))
-        except (ValueError, ZeroDivisionError):
-            visibility = None
-        item.visibility = visibility
-        try:
-            item.supply = fraction(certificate.get("supply", "1"))
-        except (ValueError, ZeroDivisionError):
-            item.supply = None
-        item.same_split = certificate.get("same_split", False)  # the split rule: a row's sides must share it
-        options = point.data[key].get("options") if isinstance(point.data[key], dict) else None
-        if isinstance(options, dict) and "visibility" in options and (
-                visibility is None or not same(options["visibility"], str(visibility))):
-            item.problems.append(f"{point.key(key)}.options: visibility {short_text(options['visibility'])} is not "
-                                 f"the certificate's {certificate.get('visibility')!r}")
-        if isinstance(options, dict) and "supply" in options and (
-                item.supply is None or not same(options["supply"], str(item.supply))):
-            item.problems.append(f"{point.key(key)}.options: supply {short_text(options['supply'])} is not "
-                                 f"the certificate's {certificate.get('supply', '1')!r}")
-        if match and (visibility is None or str(visibility) != match.group(2)):
-            item.problems.append(f"{point.key(key)}: the key names visibility {match.group(2)}, "
-                                 f"the certificate {certificate.get('visibility')!r}")
-        if not match and item.ok and exact_classical is not None:
-            beats = sense_sign(expected) * (item.value - exact_classical) > 0
-            if side == "lower" and item.value != exact_classical:
-                item.problems.append(f"{point.key(key)}: proves {item.value}, not the classical optimum "
-                                     f"{exact_classical} (no advantage at its visibility)")
-            if side == "upper" and not beats:
-                item.problems.append(f"{point.key(key)}: does not beat the classical optimum {exact_classical}")
-        item.ok = not item.problems
-
-
-def _visibilities(node, entries):
-    """options.visibilities (pareto --visibility/--fidelity) must be the Werner rows' visibilities."""
-    options = node.data.get("options")
-    if not isinstance(options, dict) or "visibilities" not in options:
-        return
-    rows = node.data.get("points")
-    first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
-    noise = first.get("noise")
-    stated = [entry.get("visibility_exact") for entry in (noise if isinstance(noise, list) else []) if isinstance(entry, dict)]
-    if not same(options["visibilities"], stated):
-        node.fail("options", f"visibilities {short_text(options['visibilities'])} are not the rows' {short_text(stated)}")
-    supply = options.get("supply")
-    if supply is not None:
-        found = set()
-        for entry in node.data["certificate"]["points"]:
-            for key, part in entry.items() if isinstance(entry, dict) else ():
-                if WERNER_PART.match(key) and isinstance(part, dict) and isinstance(part.get("certificate"), dict):
-                    found.add(str(part["certificate"].get("supply", "1")))
-        if found and found != {str(supply)}:
-            node.fail("options", f"supply {short_text(supply)} is not the Werner certificates' {', '.join(sorted(found))}")
-        stated = {entry.get("supply_exact") for entries in _noise_lists(rows) for entry in entries}
-        if stated and stated != {str(supply)}:
-            node.fail("options", f"supply {short_text(supply)} is not the rows' {short_text(sorted(map(str, stated)))}")
-    link = options.get("link")
-    # pareto writes the link's operating point (a table) or null; other writers (a scan cell's
-    # options) may say something else, and then the rows' own split rule is what counts
-    if isinstance(rows, list) and "link" in options and (link is None or isinstance(link, dict)):
-        # a link (memories) has each part meet the split on its own: the rows' split rule must say so
-        rules = {entry.get("same_split") for entries in _noise_lists(rows) for entry in entries
-                 if entry.get("supply_exact") != "1"}
-        if rules and rules != {link is not None}:
-            node.fail("options", f"link {'set' if link is not None else 'null'} is not the rows' split rule "
-                                 f"(same_split {short_text(sorted(map(str, rules)))})")
-
-
-def _noise_lists(rows: object) -> list[list[dict]]:
-    """Each row's noise entries that are objects (malformed ones are reported by the row checks)."""
-    if not isinstance(rows, list):
-        return []
-    lists = [row.get("noise") for row in rows if isinstance(row, dict)]
-    return [[entry for entry in entries if isinstance(entry, dict)] for entries in lists if isinstance(entries, list)]
 
 
 def _advantage(game, parts, witness_key):
@@ -651,138 +276,12 @@ def _frontier_row(row, game, point, witness_key, dual_key):
         row.fail(dual_key, f"the quantum bound {tightest} lies beyond the classical optimum {classical.check.exact}")
     point["settings"] = []
     if row.has("noise"):
-        point["settings"], point["noise"] = _noise_rows(row, game, parts, witness_key, dual_key,
+        point["settings"], point["noise"] = noise_rows(row, game, parts, witness_key, dual_key,
                                                         tightest if bounds else None)
     if row.has("critical_visibility"):
-        _critical_row(row, parts)
+        critical_row(row, parts)
     row.expect("problems", [], optional=True)
     row.finish()
-
-
-def _noise_rows(row: Node, game, parts: dict, witness_key: str, dual_key: str,
-                tightest: Fraction | None) -> tuple[list | None, list]:
-    """Per noise setting (visibility v, supply f, split rule): the Werner bounds on W at this split
-    and the advantage they certify (v = 1 at full supply is the maximally entangled pair: the point's
-    own quantum results). Both sides of an entry must be for one setting, stated by the entry, and
-    may not contradict each other or the classical optimum.
-
-    Returns (settings, advantages): per entry its (v, f, same_split), or None when it cannot be
-    read, and the exact advantage s (witness - classical) at it, or None."""
-    entries = row.get("noise")
-    if not isinstance(entries, list):
-        row.fail("noise", "expected a list, one entry per visibility")
-        return None, []
-    classical = parts["classical"].check.exact if parts.get("classical") and parts["classical"].check else None
-    settings, advantages = [], []
-    for index, data in enumerate(entries):
-        settings.append(None)
-        advantages.append(None)
-        try:
-            entry = Node(data, row.key(f"noise[{index}]"), row.problems)
-            text = entry.get("visibility_exact")
-            v = fraction(text)
-        except Malformed as error:
-            row.problems.append(str(error))
-            continue
-        except (ValueError, ZeroDivisionError):
-            row.fail(f"noise[{index}].visibility_exact", f"{short_text(text)} is not a rational")
-            continue
-        try:
-            settings[-1], advantages[-1] = _noise_entry(entry, game, parts, v, classical, witness_key, dual_key,
-                                                        tightest)
-        except Malformed as error:
-            row.problems.append(str(error))
-    return settings, advantages
-
-
-def _noise_entry(entry: Node, game, parts: dict, v: Fraction, classical: Fraction | None, witness_key: str,
-                 dual_key: str, tightest: Fraction | None) -> tuple:
-    """One noise entry of a row (see ``_noise_rows``): its setting and exact advantage."""
-    entry.expect("visibility_exact", str(v))
-    entry.expect_float("visibility", v, NEAREST)
-    entry.expect_float("fidelity", (1 + 3 * v) / 4, NEAREST)
-    lower_key, upper_key = f"werner_lower v={v}", f"werner_upper v={v}"
-    supply, same_split = Fraction(1), False
-    if v == 1 and lower_key not in parts and upper_key not in parts:
-        # ideal pairs for every request: the point's own results
-        lower_key, upper_key = dual_key, witness_key
-        lower = tightest
-    else:
-        sides = [parts[key] for key in (lower_key, upper_key) if key in parts]
-        lower = parts[lower_key].value if lower_key in parts and parts[lower_key].ok else None
-        supplies = {side.supply for side in sides}
-        rules = {getattr(side, "same_split", False) for side in sides}
-        supply = supplies.pop() if len(supplies) == 1 else None
-        same_split = rules.pop() if len(rules) == 1 else None
-        if supply is None:
-            entry.fail("supply", "the two sides are certified for different supplies (or none): "
-                                 "not one setting")
-        if same_split is None:
-            entry.fail("same_split", "the two sides use different split rules (same split, average split): "
-                                     "not one setting")
-    upper = parts[upper_key].value if upper_key in parts and parts[upper_key].ok else None
-    entry.expect("lower_result", lower_key)
-    entry.expect("upper_result", upper_key)
-    if supply is None:
-        entry.get("supply")
-        entry.get("supply_exact")
-    else:
-        entry.expect_float("supply", supply, NEAREST)
-        entry.expect("supply_exact", str(supply))
-    if same_split is None:
-        entry.get("same_split")
-    else:
-        entry.expect("same_split", same_split)
-    entry.expect_float("lower", lower, DOWN)
-    entry.expect_float("upper", upper, UP)
-    if lower is not None and upper is not None:
-        entry.expect_float("gap", abs(upper - lower), UP)
-        # "upper" is the witness and "lower" the bound (for W, a min game): a witness beyond its bound,
-        # or a classical optimum beyond the bound, means the two sides do not bound one quantity
-        if sense_sign(game) * (upper - lower) > 0:
-            entry.fail("lower", f"the bound {lower} lies beyond the witness's {upper}: the two sides do not "
-                                "bound one quantity")
-        if classical is not None and sense_sign(game) * (classical - lower) > 0:
-            entry.fail("lower", f"the bound {lower} lies beyond the classical optimum {classical}")
-    else:
-        entry.expect_float("gap", None, UP)
-    advantage = None if upper is None or classical is None else sense_sign(game) * (upper - classical)
-    certified = advantage is not None and advantage > 0
-    entry.expect("advantage_certified", certified)
-    if certified:
-        entry.expect_float("advantage", advantage, DOWN)
-        entry.expect_float("relative_advantage", advantage / abs(classical), DOWN)
-    else:
-        entry.expect("advantage", 0.0)
-        entry.expect("relative_advantage", 0.0)
-    entry.finish()
-    if supply is None or same_split is None:
-        return None, None
-    return (v, supply, same_split), (advantage if advantage is not None else None)
-
-
-def _critical_row(row, parts):
-    """The certified interval [V_lo, V_hi] of the critical visibility at this split."""
-    try:
-        interval = Node(row.get("critical_visibility"), row.key("critical_visibility"), row.problems)
-    except Malformed as error:
-        row.problems.append(str(error))
-        return
-    ends = {}
-    for side, direction in (("lower", DOWN), ("upper", UP)):
-        item = parts.get(f"critical_{side}")
-        v = item.visibility if item is not None and item.ok else None
-        ends[side] = v
-        interval.expect(f"{side}_exact", None if v is None else str(v))
-        if v is None:
-            interval.expect(side, None)
-        else:
-            interval.expect_float(side, v, direction)
-    if ends["lower"] is None or ends["upper"] is None:
-        interval.expect("width", None)
-    else:
-        interval.expect_float("width", ends["upper"] - ends["lower"], UP)
-    interval.finish()
 
 
 def _frontier_summary(summary, game, points, rows, witness_key, settings):
@@ -812,7 +311,7 @@ def _frontier_summary(summary, game, points, rows, witness_key, settings):
             largest_excess = excess if largest_excess is None else max(largest_excess, excess)
     data = [row.data if row is not None else {} for row in rows]
     if settings:
-        _noise_headline(summary, data, settings)
+        noise_headline(summary, data, settings)
     elif settings is not None:
         _reductions(summary, game, points, certified_rows, witness_key)
         summary.expect("certified_splits", certified_rows)
@@ -839,30 +338,13 @@ def _frontier_summary(summary, game, points, rows, witness_key, settings):
     summary.descriptive("throughput_gain")  # a model figure, checked by check_model_figures
     if summary.has("critical_visibility"):
         try:
-            expected = _critical_summary(data)
+            expected = critical_summary(data)
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             summary.get("critical_visibility")
             summary.fail("critical_visibility", "cannot be rebuilt from the rows (a row is malformed)")
         else:
             summary.expect("critical_visibility", expected)
     summary.finish()
-
-
-def _noise_headline(summary: Node, rows: list[dict], settings: list) -> None:
-    """With noise settings the summary's headline is theirs: ``summary.noise`` rebuilt whole from the
-    checked rows (``noise_summary``), and with one setting its reductions, certified splits and range
-    restated at the top of the summary (the ideal rows' grid-independent search is not part of it)."""
-    try:
-        expected = noise_summary(rows)
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-        summary.get("noise", None)
-        summary.fail("noise", "cannot be rebuilt from the rows (a row is malformed)")
-        return
-    summary.expect("noise", expected)
-    if len(settings) == 1:
-        headline = expected[0]
-        for key in ("waiting_reduction", "absolute_waiting_reduction", "certified_splits", "certified_range"):
-            summary.expect(key, headline[key])
 
 
 def _reductions(summary, game, points, certified_rows, witness_key):
@@ -933,87 +415,7 @@ def _reductions(summary, game, points, certified_rows, witness_key):
     summary.expect("absolute_waiting_reduction", expected["absolute"])
 
 
-def _critical_summary(rows):
-    """The least critical visibility over the grid: [least V_lo, least V_hi] over splits with an advantage."""
-    intervals = [(row.get("critical_visibility") or {}, row.get("split")) for row in rows]
-    his = [(interval["upper"], split) for interval, split in intervals if interval.get("upper") is not None]
-    los = [interval["lower"] for interval, _ in intervals
-           if interval.get("lower") is not None and interval.get("upper") is not None]
-    if not his:
-        return {"least": None, "split": None}
-    hi, split = min(his)
-    return {"least": [min(los) if los else None, hi], "split": split}
-
-
 def verify_loads(data, source="result", model_figures=None):
-    """Frontiers at several loads (pareto --arrival-rate A,B,...): each under "loads" is a
-    complete frontier document, checked as such; the envelope restates them."""
-    problems = []
-    node = Node(data, "", problems)
-    node.expect("command", "pareto")
-    node.descriptive("tool", "options", "seconds")
-    documents = node.get("loads", None)
-    if not isinstance(documents, list) or len(documents) < 2:
-        # one load is a plain frontier document; none states nothing
-        return [Verified("", "loads", False, None,
-                         ["loads: expected a list of at least two frontier documents (one per load)"])]
-    items = []
-    for index, document in enumerate(documents):
-        for item in verify_frontier(document, source, model_figures) if isinstance(document, dict) else [
-                Verified("", "frontier", False, None, ["expected a frontier document"])]:
-            item.path = f"loads[{index}]" + (f".{item.path}" if item.path else "")
-            item.problems = [f"loads[{index}].{line}" for line in item.problems]
-            items.append(item)
-    frontiers = [d for d in documents if isinstance(d, dict)]
-    _same_model(frontiers, problems)
-    node.expect("arrival_rate", [d.get("arrival_rate") for d in frontiers])
-    models = {d.get("waiting_model") for d in frontiers}
-    node.expect("waiting_model", models.pop() if len(models) == 1 else None)
-    node.expect("certified", True)
-    node.expect("advantage_certified", any(d.get("advantage_certified") is True for d in frontiers))
-    try:
-        comparison = Node(node.get("comparison"), "comparison", problems)
-        rows = [{
-            "arrival_rate": d.get("arrival_rate"), "load": d.get("summary", {}).get("load"),
-            "waiting_model": d.get("waiting_model"),
-            "relative_reduction": d.get("summary", {}).get("waiting_reduction"),
-            "absolute_reduction": d.get("summary", {}).get("absolute_waiting_reduction"),
-            "throughput_gain": d.get("summary", {}).get("throughput_gain"),
-        } for d in frontiers]
-        comparison.expect("loads", rows)
-        comparison.expect("statement", comparison_statement(rows))
-        comparison.finish()
-    except (Malformed, AttributeError) as error:
-        problems.append(f"comparison: {error}")
-    except (TypeError, ValueError, KeyError):  # rows of malformed loads (reported by their own checks)
-        problems.append("comparison: cannot be rebuilt from the loads (a load is malformed)")
-    node.finish()
-    return items + [Verified("", "loads", not problems, None, problems, None, None,
-                             items[0].game if items else None)]
-
-
-def _same_model(frontiers: list[dict], problems: list) -> None:
-    """A comparison across loads compares one model at different loads: every load's frontier must be
-    of the same game name, sizes, thresholds, throughput and waiting model (its model block generates
-    its game: check_model_figures), at distinct arrival rates, and without noise settings (the sentence
-    speaks of the ideal pairs' reductions)."""
-    def model_of(document: dict) -> str:
-        model = document.get("model") if isinstance(document.get("model"), dict) else {}
-        game = document.get("game") if isinstance(document.get("game"), dict) else {}
-        return json.dumps([game.get("name"), model.get("sizes"), model.get("thresholds"), model.get("throughput"),
-                           model.get("waiting_model")], sort_keys=True, default=str)
-
-    if len({model_of(d) for d in frontiers}) > 1:
-        problems.append("loads: the frontiers are of different models (game name, sizes, thresholds, throughput "
-                        "or waiting model differ): not one model at several loads")
-    rates = [d.get("arrival_rate_exact") for d in frontiers]
-    if len(set(map(str, rates))) != len(rates):
-        problems.append(f"loads: arrival rates {short_text(rates)} repeat: each load once")
-    for index, document in enumerate(frontiers):
-        summary = document.get("summary")
-        if isinstance(summary, dict) and summary.get("noise"):
-            problems.append(f"loads[{index}].summary.noise: a frontier with noise settings in a comparison across "
-                            "loads (the comparison is of ideal pairs)")
-
-
-# ---------------------------------------------------------------------------
+    """A several-load document (pareto --arrival-rate A,B,...): certify.proofs.frontier_loads's
+    check, each load checked as a frontier document by ``verify_frontier``."""
+    return check_loads(data, source, model_figures, verify_frontier)

@@ -18,6 +18,12 @@ from .noise import NOISE_CHECKS, werner_method, white_noise_behaviours
 from .npa import build_pattern, check_npa, looser_level_notes, parse_level
 from .seesaw import SeesawCheck, check_seesaw, forced_zeros
 from .document import Malformed, Node, Verified, join_path, read_game, same, short_text
+from .layouts import ANY, CHECKER_LAYOUTS, LEAF, NAMES, certificate_keys
+from .methods import (  # noqa: F401 (re-exported: certify.bounds.seesaw imports the see-saw texts from here)
+    CORRELATION_REALISATION, METHOD_TEMPLATES, NPA_LEVELS_PREFIX, SEESAW_DIMENSIONS_SUFFIX, SEESAW_MET_SUFFIX,
+    SEESAW_ZEROS_SUFFIX, WERNER_REALISATION, check_method, check_werner_method, fill_template, method_problem,
+    plural, seesaw_method_text,
+)
 
 
 
@@ -45,48 +51,9 @@ COMMANDS = {
     "noisy-witness": "noisy-witness",
 }
 
-# Keys of each certificate kind: (required, optional). Everything else is an error.
-CERTIFICATE_KEYS = {
-    "classical": ({"kind", "mixture", "dual"}, {"value"}),
-    "nosignalling": ({"kind", "behaviour", "dual"}, {"value"}),
-    "npa": ({"kind", "level", "size", "moments", "dual", "shift", "factor", "bound"},
-            {"trace_bound", "solver_value"}),
-    "seesaw": ({"kind", "components", "value"}, {"projective"}),
-    "correlation-strategy": ({"kind", "mixture"}, {"value", "rank", "realisation"}),
-    "correlation-dual": ({"kind", "z", "multipliers", "shift"}, {"value"}),
-    "werner-strategy": ({"kind", "visibility", "mixture"}, {"value", "realisation", "supply", "same_split"}),
-    "werner-dual": ({"kind", "visibility", "multipliers", "blocks"},
-                    {"value", "supply", "same_split", "classical_multipliers"}),
-    "noisy-witness": ({"kind", "visibility", "witness"}, {"classical", "critical_visibility", "value"}),
-}
-
-# The nested layout of each certificate kind, for unknown keys at any depth:
-# a dict maps keys to layouts, [layout] is a list of them, LEAF a number or a
-# string, NAMES an object of constraint names to numbers, ANY is left to the check.
-LEAF, NAMES, ANY = "leaf", "names", "any"
-_OPERATOR = {"re": [[LEAF]], "im": [[LEAF]]}
-CERTIFICATE_LAYOUT = {
-    "classical": {"kind": LEAF, "value": LEAF, "mixture": [{"weight": LEAF, "A": [LEAF], "B": [LEAF]}],
-                  "dual": {"constant": LEAF, "multipliers": NAMES}},
-    "nosignalling": {"kind": LEAF, "value": LEAF, "behaviour": ANY,
-                     "dual": {"nosignalling": [LEAF], "multipliers": NAMES}},
-    "npa": {"kind": LEAF, "level": LEAF, "size": LEAF, "moments": LEAF, "shift": LEAF, "bound": LEAF,
-            "trace_bound": LEAF, "solver_value": LEAF,
-            "dual": {"slack_upper": [[LEAF]], "multipliers": NAMES}, "factor": {"bits": LEAF, "rows": [[LEAF]]}},
-    "seesaw": {"kind": LEAF, "value": LEAF, "projective": LEAF,
-               "components": [{"weight": LEAF, "state": {"re": [LEAF], "im": [LEAF]},
-                               "A": [[_OPERATOR]], "B": [[_OPERATOR]]}]},
-    "correlation-strategy": {"kind": LEAF, "value": LEAF, "rank": LEAF, "realisation": LEAF,
-                             "mixture": [{"weight": LEAF, "A": [[LEAF]], "B": [[LEAF]]}]},
-    "correlation-dual": {"kind": LEAF, "value": LEAF, "z": [LEAF], "shift": LEAF, "multipliers": NAMES},
-    "werner-strategy": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "realisation": LEAF, "supply": LEAF,
-                        "same_split": LEAF,
-                        "mixture": [{"weight": LEAF, "A": [ANY], "B": [ANY], "pair": LEAF}]},
-    "werner-dual": {"kind": LEAF, "value": LEAF, "visibility": LEAF, "multipliers": NAMES, "supply": LEAF,
-                    "same_split": LEAF, "classical_multipliers": NAMES, "blocks": [{"A": [LEAF], "B": [LEAF], "z": [LEAF], "shift": LEAF}]},
-}
-CERTIFICATE_LAYOUT["noisy-witness"] = {"kind": LEAF, "visibility": LEAF, "classical": LEAF, "critical_visibility": LEAF,
-                                       "value": LEAF, "witness": CERTIFICATE_LAYOUT["seesaw"]}
+# The keys and nested layout of each certificate kind are generated from the one
+# description of the format (certify.proofs.layouts), which also makes the published
+# schema and the key table of docs/certificates.md.
 
 
 def layout_problems(value, layout, path):
@@ -261,13 +228,13 @@ def _witness_dimensions(witness: dict, where: str, source) -> None:
 def check_certificate_keys(node, certificate, kind, name="certificate"):
     """The keys of a certificate of ``kind`` (node's ``name``): required ones present, no others,
     at any depth of its layout."""
-    required, optional = CERTIFICATE_KEYS[kind]
+    required, optional = certificate_keys(kind)
     where = node.key(name)
     for name in sorted(required - set(certificate)):
         node.problems.append(f"{where}.{name}: missing")
     for name in sorted(set(certificate) - required - optional):
         node.problems.append(f"{where}.{name}: unknown key in a '{kind}' certificate")
-    node.problems.extend(line for line in layout_problems(certificate, CERTIFICATE_LAYOUT[kind], where)
+    node.problems.extend(line for line in layout_problems(certificate, CHECKER_LAYOUTS[kind], where)
                          if not line.endswith("unknown key") or line.count(".") > where.count(".") + 1)
 
 
@@ -345,7 +312,7 @@ def _npa_claims(node, game, certificate):
     prefix = ""
     if isinstance(rows, list) and node.has("levels"):  # several --level values: "best of NPA levels 1, 2: ..."
         prefix = NPA_LEVELS_PREFIX.format(levels=", ".join(_row_level(row) for row in rows))
-    _check_method(node, METHOD_TEMPLATES["npa"], {"level": level.name, "size": pattern.size,
+    check_method(node, METHOD_TEMPLATES["npa"], {"level": level.name, "size": pattern.size,
                                                   "moments": pattern.count - 2}, prefix)
     return level.name
 
@@ -399,154 +366,6 @@ def _npa_levels(node, game, check, level):
         node.fail("levels", "the document's own bound is not the tightest of its levels")
     notes = looser_level_notes([{"level": name, "certified_bound": value} for name, _, value in checked], game.sense)
     node.expect("looser_levels", notes, optional=not notes)
-
-
-# The method texts certify writes, per certificate kind. ``method`` describes how a number
-# was found, so it is free to say so, but never to claim anything: it must be exactly one
-# of these texts, with every {slot} that names a checked quantity (a level, a size, a
-# dimension, a rank, a visibility, a strategy count) filled with the checked value and the
-# search parameters (restarts, seed, rounds, strategies tried) plain whole numbers; {x_s}
-# is "s" unless {x} is 1. verify rebuilds the text from those values and compares it byte
-# for byte, so "the exact quantum value (proved optimal)" is no method of any certificate.
-METHOD_TEMPLATES = {
-    "classical": ("enumeration", "LP over all {strategies} deterministic strategies",
-                  "LP by column generation ({used} of {strategies} strategies)"),
-    "nosignalling": ("LP over no-signalling behaviours",),
-    "npa": ("NPA level {level} (moment matrix {size}x{size}, {moments} moments), rigorous dual bound",),
-    "seesaw": ("see-saw, dimension {dimension}, {restarts} restart{restarts_s} + deterministic start, seed {seed}",
-               "see-saw column generation ({rounds} round{rounds_s}, {pool} strategies), dimension {dimension}, "
-               "{restarts} restart{restarts_s}, seed {seed}"),
-    "correlation-strategy": ("Tsirelson vectors of rank {rank}, rounded to exact unit vectors",),
-    "correlation-dual": ("Tsirelson SDP dual (NPA level 1 on +-1 observables), shift {shift} x {observables}",),
-}
-NPA_LEVELS_PREFIX = "best of NPA levels {levels}: "
-SEESAW_MET_SUFFIX = ("; no mixture found meets the requested constraint levels exactly, so the witness is "
-                     "certified at the levels it meets ({levels})")
-SEESAW_DIMENSIONS_SUFFIX = "; best of dimensions {first} to {last}"
-SEESAW_ZEROS_SUFFIX = ("; constraint{names_s} {names} force{verb_s} probabilities to 0, met exactly by exact projectors "
-                       "and a state orthogonal to the forbidden outcomes")
-
-
-def plural(count: int) -> str:
-    """The plural ending of a noun counted ``count`` times ("" for one, "s" otherwise)."""
-    return "" if count == 1 else "s"
-
-
-def seesaw_method_text(dimension: int, restarts: int, seed: int, rounds: int | None = None, pool: int | None = None,
-                       zero_names: list[str] | tuple[str, ...] = (), missed: dict | None = None) -> str:
-    """The ``method`` text of a see-saw result, written by certify.bounds.seesaw and rebuilt
-    by the checker (_seesaw_method) from the same templates: the plain search, or column
-    generation over ``rounds`` rounds and ``pool`` strategies when constraints other than
-    forced zeros remain; then the constraints that force probabilities to 0 (``zero_names``,
-    met by every strategy itself) and the requested levels the witness misses (``missed``)."""
-    if rounds is None:
-        text = METHOD_TEMPLATES["seesaw"][0].format(dimension=dimension, restarts=restarts,
-                                                    restarts_s=plural(restarts), seed=seed)
-    else:
-        text = METHOD_TEMPLATES["seesaw"][1].format(rounds=rounds, rounds_s=plural(rounds), pool=pool,
-                                                    dimension=dimension, restarts=restarts,
-                                                    restarts_s=plural(restarts), seed=seed)
-    if zero_names:
-        text += SEESAW_ZEROS_SUFFIX.format(names_s=plural(len(zero_names)), names=", ".join(zero_names),
-                                           verb_s="" if len(zero_names) > 1 else "s")
-    if missed:
-        text += SEESAW_MET_SUFFIX.format(levels=", ".join(f"{name} = {value} requested" for name, value in missed.items()))
-    return text
-# How a correlation strategy is realised (certificate "realisation"): rebuilt from its rank.
-CORRELATION_REALISATION = ("maximally entangled state of local dimension {dimension}; "
-                           "A_x = u_x . Gamma, B_y = v_y . Gamma^T (Gamma: Pauli matrices for r <= 3); "
-                           "flip both answers with a shared fair coin")
-WERNER_REALISATION = ("Werner pair rho_v = v |Phi+><Phi+| + (1 - v) I/4; A_x = u_x . sigma, B_y = w_y . sigma^T "
-                      "for Bloch vectors, a fixed answer for '+1'/'-1'; flip both answers with a shared fair coin")
-
-_SLOT = re.compile(r"\{(\w+)\}")
-_SEARCHED = r"(?:0|[1-9][0-9]{0,11})"  # a search parameter: a plain whole number
-
-
-def fill_template(template: str, checked: dict, text: str) -> dict | None:
-    """The search parameters of ``text`` when it is ``template`` with the ``checked`` slots
-    filled (and None when it is not): the text is rebuilt from the slots and compared
-    byte for byte, so nothing but the template's own words and whole numbers gets in."""
-    parts = _SLOT.split(template)
-    pattern, named = [], set()
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            pattern.append(re.escape(part))
-        elif part in checked:
-            pattern.append(re.escape(str(checked[part])))
-        elif part.endswith("_s"):
-            pattern.append("s?")
-        elif part in named:
-            pattern.append(f"(?P={part})")
-        else:
-            named.add(part)
-            pattern.append(f"(?P<{part}>{_SEARCHED})")
-    match = re.fullmatch("".join(pattern), text)
-    if match is None:
-        return None
-    values = {key: str(value) for key, value in checked.items()} | match.groupdict()
-    for slot in _SLOT.findall(template):
-        if slot.endswith("_s") and slot not in checked:
-            values[slot] = "" if values.get(slot[:-2]) == "1" else "s"
-    return match.groupdict() if template.format(**values) == text else None
-
-
-def method_problem(text, templates, checked: dict) -> str | None:
-    """Why ``text`` is not one of ``templates`` filled with ``checked`` (None when it is)."""
-    if not isinstance(text, str):
-        return "expected a string"
-    for template in templates:
-        found = fill_template(template, checked, text)
-        if found is not None:
-            return None
-    shown = _SLOT.sub(lambda m: str(checked.get(m.group(1), "N" if not m.group(1).endswith("_s") else "(s)")),
-                      templates[0])
-    return (f"{short_text(text)} is not the text certify writes for this certificate "
-            f"(for example {short_text(shown, 160)}): method may describe the search, not claim")
-
-
-def _check_werner_method(node, kind: str, certificate: dict) -> None:
-    """``method`` (optional) of a Werner-pair result must be the text its certificate alone
-    determines (certify.proofs.noise.werner_method, which the producer writes too), or for a
-    werner-dual without supply the critical-visibility wording "no advantage for any visibility
-    <= v" (the hull at v contains the hull at every lower visibility, so the bound at v covers them)."""
-    if not node.has("method"):
-        node.descriptive("method")
-        return
-    allowed = [werner_method(kind, certificate)]
-    if kind == "werner-dual" and certificate.get("supply") is None:
-        allowed.append(f"no advantage for any visibility <= {certificate.get('visibility')}")
-    text = node.get("method")
-    if text not in allowed:
-        node.fail("method", f"{short_text(text)} is not the text certify writes for this certificate "
-                            f"(for example {short_text(allowed[0], 120)!r}): method may describe the search, not claim")
-
-
-def _check_method(node, templates, checked: dict, prefix: str = "", suffix: str = "", numbers=None) -> None:
-    """``method`` (optional: a document may leave it out) must be one of ``templates``
-    with the checked slots filled, between a rebuilt ``prefix`` and ``suffix``; ``numbers``
-    (search parameters -> bool) may reject impossible search parameters."""
-    if not node.has("method"):
-        node.descriptive("method")
-        return
-    text = node.get("method")
-    if isinstance(text, str) and prefix and text.startswith(prefix):
-        text = text[len(prefix):]
-    elif prefix:
-        node.fail("method", f"{short_text(text)} does not start with the rebuilt {short_text(prefix, 120)}")
-        return
-    if isinstance(text, str) and suffix:
-        if not text.endswith(suffix):
-            node.fail("method", f"{short_text(text)} does not end with the rebuilt {short_text(suffix, 120)}")
-            return
-        text = text[: len(text) - len(suffix)]
-    problem = method_problem(text, templates, checked)
-    if problem is None and numbers is not None:
-        found = next(filter(None, (fill_template(t, checked, text) for t in templates)), {})
-        if not numbers(found):
-            problem = f"{short_text(text)} states search figures that cannot be ({short_text(found)})"
-    if problem:
-        node.fail("method", problem)
 
 
 def verify_result(data, path, source="result", expected_game=None, kinds=None, classical=None):
@@ -609,22 +428,22 @@ def _details(node, game, kind, certificate, check, classical):
             node.expect("bound", None if check.bound is None else str(check.bound), optional=True)
         if kind in ("werner-dual", "werner-strategy"):
             node.descriptive("sdp_value")  # the SDP's own optimum: not a claim
-            _check_werner_method(node, kind, certificate)
+            check_werner_method(node, kind, certificate)
             if kind == "werner-strategy":
                 _check_realisation(node, certificate, WERNER_REALISATION)
         if kind == "classical":
             count = strategy_count(game.inputs, game.outputs)
             templates = METHOD_TEMPLATES["classical"]
             # best response when there are no constraints, an LP over the strategies when there are
-            _check_method(node, templates[1:] if game.constraints else templates[:1], {"strategies": count},
+            check_method(node, templates[1:] if game.constraints else templates[:1], {"strategies": count},
                           numbers=lambda found: int(found.get("used", 0)) <= count)
         if kind == "nosignalling":
-            _check_method(node, METHOD_TEMPLATES["nosignalling"], {})
+            check_method(node, METHOD_TEMPLATES["nosignalling"], {})
         if kind == "correlation-strategy":
             rank = strategy_rank(certificate)
             if "rank" in certificate and not same(certificate["rank"], rank):
                 node.fail("certificate.rank", f"{short_text(certificate['rank'])} is not the vectors' length {rank}")
-            _check_method(node, METHOD_TEMPLATES[kind], {"rank": rank})
+            check_method(node, METHOD_TEMPLATES[kind], {"rank": rank})
             if isinstance(rank, int):
                 _check_realisation(node, certificate, CORRELATION_REALISATION.format(dimension=2 ** (rank // 2)))
         if kind == "correlation-dual":
@@ -632,7 +451,7 @@ def _details(node, game, kind, certificate, check, classical):
                 shift = f"{float(fraction(certificate.get('shift'))):.2g}"
             except (ValueError, ZeroDivisionError, TypeError, OverflowError):
                 shift = None
-            _check_method(node, METHOD_TEMPLATES[kind], {"shift": shift, "observables": sum(game.inputs)})
+            check_method(node, METHOD_TEMPLATES[kind], {"shift": shift, "observables": sum(game.inputs)})
     elif kind == "noisy-witness":
         _noisy_witness(node, game, certificate, check, classical)
     elif kind == "npa":
@@ -699,7 +518,7 @@ def _seesaw_method(node, game, dimension):
         return all(not isinstance(options.get(key), int) or isinstance(options.get(key), bool)
                    or str(options[key]) == found.get(key) for key in ("restarts", "seed"))
 
-    _check_method(node, templates, checked, suffix=suffix, numbers=stated)
+    check_method(node, templates, checked, suffix=suffix, numbers=stated)
     dim = options.get("dim")
     if isinstance(dim, int) and not isinstance(dim, bool) and dim != dimension:
         node.fail("options", f"dim {dim} is not the witness's local dimension {dimension}")
@@ -792,7 +611,7 @@ def _noisy_witness(node, game, certificate, check, classical):
         node.expect("critical_visibility_float", None, optional=True)
     else:
         node.expect_float("critical_visibility_float", fraction(critical), NEAREST, optional=True)
-    _check_werner_method(node, "noisy-witness", certificate)
+    check_werner_method(node, "noisy-witness", certificate)
     claimed = certificate.get("classical")
     if claimed is not None:  # the classical optimum the critical visibility is measured against
         if classical is None and not game.constraints:
