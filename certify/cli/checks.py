@@ -6,15 +6,30 @@ from __future__ import annotations
 import click
 
 from .exits import Failed
+from .verify_many import verify_many
 from .options import BOUNDS_FORMAT, json_option
 from .output import emit, warn
 
 
 @click.command()
-@click.argument("result_file", metavar="RESULT.json")
+@click.argument("paths", metavar="RESULT.json|DIR...", nargs=-1, required=True)
 @json_option
-def verify(result_file: str, json_path: str | None) -> None:
-    """Re-check every certificate in a JSON result, without any solver."""
+def verify(paths: tuple[str, ...], json_path: str | None) -> None:
+    """Re-check every certificate in JSON results, without any solver.
+
+    One file: its certificates in a table. Several files or folders (every *.json below a
+    folder): checked in parallel processes, one summary line and a table of the failures;
+    files that are no result document (a scan's scan.json) are skipped with a note."""
+    from pathlib import Path
+
+    if len(paths) == 1 and not Path(paths[0]).is_dir():
+        verify_one(paths[0], json_path)
+    else:
+        verify_many(paths, json_path)
+
+
+def verify_one(result_file: str, json_path: str | None) -> None:
+    """One document: the header, a table of its certificates, exit 1 if any fails."""
     from ..proofs.document import read_document
     from ..proofs.verify import bundled_name_problem, checked_game, first_problem, verify_document
     from ..report.results import verification_json
