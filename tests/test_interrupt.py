@@ -9,6 +9,7 @@ prints a line after importing certify.cli (an interrupt inside the interpreter's
 imports is Python's, before any certify code runs), and for a scan once the scan has
 written its manifest (its cluster is up), then a second later."""
 
+import contextlib
 import os
 import re
 import signal
@@ -41,10 +42,16 @@ def _interrupt(arguments, cwd, started=None):
         assert child.poll() is None, "the command ended before it could be interrupted"
         os.killpg(child.pid, signal.SIGINT)
         _, stderr = child.communicate(timeout=300)
-        assert _group(child.pid) == [], "worker processes outlived the command"
+        # the command's workers end with it: on a busy machine the last may still be exiting
+        # when the command has, so wait for them (a guard against a leak, not a measurement)
+        deadline = time.monotonic() + 60
+        while _group(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _group(child.pid) == [], ("worker processes outlived the command", _commands(_group(child.pid)))
     finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
+        if child.poll() is None or _group(child.pid):
+            with contextlib.suppress(ProcessLookupError):  # the group may have just emptied
+                os.killpg(child.pid, signal.SIGKILL)
             child.wait()
     return child.returncode, stderr
 
@@ -60,6 +67,17 @@ def _group(pgid):
         if int(fields[2]) == pgid and fields[0] != "Z":
             members.append(stat.parent.name)
     return members
+
+
+def _commands(pids):
+    """The command lines of ``pids``, for the failure message."""
+    lines = []
+    for pid in pids:
+        try:
+            lines.append((Path("/proc") / pid / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200])
+        except OSError:
+            pass
+    return lines
 
 
 @pytest.mark.parametrize("arguments", [
