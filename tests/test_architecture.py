@@ -368,3 +368,15 @@ def test_model_quadrature_without_scipy_integrate_is_exact_to_1e_13():
                 quad, _ = integrate.quad(integrand, 0.0, _TAIL, points=[1.0, 5.0, 20.0], limit=400, epsabs=0.0,
                                          epsrel=1e-11)
             assert abs(value - quad) <= 1e-12 * abs(quad), (text, rate, value, quad)
+
+
+def test_every_package_folder_is_installed():
+    """pyproject.toml lists the packages `pip install .` copies (the problems folder is mapped in
+    by package-dir): a folder left out installs a certify without it, which only a non-editable
+    install shows (the suite runs on an editable one)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(path.parent.relative_to(root).parts) for path in (root / "certify").rglob("__init__.py")}
+    assert folders | {"certify.problems"} == listed

@@ -1,0 +1,5 @@
+"""``python -m certify.cli``: the command line."""
+
+from . import main
+
+main()
