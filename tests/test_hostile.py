@@ -40,9 +40,12 @@ def _address_space():
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_limited(*args, cwd, timeout=10):
+def run_limited(*args, cwd, timeout=30):
     """certify's command line in a forked child of this process, in cwd: at most timeout seconds
     (else TimeoutExpired fails the test) and 2 GB of address space beyond this process's. The
+    timeout is a guard against the hangs these inputs caused (35 s to forever), not a speed
+    target (those live in benchmarks/): the refusals take 0.3 to 2 s here, and a loaded CI
+    machine must not turn a correct refusal into a failure. The
     child answers as a process would (exit status, stdout, stderr with any traceback) and exits
     without returning into pytest."""
     read_end, write_end = os.pipe()

@@ -339,41 +339,19 @@ def check_before_building(game, level):
     and constraint values outside their no-signalling range (which no quantum
     behaviour meets: bad input stating the range, certify.bounds.classical).
 
-    Its rows are the words (A-part, B-part) of the level (certify.proofs.npa):
-    a player with q = i (o - 1) projectors has n(0) = 1 and
-    n(L) = q ((i - 1)(o - 1))^(L - 1) reduced words of length L (no two
-    neighbours ask the same question), so the size is the sum of
-    n_A(i) n_B(j) over i + j <= length plus the extra families. Counted in
-    closed form with early exit, so that even --level 1000000 is refused at
-    once; the solver's memory grows with the square of the size.
+    The rows are counted in closed form by the checker's own count
+    (certify.proofs.result.npa_rows, which verify applies to documents too), with
+    early exit, so that even --level 1000000 is refused at once; the solver's memory
+    grows with the square of the size.
     """
     from ..games.limits import check, limit
+    from ..proofs.result import npa_rows
     from .classical import check_feasible
 
     cap = limit("CERTIFY_MAX_MOMENT_MATRIX")
     counted = max(cap, 10**6)  # counted exactly up to here, for the message
     (iA, iB), (oA, oB) = game.inputs, game.outputs
-
-    def words(inputs, outputs, length):
-        q, r = inputs * (outputs - 1), (inputs - 1) * (outputs - 1)
-        if length == 0:
-            return 1
-        if q == 0 or (r == 0 and length > 1):
-            return 0
-        if r > 1 and (length - 1) * math.log2(r) > 64:
-            return counted + 1  # more than counted on its own
-        return min(q * r ** (length - 1), counted + 1)
-
-    longest_a = level.length if (iA - 1) * (oA - 1) else min(level.length, 1)
-    longest_b = level.length if (iB - 1) * (oB - 1) else min(level.length, 1)
-    size = 0
-    for total in range(min(level.length, longest_a + longest_b) + 1):
-        for i in range(max(0, total - longest_b), min(total, longest_a) + 1):
-            size += words(iA, oA, i) * words(iB, oB, total - i)
-        if size > counted:
-            break
-    for i, j in level.extras:
-        size += words(iA, oA, i) * words(iB, oB, j)
+    size = npa_rows(game.inputs, game.outputs, level, counted)  # the checker's own count
     name = level.name if len(level.name) <= 20 else level.name[:20] + "..."
     rows = f"more than {counted}" if size > counted else str(size)
     check("CERTIFY_MAX_MOMENT_MATRIX", size, None, "--level",
