@@ -3,7 +3,7 @@
 Run: python3 benchmarks/bench_npa.py [--repeats 3] [--timeout 90] [--update]
 
 Every run is a fresh subprocess with a time limit (imports included), so a
-tool that cannot finish is reported, not waited for. The suite (issue 13):
+tool that cannot finish is reported, not waited for. The suite:
 I3322 at levels 2, 3 and 2+AAB+ABB; CGLMP3 and CGLMP4 at 1+AB and 2; random
 2-output games with 4, 6, 8 and 10 inputs at level 2 (fixed seeds); the
 dual-work game (two constraints) at level 2.

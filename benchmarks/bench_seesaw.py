@@ -144,7 +144,7 @@ def main(argv=None):
         "I3322 at dimension 2: the qubit maximum is 0.25 (Collins and Gisin 2004), so toqito's values above 0.25 "
         "are solver tolerance as well. Every certify value is an exact rational lower bound checked in rationals.",
         "",
-        "Target (issue 4): equal or higher value in at most half of toqito's time.",
+        "Target: equal or higher value in at most half of toqito's time.",
     ]
     print("\n".join(lines))
     results_file.write("\n".join(lines) + "\n", RESULTS, args.update, args.output)

@@ -1,4 +1,6 @@
-"""Issue 14, what a new user trips over in the first hour: items 1, 2, 6, 7, 8, 9."""
+"""What a new user trips over in the first hour: see-saw dimensions chosen from the game, the
+number of processes, regress and verify paths and --json, help pages, table rows true where
+they are printed, benchmarks that write a new file unless --update."""
 
 import importlib.util
 import json

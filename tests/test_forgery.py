@@ -1,6 +1,6 @@
 """Forged result documents: `certify verify` must reject every one (exit 1, one line naming the key).
 
-Issue 8 lists the forgeries that passed an earlier verify (36 of about 110
+These are the forgeries that passed an earlier verify (36 of about 110
 with exit 0): parts of other games in a gap (another sense, a scaled
 objective), a swapped top-level game, frontier points carrying another
 point's certificate, edited bound / fixed / level / method / statement /
@@ -69,7 +69,7 @@ def _scale(definition):
 
 
 def _tiny(definition):
-    """A constraint that forces P(a != b) = 0, written at scale 1e-12 (issue 8): the
+    """A constraint that forces P(a != b) = 0, written at scale 1e-12: the
     quantum value is then 3/4, but a CHSH witness meets it "within 1e-9"."""
     from certify.games.game import game_from_mapping
 
@@ -331,7 +331,7 @@ def test_bundled_name_with_another_definition_is_flagged(documents, tmp_path):
 
 
 def test_empty_gap_interval_is_rejected(documents):
-    """Issue 8's tiny-scale constraint: NPA proves at most ~3/4, a CHSH witness "meets" the
+    """The tiny-scale constraint: NPA proves at most ~3/4, a CHSH witness "meets" the
     constraint within 1e-9 and claims 0.8536. Either the see-saw check refuses the witness, or
     verify names the empty interval; never both bounds accepted."""
     items = verify_document(_tiny_gap(documents))

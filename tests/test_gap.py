@@ -2,7 +2,7 @@
 
 CHSH: classical 3/4 (Clauser et al. 1969), quantum cos^2(pi/8) (Cirel'son,
 Lett. Math. Phys. 4, 93 (1980)), so the advantage is cos^2(pi/8) - 3/4.
-Dual-work at p = 0.8 (issue 5): the quantum W is more than 15% below the
+Dual-work at p = 0.8: the quantum W is more than 15% below the
 classical W (docs/model.md).
 """
 

@@ -91,7 +91,7 @@ def test_i3322_levels(i3322, i3322_bounds):
         if level == "3":
             # The default (CVXOPT with the pattern Schur complement,
             # certify.bounds.solvers) reaches 1e-8 at level 3; its certified bound is
-            # within 1.5e-7 of the level's optimum 0.25087556 (issue 13's target).
+            # within 1.5e-7 of the level's optimum 0.25087556 (the accuracy target of benchmarks/results/npa.md).
             assert result.solver["name"] == "cvxopt" and result.solver["status"] == "optimal"
             assert bound <= Fraction("0.2508757")
             assert [entry["name"] for entry in result.solver["tried"]] == ["cvxopt"]
@@ -125,7 +125,7 @@ def test_intermediate_level_lies_between_levels_two_and_three(i3322_bounds):
     # exact optima are ordered; 1e-6 allows for each certified bound lying up to 1.5e-7
     # above its own level's optimum (the I3322 figures above)
     assert i3322_bounds["3"].value - 1e-6 <= between.value <= i3322_bounds["2"].value + 1e-6
-    # issue 13's accuracy target, met here only since the dual is polished
+    # the accuracy target of benchmarks/results/npa.md, met here only since the dual is polished
     # (certify.bounds.npa.polish_dual; 1.2e-7 before) and by the first solver alone
     assert between.value - between.details["solver_value"] <= 1e-7
     assert [entry["name"] for entry in between.solver["tried"]] == ["cvxopt"]
@@ -208,7 +208,7 @@ def test_every_solver_certifies_chsh_split(name):
 
 def test_cglmp4_level_two_certificate_is_within_1e_7_of_the_solver():
     """A true bound (at or above the quantum maximum 2.9727, Acin et al. 2002) that
-    gives away at most 1e-7 against its solver's value (issue 13's target; 1.1e-7
+    gives away at most 1e-7 against its solver's value (the target of benchmarks/results/npa.md; 1.1e-7
     before the dual was polished)."""
     result = npa_bound(load_game("cglmp4"), "2")
     assert result.certified

@@ -106,7 +106,7 @@ def test_summary_figures(default_frontier):
 
 
 def test_largest_reduction_does_not_depend_on_the_grid(default_frontier):
-    """Issue 14 item 3: a finer grid never changes the headline (the supremum, to 1e-8): 5 and 11 points."""
+    """A finer grid never changes the headline (the supremum, to 1e-8): 5 and 11 points."""
     coarse = frontier("dual_work", points=5, level=None, jobs=1).summary["waiting_reduction"]
     fine = default_frontier.summary["waiting_reduction"]
     for w in (coarse, fine):
@@ -124,7 +124,7 @@ def test_light_traffic_supremum_is_a_limit():
 
 
 def test_linear_throughput_says_there_is_no_trade_off():
-    """Issue 14 item 4: with T linear Theta is constant; one line says so, no throughput gain."""
+    """With T linear Theta is constant; one line says so, no throughput gain."""
     result = CliRunner().invoke(main, ["pareto", "--throughput", "linear", "--points", "3", "--level", "none",
                                        "--jobs", "1"])
     assert result.exit_code == 0, result.output
@@ -248,7 +248,7 @@ def test_cli_pareto_bad_plot_and_table_extensions(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------
-# Done means (issue 9): the JSON of `certify pareto --arrival-rate L --json -` against an LP and a
+# The JSON of `certify pareto --arrival-rate L --json -` against an LP and a
 # Tsirelson SDP built here directly with scipy and cvxpy from the model's formulas (not certify's code)
 
 
@@ -303,7 +303,7 @@ def _independent_tsirelson(pi, same, constant, p):
 
 @pytest.mark.parametrize("lam, extra", [("0.1", []), ("0.5", ["--points", "11", "--level", "none"])])
 def test_matches_independent_lp_and_tsirelson_sdp(lam, extra):
-    """Issue 9, done means: every point of `certify pareto --arrival-rate L --json -` (L = 0.1 as is;
+    """Every point of `certify pareto --arrival-rate L --json -` (L = 0.1 as is;
     0.5 on 11 points, without the NPA cross-check, to keep the test short)."""
     result = CliRunner().invoke(main, ["pareto", "--arrival-rate", lam, "--json", "-", *extra])
     assert result.exit_code == 0, result.output
@@ -345,7 +345,7 @@ def test_several_loads_json_plot_and_table(tmp_path):
 
 
 def test_verify_names_the_frontier_value(default_frontier, tmp_path):
-    """Issue 14 item 5: the top-level value is named in the JSON and in verify's table."""
+    """The top-level value is named in the JSON and in verify's table."""
     path = tmp_path / "frontier.json"
     data = frontier_json(default_frontier, {})
     path.write_text(json.dumps(data))

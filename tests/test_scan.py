@@ -1,4 +1,4 @@
-"""Scans on Dask (certify.scheduling.scan; issue 12).
+"""Scans on Dask (certify.scheduling.scan).
 
 Real clusters, tiny cells (3 to 5 splits, no NPA cross-check): one module
 cluster started from the `dask scheduler` / `dask worker --nworkers 2` command

@@ -15,7 +15,7 @@ this was built on (CPU seconds, so not skewed by other load):
 The serial run pays the imports once, in the one process it has; k workers
 pay them k times over, and the parent unpickles every point's certificates
 on top. Measured wall times on this machine: 21 points (about 1.5 s of work)
-took 2.1 - 2.5 s with one process and 2.7 - 3.4 s with two (issue tracker),
+took 2.1 - 2.5 s with one process and 2.7 - 3.4 s with two,
 61 points 5.0 - 5.3 s against 6.8 - 7.7 s: below a few seconds of work,
 processes lose. With idle cores, k workers take about start-up + work / k,
 so they win once the work is several start-ups long. When other programs
