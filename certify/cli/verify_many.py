@@ -82,13 +82,13 @@ def check_all(files: list[str]) -> list[Verdict]:
     workers = min(usable_cores(), len(files))
     if workers <= 1:
         return [check_file(path) for path in files]
-    from concurrent.futures import ProcessPoolExecutor
+    from ..processes import worker_pool
 
     # chunks of several files: one document takes milliseconds to a second, a task's
     # round trip about a millisecond
     chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(check_file, files, chunksize=chunk))
+    with worker_pool(workers, lambda pool: pool.map(check_file, files, chunksize=chunk)) as verdicts:
+        return list(verdicts)
 
 
 def summary_line(verdicts: list[Verdict]) -> str:

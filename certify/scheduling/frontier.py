@@ -177,11 +177,14 @@ def run_points(function, jobs_list, jobs=1, progress=None):
     """
     results = [None] * len(jobs_list)
     if jobs > 1 and len(jobs_list) > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
         from functools import partial
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(partial(_in_worker, function), job): index for index, job in enumerate(jobs_list)}
+        from ..processes import worker_pool
+
+        # workers that leave Ctrl-C to this process (certify.processes)
+        with worker_pool(jobs, lambda pool: {pool.submit(partial(_in_worker, function), job): index
+                                             for index, job in enumerate(jobs_list)}) as futures:
             for future in as_completed(futures):
                 results[futures[future]] = _reraise(future.result())
                 if progress:
