@@ -34,7 +34,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import BadInput, CannotWrite, printable
-from .results import dumps, write_json, write_text
+from .results import dumps, replacement_mode, write_json, write_text
 
 
 FORMATS = ("csv", "tex", "md")
@@ -109,12 +109,7 @@ def output_path(path: str | os.PathLike) -> Iterator[str]:
             yield str(path)
             return
         target = Path(path)
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        mode = replacement_mode(target)
         handle, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
                                              prefix=f".{target.name}.", suffix=target.suffix)
         os.close(handle)

@@ -72,6 +72,18 @@ def write_json(data, path):
     write_text(path, text)
 
 
+def replacement_mode(path: Path) -> int:
+    """The permissions a file written to replace ``path`` gets: those of the file it
+    replaces, or those of any other new file (0666 less the umask); mkstemp alone
+    would leave 0600."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_text(path, text, newline=None):
     """Write a text file atomically: a temporary file in the same folder, then a rename.
 
@@ -80,12 +92,7 @@ def write_text(path, text, newline=None):
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+    mode = replacement_mode(path)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
