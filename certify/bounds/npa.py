@@ -345,7 +345,7 @@ def check_before_building(game, level):
     grows with the square of the size.
     """
     from ..games.limits import check, limit
-    from ..proofs.result import npa_rows
+    from ..proofs.work import npa_rows
     from .classical import check_feasible
 
     cap = limit("CERTIFY_MAX_MOMENT_MATRIX")
